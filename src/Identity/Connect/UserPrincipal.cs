@@ -1,0 +1,43 @@
+using System.Collections.Immutable;
+using System.Security.Claims;
+using Consent.Identity.Clients;
+using Consent.Identity.Users;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.IdentityModel.Tokens;
+using OpenIddict.Abstractions;
+using static OpenIddict.Abstractions.OpenIddictConstants;
+
+namespace Consent.Identity.Connect;
+
+/// <summary>Builds the token principal of a signed-in user: id, handle, roles, agency or survivor id.</summary>
+internal static class UserPrincipal
+{
+    public static async Task<ClaimsIdentity> CreateAsync(
+        PlatformUser user, UserManager<PlatformUser> users, ImmutableArray<string> scopes)
+    {
+        var identity = new ClaimsIdentity(TokenValidationParameters.DefaultAuthenticationType, Claims.Name, Claims.Role);
+        identity.SetClaim(Claims.Subject, user.Id)
+            .SetClaim(Claims.Name, user.UserName)
+            .SetClaim(Claims.PreferredUsername, user.UserName)
+            .SetClaim(PlatformClaims.AgencyId, user.AgencyId)
+            .SetClaim(PlatformClaims.SurvivorId, user.SurvivorId)
+            .SetClaims(Claims.Role, [.. await users.GetRolesAsync(user)]);
+        if (await users.GetTwoFactorEnabledAsync(user))
+        {
+            identity.SetClaim(Claims.AuthenticationMethodReference, "mfa");
+        }
+
+        identity.SetScopes(scopes);
+        identity.SetResources(PlatformScopes.ConsentApi, PlatformScopes.IdentityAdmin);
+        identity.SetDestinations(claim => claim.Type switch
+        {
+            Claims.Name or Claims.PreferredUsername when identity.HasScope(Scopes.Profile) => [Destinations.AccessToken, Destinations.IdentityToken],
+            Claims.Role when identity.HasScope(Scopes.Roles) => [Destinations.AccessToken, Destinations.IdentityToken],
+            PlatformClaims.AgencyId or PlatformClaims.SurvivorId => [Destinations.AccessToken, Destinations.IdentityToken],
+            Claims.AuthenticationMethodReference => [Destinations.AccessToken, Destinations.IdentityToken],
+            Claims.Subject => [Destinations.AccessToken, Destinations.IdentityToken],
+            _ => [Destinations.AccessToken],
+        });
+        return identity;
+    }
+}

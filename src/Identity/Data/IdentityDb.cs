@@ -1,0 +1,31 @@
+using Consent.Identity.Security;
+using Consent.Identity.Users;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore;
+
+namespace Consent.Identity.Data;
+
+/// <summary>Users, roles, OpenIddict applications/authorizations/tokens, and spent client assertion ids.</summary>
+public sealed class IdentityDb(DbContextOptions<IdentityDb> options) : IdentityDbContext<PlatformUser>(options)
+{
+    public DbSet<SpentAssertion> SpentAssertions => Set<SpentAssertion>();
+
+    protected override void OnModelCreating(ModelBuilder builder)
+    {
+        base.OnModelCreating(builder);
+        builder.UseOpenIddict();
+        builder.Entity<PlatformUser>(user =>
+        {
+            user.Property(u => u.AgencyId).HasMaxLength(64);
+            user.Property(u => u.SurvivorId).HasMaxLength(64);
+            user.HasIndex(u => u.SurvivorId).IsUnique().HasFilter("\"SurvivorId\" IS NOT NULL");
+        });
+        builder.Entity<SpentAssertion>(assertion =>
+        {
+            assertion.HasKey(a => new { a.ClientId, a.TokenId });
+            assertion.Property(a => a.ClientId).HasMaxLength(100);
+            assertion.Property(a => a.TokenId).HasMaxLength(200);
+            assertion.HasIndex(a => a.ExpiresAtUnix);
+        });
+    }
+}

@@ -1,0 +1,160 @@
+using Consent.Identity.Clients;
+using Consent.Identity.Connect;
+using Consent.Identity.Data;
+using Consent.Identity.Keys;
+using Consent.Identity.Security;
+using Consent.Identity.Seeding;
+using Consent.Identity.Users;
+using Consent.ServiceDefaults;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using static OpenIddict.Abstractions.OpenIddictConstants;
+
+namespace Consent.Identity;
+
+/// <summary>Registration of the identity provider's parts; Program.cs lists them in order.</summary>
+public static class IdentityProviderExtensions
+{
+    public static WebApplicationBuilder AddUserStore(this WebApplicationBuilder builder)
+    {
+        var dataDirectory = builder.DataDirectory();
+        var connectionString = builder.Configuration.GetConnectionString("Identity")
+            ?? $"Data Source={Path.Combine(dataDirectory, "identity.db")}";
+        builder.Services.AddDbContext<IdentityDb>(options =>
+        {
+            options.UseSqlite(connectionString);
+            options.UseOpenIddict();
+        });
+        builder.Services.AddHealthChecks().AddDbContextCheck<IdentityDb>("identity-db");
+
+        builder.Services.AddIdentity<PlatformUser, IdentityRole>(options =>
+            {
+                options.Password.RequiredLength = 12;
+                options.Password.RequireDigit = true;
+                options.Password.RequireLowercase = true;
+                options.Password.RequireUppercase = true;
+                options.Password.RequireNonAlphanumeric = true;
+                options.Lockout.AllowedForNewUsers = true;
+                options.Lockout.MaxFailedAccessAttempts = 5;
+                options.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
+                options.User.RequireUniqueEmail = false;
+                options.SignIn.RequireConfirmedAccount = false;
+                options.ClaimsIdentity.UserNameClaimType = Claims.Name;
+                options.ClaimsIdentity.UserIdClaimType = Claims.Subject;
+                options.ClaimsIdentity.RoleClaimType = Claims.Role;
+            })
+            .AddEntityFrameworkStores<IdentityDb>()
+            .AddDefaultTokenProviders();
+        builder.Services.ConfigureApplicationCookie(options =>
+        {
+            options.LoginPath = "/account/login";
+            options.LogoutPath = "/connect/logout";
+            options.AccessDeniedPath = "/account/login";
+            options.Cookie.Name = "consent.identity";
+            options.Cookie.HttpOnly = true;
+            options.Cookie.SameSite = SameSiteMode.Lax;
+            options.ExpireTimeSpan = TimeSpan.FromHours(8);
+            options.SlidingExpiration = true;
+        });
+        builder.Services.AddDataProtection()
+            .SetApplicationName("consent-identity")
+            .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(dataDirectory, "keys", "data-protection-identity")));
+        builder.Services.TryAddTimeProvider();
+        return builder;
+    }
+
+    public static WebApplicationBuilder AddOpenIdProvider(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<ProviderOptions>().BindConfiguration(ProviderOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<KeyStoreOptions>().BindConfiguration(KeyStoreOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<ClientAssertionOptions>().BindConfiguration(ClientAssertionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+
+        var provider = builder.Configuration.GetSection(ProviderOptions.Section).Get<ProviderOptions>() ?? new ProviderOptions();
+        var keyOptions = builder.Configuration.GetSection(KeyStoreOptions.Section).Get<KeyStoreOptions>() ?? new KeyStoreOptions();
+        var keyStore = new KeyStore(Path.Combine(builder.DataDirectory(), keyOptions.Directory), keyOptions, TimeProvider.System);
+
+        builder.Services.AddOpenIddict()
+            .AddCore(core => core.UseEntityFrameworkCore().UseDbContext<IdentityDb>())
+            .AddServer(server =>
+            {
+                server.SetIssuer(provider.Issuer)
+                    .SetAuthorizationEndpointUris(ConnectPaths.Authorize)
+                    .SetTokenEndpointUris(ConnectPaths.Token)
+                    .SetEndSessionEndpointUris(ConnectPaths.EndSession)
+                    .SetUserInfoEndpointUris(ConnectPaths.UserInfo)
+                    .SetIntrospectionEndpointUris(ConnectPaths.Introspect)
+                    .SetRevocationEndpointUris(ConnectPaths.Revoke);
+
+                server.AllowAuthorizationCodeFlow().RequireProofKeyForCodeExchange()
+                    .AllowRefreshTokenFlow()
+                    .AllowClientCredentialsFlow();
+
+                // S256 only: "plain" PKCE offers no protection against an intercepted code.
+                server.Configure(options =>
+                {
+                    options.CodeChallengeMethods.Clear();
+                    options.CodeChallengeMethods.Add(CodeChallengeMethods.Sha256);
+                });
+
+                server.RegisterScopes([Scopes.OpenId, Scopes.Profile, Scopes.Roles, Scopes.OfflineAccess,
+                    PlatformScopes.ConsentApi, PlatformScopes.ManageClients, .. PlatformScopes.Smart]);
+                server.RegisterClaims([PlatformClaims.AgencyId, PlatformClaims.SurvivorId, Claims.Role]);
+
+                server.SetAccessTokenLifetime(provider.AccessTokenLifetime)
+                    .SetRefreshTokenLifetime(provider.RefreshTokenLifetime)
+                    .SetAuthorizationCodeLifetime(TimeSpan.FromMinutes(2))
+                    // Rotation without grace: a refresh token presented twice is refused (and its chain revoked).
+                    .SetRefreshTokenReuseLeeway(TimeSpan.Zero);
+
+                // Resource servers validate JWT access tokens with the published JWKS; encryption would force introspection.
+                server.DisableAccessTokenEncryption();
+                server.AddSigningKeys([.. keyStore.LoadOrCreate(KeyStore.Signing)]);
+                server.AddEncryptionKeys([.. keyStore.LoadOrCreate(KeyStore.Encryption)]);
+
+                server.AddEventHandler(SmartClientAssertionRules.Descriptor);
+
+                var aspNetCore = server.UseAspNetCore()
+                    .EnableAuthorizationEndpointPassthrough()
+                    .EnableEndSessionEndpointPassthrough()
+                    .EnableTokenEndpointPassthrough()
+                    .EnableUserInfoEndpointPassthrough()
+                    .EnableStatusCodePagesIntegration();
+                if (!provider.RequireHttps)
+                {
+                    aspNetCore.DisableTransportSecurityRequirement();
+                }
+            })
+            .AddValidation(validation =>
+            {
+                validation.UseLocalServer();
+                validation.AddAudiences(PlatformScopes.IdentityAdmin);
+                validation.UseAspNetCore();
+            });
+
+        builder.Services.AddScoped<PlatformBootstrap>();
+        builder.Services.AddScoped<DemoSeeder>();
+        builder.Services.AddOptions<DemoOptions>().BindConfiguration(DemoOptions.Section);
+        builder.Services.AddClientRegistration();
+        builder.Services.AddSignInRateLimits();
+        builder.Services.AddRazorPages();
+        return builder;
+    }
+
+    /// <summary>Migrates, bootstraps the platform clients and, when asked, seeds demo data.</summary>
+    public static async Task InitializeAsync(this WebApplication app)
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<PlatformBootstrap>().RunAsync(CancellationToken.None);
+        if (scope.ServiceProvider.GetRequiredService<IOptions<DemoOptions>>().Value.Seed)
+        {
+            var storage = app.Configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions();
+            await scope.ServiceProvider.GetRequiredService<DemoSeeder>()
+                .RunAsync(storage.Resolve(app.Environment.ContentRootPath), CancellationToken.None);
+        }
+    }
+
+    private static void TryAddTimeProvider(this IServiceCollection services) =>
+        Microsoft.Extensions.DependencyInjection.Extensions.ServiceCollectionDescriptorExtensions.TryAddSingleton(services, TimeProvider.System);
+}

@@ -1,0 +1,24 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Consent.Identity.Keys;
+
+/// <summary>Where the provider's signing and encryption keys live and when they roll over.</summary>
+public sealed class KeyStoreOptions
+{
+    public const string Section = "Keys";
+
+    /// <summary>Key folder; relative to the data directory unless rooted.</summary>
+    [Required]
+    public string Directory { get; set; } = "keys";
+
+    /// <summary>A new key is created when the newest one is older than this.</summary>
+    [Range(typeof(TimeSpan), "1.00:00:00", "3650.00:00:00")]
+    public TimeSpan RotateAfter { get; set; } = TimeSpan.FromDays(90);
+
+    /// <summary>
+    /// Keys older than this are no longer published or used. It must exceed <see cref="RotateAfter"/> by more
+    /// than the longest token lifetime, so tokens signed just before a rollover still validate.
+    /// </summary>
+    [Range(typeof(TimeSpan), "2.00:00:00", "3650.00:00:00")]
+    public TimeSpan RetireAfter { get; set; } = TimeSpan.FromDays(180);
+}

@@ -1,0 +1,64 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Consent.Identity;
+
+/// <summary>The provider's public identity and its first-party clients.</summary>
+public sealed class ProviderOptions
+{
+    public const string Section = "Provider";
+
+    /// <summary>The issuer URL, as agencies and the API see it (tokens' <c>iss</c>).</summary>
+    [Required]
+    public Uri Issuer { get; set; } = new("http://localhost:5001/");
+
+    /// <summary>Refuse plain HTTP. Only a local development or test setup turns this off.</summary>
+    public bool RequireHttps { get; set; } = true;
+
+    [Range(typeof(TimeSpan), "00:00:30", "00:05:00")]
+    public TimeSpan AccessTokenLifetime { get; set; } = TimeSpan.FromMinutes(5);
+
+    [Range(typeof(TimeSpan), "00:05:00", "30.00:00:00")]
+    public TimeSpan RefreshTokenLifetime { get; set; } = TimeSpan.FromHours(8);
+
+    [Required]
+    public PortalClientOptions Portal { get; set; } = new();
+
+    /// <summary>Consent.Api as a confidential client, for token introspection; no secret means not registered.</summary>
+    public ApiClientOptions Api { get; set; } = new();
+}
+
+public sealed class PortalClientOptions
+{
+    [Required]
+    public string ClientId { get; set; } = "consent-portal";
+
+    [MinLength(1)]
+    public string[] RedirectUris { get; set; } = ["http://localhost:5003/callback/login/local"];
+
+    public string[] PostLogoutRedirectUris { get; set; } = ["http://localhost:5003/callback/logout/local"];
+}
+
+public sealed class ApiClientOptions
+{
+    public string ClientId { get; set; } = "consent-api";
+    public string? ClientSecret { get; set; }
+}
+
+/// <summary>Per-address request limits on sign-in and token endpoints.</summary>
+public sealed class RateLimitOptions
+{
+    public const string Section = "RateLimits";
+
+    [Range(1, 100_000)]
+    public int LoginPerMinute { get; set; } = 10;
+
+    [Range(1, 100_000)]
+    public int TokenPerMinute { get; set; } = 120;
+}
+
+/// <summary>Demo data for a local start; never seeded outside Development unless asked.</summary>
+public sealed class DemoOptions
+{
+    public const string Section = "Demo";
+    public bool Seed { get; set; }
+}

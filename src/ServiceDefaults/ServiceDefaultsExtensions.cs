@@ -1,0 +1,76 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
+using Serilog;
+using Serilog.Formatting.Compact;
+
+namespace Consent.ServiceDefaults;
+
+/// <summary>What every app of the platform shares: data directory, structured logs, ProblemDetails, health.</summary>
+public static class ServiceDefaultsExtensions
+{
+    /// <summary>The resolved data directory of the app (created if missing).</summary>
+    public static string DataDirectory(this IHostApplicationBuilder builder)
+    {
+        var options = builder.Configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions();
+        var directory = options.Resolve(builder.Environment.ContentRootPath);
+        Directory.CreateDirectory(directory);
+        return directory;
+    }
+
+    /// <summary>
+    /// Serilog to the console and to a compact JSON file under the data directory's logs folder.
+    /// Request logging records method, path template and status only: never query strings or bodies,
+    /// which may hold survivor data.
+    /// </summary>
+    public static WebApplicationBuilder AddServiceDefaults(this WebApplicationBuilder builder, string appName)
+    {
+        var logDirectory = Path.Combine(builder.DataDirectory(), "logs");
+        Directory.CreateDirectory(logDirectory);
+
+        builder.Services.AddSerilog((services, configuration) => configuration
+            .ReadFrom.Configuration(builder.Configuration)
+            .MinimumLevel.Override("Microsoft.AspNetCore", Serilog.Events.LogEventLevel.Warning)
+            .MinimumLevel.Override("Microsoft.EntityFrameworkCore", Serilog.Events.LogEventLevel.Warning)
+            .MinimumLevel.Override("OpenIddict", Serilog.Events.LogEventLevel.Warning)
+            .Enrich.FromLogContext()
+            .Enrich.WithProperty("App", appName)
+            .WriteTo.Console(formatProvider: System.Globalization.CultureInfo.InvariantCulture)
+            .WriteTo.File(new CompactJsonFormatter(), Path.Combine(logDirectory, $"{appName}-.json"),
+                rollingInterval: RollingInterval.Day, retainedFileCountLimit: 14));
+
+        builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
+        {
+            context.ProblemDetails.Extensions.Remove("exception");
+            context.ProblemDetails.Extensions["traceId"] = context.HttpContext.TraceIdentifier;
+        });
+        builder.Services.AddHealthChecks().AddCheck("self", () => HealthCheckResult.Healthy(), tags: ["live"]);
+        return builder;
+    }
+
+    /// <summary>Error handling that answers ProblemDetails and never shows a stack trace.</summary>
+    public static WebApplication UseServiceDefaults(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseSerilogRequestLogging(options =>
+        {
+            options.MessageTemplate = "HTTP {RequestMethod} {RequestPathTemplate} responded {StatusCode} in {Elapsed:0.0} ms";
+            options.EnrichDiagnosticContext = RequestLogEnrichment.Enrich;
+        });
+        return app;
+    }
+
+    /// <summary>/health/live answers while the process runs; /health/ready also checks the database.</summary>
+    public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder app)
+    {
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = check => check.Tags.Contains("live") });
+        app.MapHealthChecks("/health/ready");
+        return app;
+    }
+}

@@ -113,6 +113,7 @@ public static class IdentityProviderExtensions
                 server.AddSigningKeys([.. keyStore.LoadOrCreate(KeyStore.Signing)]);
                 server.AddEncryptionKeys([.. keyStore.LoadOrCreate(KeyStore.Encryption)]);
 
+                server.AddEventHandler(AcceptEndpointAudience.Descriptor);
                 server.AddEventHandler(SmartClientAssertionRules.Descriptor);
 
                 var aspNetCore = server.UseAspNetCore()

@@ -26,6 +26,3 @@ app.MapGet("/", () => Results.Redirect("/.well-known/openid-configuration")).Exc
 
 await app.InitializeAsync();
 await app.RunAsync();
-
-/// <summary>Entry point marker for tests.</summary>
-public partial class Program;

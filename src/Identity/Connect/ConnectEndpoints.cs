@@ -51,6 +51,12 @@ internal static class ConnectEndpoints
                 return Reject(Errors.InvalidScope, "Ask for at least one scope, e.g. system/*.rs.");
             }
 
+            // OpenIddict lets standard OpenID scopes through; a system client gets no identity token.
+            if (scopes.Any(scope => !PlatformScopes.Smart.Contains(scope) && scope != PlatformScopes.ManageClients))
+            {
+                return Reject(Errors.InvalidScope, "System clients may ask for SMART system scopes only.");
+            }
+
             var identity = new ClaimsIdentity(TokenValidationParameters.DefaultAuthenticationType, Claims.Name, Claims.Role);
             identity.SetClaim(Claims.Subject, request.ClientId);
             identity.SetClaim(Claims.Name, await applications.GetDisplayNameAsync(application!));

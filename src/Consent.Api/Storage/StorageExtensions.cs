@@ -1,0 +1,31 @@
+using Consent.ServiceDefaults;
+using Microsoft.EntityFrameworkCore;
+
+namespace Consent.Api.Storage;
+
+public static class StorageExtensions
+{
+    /// <summary>SQLite under the data directory unless a connection string is configured.</summary>
+    public static WebApplicationBuilder AddConsentStore(this WebApplicationBuilder builder)
+    {
+        var connectionString = builder.Configuration.GetConnectionString("Consent")
+            ?? $"Data Source={Path.Combine(builder.DataDirectory(), "consent.db")}";
+        builder.Services.AddDbContext<ConsentDb>(options => options.UseSqlite(connectionString));
+        builder.Services.AddHealthChecks().AddDbContextCheck<ConsentDb>("consent-db");
+        return builder;
+    }
+
+    public static async Task MigrateConsentStoreAsync(this WebApplication app)
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ConsentDb>();
+        if (db.Database.GetMigrations().Any())
+        {
+            await db.Database.MigrateAsync();
+        }
+        else
+        {
+            await db.Database.EnsureCreatedAsync();
+        }
+    }
+}

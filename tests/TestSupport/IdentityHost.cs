@@ -1,0 +1,90 @@
+using System.Text.Json;
+using Consent.Identity;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace Consent.TestSupport;
+
+/// <summary>
+/// The real identity provider, in-process, on its own temporary data directory (SQLite file, keys, demo
+/// credential files), seeded with the demo data exactly as <c>./run.sh</c> seeds it.
+/// </summary>
+public class IdentityHost : WebApplicationFactory<IdentityEntryPoint>
+{
+    public const string Issuer = "http://localhost/";
+    public const string TokenEndpoint = Issuer + "connect/token";
+    public const string PortalRedirectUri = "http://localhost:5003/callback/login/local";
+
+    private readonly Dictionary<string, string?> settings;
+
+    public IdentityHost()
+        : this(null)
+    {
+    }
+
+    /// <summary>A host with its own settings (other data directory, issuer, limits or environment).</summary>
+    public static IdentityHost With(string? dataDirectory = null, string issuer = Issuer, IDictionary<string, string?>? overrides = null,
+        string environment = "Development") => new(dataDirectory, issuer, overrides, environment);
+
+    private IdentityHost(string? dataDirectory, string issuer = Issuer, IDictionary<string, string?>? overrides = null, string environment = "Development")
+    {
+        Environment = environment;
+        DataDirectory = dataDirectory ?? Path.Combine(Path.GetTempPath(), "consent-tests", Guid.NewGuid().ToString("n"));
+        settings = new Dictionary<string, string?>
+        {
+            ["Storage:DataDirectory"] = DataDirectory,
+            ["Provider:Issuer"] = issuer,
+            ["Provider:RequireHttps"] = "false",
+            ["Provider:Portal:RedirectUris:0"] = PortalRedirectUri,
+            ["Provider:Portal:PostLogoutRedirectUris:0"] = "http://localhost:5003/callback/logout/local",
+            ["Demo:Seed"] = "true",
+            ["RateLimits:LoginPerMinute"] = "1000",
+            ["RateLimits:TokenPerMinute"] = "1000",
+            ["Serilog:MinimumLevel:Default"] = "Warning",
+        };
+        foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
+        {
+            settings[key] = value;
+        }
+    }
+
+    public string DataDirectory { get; }
+
+    public string Environment { get; }
+
+    public IReadOnlyList<DemoClient> Clients => Read<List<DemoClient>>("clients.json");
+
+    public IReadOnlyList<DemoUser> Users => Read<List<DemoUser>>("users.json");
+
+    public DemoClient Client(string agencyId) => Clients.Single(c => c.AgencyId == agencyId);
+
+    public DemoUser User(string userName) => Users.Single(u => u.UserName == userName);
+
+    /// <summary>A browser-like client: keeps cookies, does not follow redirects (tests look at each hop).</summary>
+    public HttpClient CreateBrowser() => CreateClient(new WebApplicationFactoryClientOptions
+    {
+        AllowAutoRedirect = false,
+        HandleCookies = true,
+        BaseAddress = new Uri(Issuer.StartsWith("http://localhost/", StringComparison.Ordinal) ? Issuer : "http://localhost/"),
+    });
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment(Environment);
+        foreach (var (key, value) in settings)
+        {
+            builder.UseSetting(key, value);
+        }
+    }
+
+    private T Read<T>(string file)
+    {
+        _ = Server; // make sure the host (and its seed) has started
+        var json = File.ReadAllText(Path.Combine(DataDirectory, "demo", file));
+        return JsonSerializer.Deserialize<T>(json, new JsonSerializerOptions(JsonSerializerDefaults.Web))!;
+    }
+}
+
+public sealed record DemoClient(string ClientId, string AgencyId, string ClientSecret, Dictionary<string, string> PrivateJwk, string Algorithm);
+
+public sealed record DemoUser(string UserName, string Password, string Role, string? AgencyId, string? SurvivorId, string? TotpSecret);

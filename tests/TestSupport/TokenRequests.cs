@@ -1,0 +1,49 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace Consent.TestSupport;
+
+/// <summary>Token endpoint calls as an agency system or the portal makes them.</summary>
+public static class TokenRequests
+{
+    public const string AssertionType = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+
+    public static Task<HttpResponseMessage> ClientCredentialsWithAssertion(HttpClient http, string clientId, string assertion, string scope = "system/*.rs") =>
+        http.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "client_credentials",
+            ["scope"] = scope,
+            ["client_id"] = clientId,
+            ["client_assertion_type"] = AssertionType,
+            ["client_assertion"] = assertion,
+        }));
+
+    public static Task<HttpResponseMessage> ClientCredentialsWithSecret(HttpClient http, string clientId, string secret, string scope = "system/*.rs") =>
+        http.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "client_credentials",
+            ["scope"] = scope,
+            ["client_id"] = clientId,
+            ["client_secret"] = secret,
+        }));
+
+    public static async Task<string> AgencyTokenAsync(HttpClient http, DemoClient client, string scope = "system/*.rs")
+    {
+        var response = await ClientCredentialsWithAssertion(http, client.ClientId, ClientAssertions.Create(client), scope);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"Token request failed: {body}");
+        }
+
+        return body.GetProperty("access_token").GetString()!;
+    }
+
+    public static async Task<(int Status, string? Error, JsonElement Body)> ReadAsync(HttpResponseMessage response)
+    {
+        var text = await response.Content.ReadAsStringAsync();
+        var body = string.IsNullOrEmpty(text) ? default : JsonDocument.Parse(text).RootElement.Clone();
+        var error = body.ValueKind == JsonValueKind.Object && body.TryGetProperty("error", out var e) ? e.GetString() : null;
+        return ((int)response.StatusCode, error, body);
+    }
+}

@@ -120,8 +120,7 @@ public static class IdentityProviderExtensions
                     .EnableAuthorizationEndpointPassthrough()
                     .EnableEndSessionEndpointPassthrough()
                     .EnableTokenEndpointPassthrough()
-                    .EnableUserInfoEndpointPassthrough()
-                    .EnableStatusCodePagesIntegration();
+                    .EnableUserInfoEndpointPassthrough();
                 if (!provider.RequireHttps)
                 {
                     aspNetCore.DisableTransportSecurityRequirement();

@@ -115,6 +115,7 @@ public static class IdentityProviderExtensions
 
                 server.AddEventHandler(AcceptEndpointAudience.Descriptor);
                 server.AddEventHandler(SmartClientAssertionRules.Descriptor);
+                server.AddEventHandler(RejectScopesBeyondRegistration.Descriptor);
 
                 var aspNetCore = server.UseAspNetCore()
                     .EnableAuthorizationEndpointPassthrough()

@@ -58,6 +58,7 @@ public static class ServiceDefaultsExtensions
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseMiddleware<RequestSizeLimit>();
         app.UseSerilogRequestLogging(options =>
         {
             options.MessageTemplate = "HTTP {RequestMethod} {RequestPathTemplate} responded {StatusCode} in {Elapsed:0.0} ms";
@@ -69,8 +70,10 @@ public static class ServiceDefaultsExtensions
     /// <summary>/health/live answers while the process runs; /health/ready also checks the database.</summary>
     public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder app)
     {
-        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = check => check.Tags.Contains("live") });
-        app.MapHealthChecks("/health/ready");
+        // Probes carry no token: health answers are open (they say nothing about anyone's records).
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = check => check.Tags.Contains("live") })
+            .AllowAnonymous();
+        app.MapHealthChecks("/health/ready").AllowAnonymous();
         return app;
     }
 }

@@ -27,9 +27,10 @@ public static class TokenRequests
             ["client_secret"] = secret,
         }));
 
-    public static async Task<string> AgencyTokenAsync(HttpClient http, DemoClient client, string scope = "system/*.rs")
+    public static async Task<string> AgencyTokenAsync(HttpClient http, DemoClient client, string scope = "system/*.rs",
+        string tokenEndpoint = IdentityHost.TokenEndpoint)
     {
-        var response = await ClientCredentialsWithAssertion(http, client.ClientId, ClientAssertions.Create(client), scope);
+        var response = await ClientCredentialsWithAssertion(http, client.ClientId, ClientAssertions.Create(client, tokenEndpoint), scope);
         var body = await response.Content.ReadFromJsonAsync<JsonElement>();
         if (!response.IsSuccessStatusCode)
         {

@@ -1,0 +1,50 @@
+using Consent.Api;
+using Consent.TestSupport;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Http;
+
+namespace Consent.Api.Tests;
+
+/// <summary>
+/// Consent.Api in-process, trusting the real identity provider (also in-process): the API fetches the
+/// provider's discovery document and JWKS over HTTP, routed to the provider's test server.
+/// </summary>
+public sealed class ApiHost : WebApplicationFactory<ApiEntryPoint>
+{
+    public IdentityHost Identity { get; } = new();
+
+    public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), "consent-tests", Guid.NewGuid().ToString("n"));
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Development");
+        builder.UseSetting("Storage:DataDirectory", DataDirectory);
+        builder.UseSetting("Auth:Authority", IdentityHost.Issuer);
+        builder.UseSetting("Serilog:MinimumLevel:Default", "Warning");
+        builder.ConfigureTestServices(services =>
+            services.ConfigureAll<HttpClientFactoryOptions>(options =>
+                options.HttpMessageHandlerBuilderActions.Add(handler =>
+                    handler.AdditionalHandlers.Add(new ForwardTo(Identity.Server.CreateHandler())))));
+    }
+
+    /// <summary>
+    /// Sends the API's outgoing calls to the in-process provider. OpenIddict insists on its own primary
+    /// handler, so the hop happens in a delegating handler that never calls the network.
+    /// </summary>
+    private sealed class ForwardTo(HttpMessageHandler target) : DelegatingHandler
+    {
+        private readonly HttpMessageInvoker invoker = new(target);
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+            invoker.SendAsync(request, cancellationToken);
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await Identity.DisposeAsync();
+        await base.DisposeAsync();
+    }
+}

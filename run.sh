@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# Starts Identity, Consent.Api and Portal on localhost with SQLite under .data/ and demo data.
+# Ports: IDENTITY_PORT (5001), API_PORT (5002), PORTAL_PORT (5003). Data: CONSENT_DATA_DIR (.data).
+# Ctrl+C stops all three.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+IDENTITY_PORT="${IDENTITY_PORT:-5001}"
+API_PORT="${API_PORT:-5002}"
+PORTAL_PORT="${PORTAL_PORT:-5003}"
+DATA="${CONSENT_DATA_DIR:-$ROOT/.data}"
+IDENTITY_URL="http://localhost:$IDENTITY_PORT"
+API_URL="http://localhost:$API_PORT"
+PORTAL_URL="http://localhost:$PORTAL_PORT"
+
+if ! command -v dotnet >/dev/null 2>&1; then
+  echo "The .NET 10 SDK is required: https://dotnet.microsoft.com/download" >&2
+  exit 1
+fi
+
+mkdir -p "$DATA/logs"
+echo "Building..."
+for project in Identity Consent.Api Portal; do
+  dotnet build "$ROOT/src/$project" -nologo -v quiet -clp:ErrorsOnly
+done
+
+export ASPNETCORE_ENVIRONMENT=Development
+export DOTNET_ENVIRONMENT=Development
+export Storage__DataDirectory="$DATA"
+
+pids=()
+stop() {
+  trap - INT TERM EXIT
+  echo
+  echo "Stopping..."
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap stop INT TERM EXIT
+
+start() { # name project assembly url [KEY=VALUE...]
+  local name="$1" project="$2" assembly="$3" url="$4"
+  shift 4
+  (cd "$ROOT/src/$project" && exec env "$@" dotnet "bin/Debug/net10.0/$assembly.dll" --urls "$url") \
+    >"$DATA/logs/$name.out" 2>&1 &
+  pids+=("$!")
+}
+
+start identity Identity Consent.Identity "$IDENTITY_URL" \
+  "Provider__Issuer=$IDENTITY_URL/" \
+  "Provider__Portal__RedirectUris__0=$PORTAL_URL/callback/login/local" \
+  "Provider__Portal__PostLogoutRedirectUris__0=$PORTAL_URL/callback/logout/local"
+start consent-api Consent.Api Consent.Api "$API_URL" "Auth__Authority=$IDENTITY_URL/"
+start portal Portal Consent.Portal "$PORTAL_URL" "Oidc__Authority=$IDENTITY_URL/" "Api__BaseUrl=$API_URL/"
+
+ready() { # url
+  for _ in $(seq 1 120); do
+    if (exec 3<>"/dev/tcp/localhost/${1##*:}") 2>/dev/null; then
+      if command -v curl >/dev/null 2>&1; then
+        curl -fsS "$1/health/ready" >/dev/null 2>&1 && return 0
+      else
+        return 0
+      fi
+    fi
+    for pid in "${pids[@]}"; do
+      kill -0 "$pid" 2>/dev/null || { echo "A service stopped; see $DATA/logs/*.out" >&2; exit 1; }
+    done
+    sleep 0.5
+  done
+  echo "$1 did not become ready; see $DATA/logs/*.out" >&2
+  exit 1
+}
+ready "$IDENTITY_URL"; ready "$API_URL"; ready "$PORTAL_URL"
+
+cat <<INFO
+
+  Identity (OpenID provider)  $IDENTITY_URL/.well-known/openid-configuration
+  Consent API                 $API_URL/scalar   (OpenAPI: $API_URL/openapi/v1.json)
+  Portal                      $PORTAL_URL
+
+  Demo logins (staff sign in with a TOTP code: add the secret to any authenticator app):
+INFO
+awk -F'"' '/"userName"/{u=$4} /"password"/{p=$4} /"role"/{r=$4} /"totpSecret"/{t=$4; if ($3 ~ /null/) t="-"; printf "    %-22s %-15s password %s  totp %s\n", u, r, p, t}' \
+  "$DATA/demo/users.json"
+cat <<INFO
+
+  Agency API clients (private keys and secrets): $DATA/demo/clients.json
+  Platform operator client:                      $DATA/demo/platform-client.json
+  Logs: $DATA/logs      Stop: Ctrl+C
+INFO
+
+wait -n "${pids[@]}" || true

@@ -21,7 +21,10 @@ fi
 mkdir -p "$DATA/logs"
 echo "Building..."
 for project in Identity Consent.Api Portal; do
-  dotnet build "$ROOT/src/$project" -nologo -v quiet -clp:ErrorsOnly
+  if ! dotnet build "$ROOT/src/$project" -nologo -v quiet >"$DATA/logs/build-$project.out" 2>&1; then
+    cat "$DATA/logs/build-$project.out" >&2
+    exit 1
+  fi
 done
 
 export ASPNETCORE_ENVIRONMENT=Development

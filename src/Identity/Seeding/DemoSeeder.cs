@@ -39,7 +39,7 @@ public sealed partial class DemoSeeder(
         {
             // Alternate key types so both SMART algorithms are exercised by the demo.
             var useEc = index++ % 2 == 1;
-            var (publicJwk, privateJwk) = useEc ? CreateEcKey() : CreateRsaKey();
+            var (publicJwk, privateJwk, privatePem) = useEc ? CreateEcKey() : CreateRsaKey();
             var (client, errors) = await registrar.RegisterAsync(new RegisterAgencyClient(
                 agencyId, $"{agencyId}-system", $"{name} case system", publicJwk, null, null, IssueSecret: true), cancellationToken);
             if (client is null)
@@ -47,7 +47,7 @@ public sealed partial class DemoSeeder(
                 throw new InvalidOperationException("Demo client registration failed: " + string.Join("; ", errors!.SelectMany(e => e.Value)));
             }
 
-            clients.Add(new DemoClient(client.ClientId, agencyId, client.ClientSecret!, privateJwk, useEc ? "ES384" : "RS384"));
+            clients.Add(new DemoClient(client.ClientId, agencyId, client.ClientSecret!, privateJwk, useEc ? "ES384" : "RS384", privatePem));
         }
 
         var platformSecret = Secret();
@@ -129,7 +129,7 @@ public sealed partial class DemoSeeder(
     /// <summary>Meets the password policy: length, upper, lower, digit, symbol.</summary>
     private static string Password() => "Dm!" + Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(9)) + "7a";
 
-    private static (JsonElement Public, Dictionary<string, string> Private) CreateRsaKey()
+    private static (JsonElement Public, Dictionary<string, string> Private, string Pem) CreateRsaKey()
     {
         using var rsa = RSA.Create(2048);
         var p = rsa.ExportParameters(includePrivateParameters: true);
@@ -144,10 +144,10 @@ public sealed partial class DemoSeeder(
             ["n"] = B64(p.Modulus!), ["e"] = B64(p.Exponent!), ["d"] = B64(p.D!), ["p"] = B64(p.P!), ["q"] = B64(p.Q!),
             ["dp"] = B64(p.DP!), ["dq"] = B64(p.DQ!), ["qi"] = B64(p.InverseQ!),
         };
-        return (publicJwk, privateJwk);
+        return (publicJwk, privateJwk, rsa.ExportPkcs8PrivateKeyPem());
     }
 
-    private static (JsonElement Public, Dictionary<string, string> Private) CreateEcKey()
+    private static (JsonElement Public, Dictionary<string, string> Private, string Pem) CreateEcKey()
     {
         using var ec = ECDsa.Create(ECCurve.NamedCurves.nistP384);
         var p = ec.ExportParameters(includePrivateParameters: true);
@@ -161,12 +161,14 @@ public sealed partial class DemoSeeder(
             ["kty"] = "EC", ["kid"] = kid, ["alg"] = "ES384", ["use"] = "sig", ["crv"] = "P-384",
             ["x"] = B64(p.Q.X!), ["y"] = B64(p.Q.Y!), ["d"] = B64(p.D!),
         };
-        return (publicJwk, privateJwk);
+        return (publicJwk, privateJwk, ec.ExportPkcs8PrivateKeyPem());
     }
 
     private static string B64(byte[] bytes) => Base64UrlEncoder.Encode(bytes);
 
-    private sealed record DemoClient(string ClientId, string AgencyId, string ClientSecret, Dictionary<string, string> PrivateJwk, string Algorithm);
+    /// <summary>The private key twice: as a JWK for JOSE libraries, as PEM for openssl.</summary>
+    private sealed record DemoClient(string ClientId, string AgencyId, string ClientSecret, Dictionary<string, string> PrivateJwk,
+        string Algorithm, string PrivateKeyPem);
 
     private sealed record DemoUser(string UserName, string Password, string Role, string? AgencyId, string? SurvivorId, string? TotpSecret);
 

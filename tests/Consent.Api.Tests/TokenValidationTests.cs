@@ -31,16 +31,9 @@ public sealed class TokenValidationTests(ApiHost api) : IClassFixture<ApiHost>
     [Fact]
     public async Task SurvivorToken_FromTheCodeFlow_ReachesTheApi()
     {
-        var browser = api.Identity.CreateBrowser();
-        var (verifier, challenge) = BrowserLogin.Pkce();
-        var code = await new BrowserLogin(browser).SignInAndAuthorizeAsync(api.Identity.User("demo-survivor"), challenge);
-        var tokens = await TokenRequests.ReadAsync(await browser.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["grant_type"] = "authorization_code", ["code"] = code, ["redirect_uri"] = IdentityHost.PortalRedirectUri,
-            ["client_id"] = BrowserLogin.PortalClientId, ["code_verifier"] = verifier,
-        })));
+        var tokens = await TokenRequests.UserTokensAsync(api.Identity, "demo-survivor");
 
-        var response = await Me(tokens.Body.GetProperty("access_token").GetString()!);
+        var response = await Me(tokens.GetProperty("access_token").GetString()!);
         response.StatusCode.ShouldBe(HttpStatusCode.OK);
         var me = await response.Content.ReadFromJsonAsync<JsonElement>();
         me.GetProperty("survivorId").GetString().ShouldBe("sv-1001");

@@ -104,13 +104,8 @@ public sealed class ClientRegistrationTests(IdentityHost host) : IClassFixture<I
         (await response.Content.ReadAsStringAsync()).ShouldNotContain("clientSecret");
     }
 
-    private async Task<string> UserTokenAsync(string userName)
-    {
-        var browser = host.CreateBrowser();
-        var (verifier, challenge) = BrowserLogin.Pkce();
-        var code = await new BrowserLogin(browser).SignInAndAuthorizeAsync(host.User(userName), challenge);
-        return (await CodeFlowTests.RedeemAsync(browser, code, verifier)).Body.GetProperty("access_token").GetString()!;
-    }
+    private async Task<string> UserTokenAsync(string userName) =>
+        (await TokenRequests.UserTokensAsync(host, userName)).GetProperty("access_token").GetString()!;
 
     private async Task<HttpResponseMessage> AsOperator(HttpClient http, HttpMethod method, string path, object body)
     {

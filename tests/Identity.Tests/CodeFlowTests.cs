@@ -171,15 +171,8 @@ public sealed class CodeFlowTests(IdentityHost host) : IClassFixture<IdentityHos
         body.GetProperty("preferred_username").GetString().ShouldBe("demo-survivor");
     }
 
-    internal static async Task<(int Status, string? Error, JsonElement Body)> RedeemAsync(HttpClient http, string code, string verifier) =>
-        await TokenRequests.ReadAsync(await http.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["grant_type"] = "authorization_code",
-            ["code"] = code,
-            ["redirect_uri"] = IdentityHost.PortalRedirectUri,
-            ["client_id"] = BrowserLogin.PortalClientId,
-            ["code_verifier"] = verifier,
-        })));
+    private static Task<(int Status, string? Error, JsonElement Body)> RedeemAsync(HttpClient http, string code, string verifier) =>
+        TokenRequests.RedeemCodeAsync(http, code, verifier);
 
     private static async Task<(int Status, string? Error, JsonElement Body)> RefreshAsync(HttpClient http, string refreshToken) =>
         await TokenRequests.ReadAsync(await http.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>

@@ -23,7 +23,7 @@ public sealed class SessionTests : IAsyncLifetime
         var browser = host.CreateBrowser();
         var (verifier, challenge) = BrowserLogin.Pkce();
         var code = await new BrowserLogin(browser).SignInAndAuthorizeAsync(host.User("demo-survivor"), challenge);
-        var idToken = (await CodeFlowTests.RedeemAsync(browser, code, verifier)).Body.GetProperty("id_token").GetString()!;
+        var idToken = (await TokenRequests.RedeemCodeAsync(browser, code, verifier)).Body.GetProperty("id_token").GetString()!;
 
         var logout = await browser.GetAsync(QueryHelpers.AddQueryString("/connect/logout", new Dictionary<string, string?>
         {
@@ -51,9 +51,7 @@ public sealed class SessionTests : IAsyncLifetime
     public async Task RevokedRefreshToken_CannotBeUsed()
     {
         var browser = host.CreateBrowser();
-        var (verifier, challenge) = BrowserLogin.Pkce();
-        var code = await new BrowserLogin(browser).SignInAndAuthorizeAsync(host.User("demo-survivor"), challenge);
-        var refresh = (await CodeFlowTests.RedeemAsync(browser, code, verifier)).Body.GetProperty("refresh_token").GetString()!;
+        var refresh = (await TokenRequests.UserTokensAsync(host, "demo-survivor")).GetProperty("refresh_token").GetString()!;
 
         var revoke = await browser.PostAsync("/connect/revoke", new FormUrlEncodedContent(new Dictionary<string, string>
         {

@@ -40,6 +40,27 @@ public static class TokenRequests
         return body.GetProperty("access_token").GetString()!;
     }
 
+    /// <summary>Redeems an authorization code as the portal does.</summary>
+    public static async Task<(int Status, string? Error, JsonElement Body)> RedeemCodeAsync(HttpClient http, string code, string verifier) =>
+        await ReadAsync(await http.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "authorization_code",
+            ["code"] = code,
+            ["redirect_uri"] = IdentityHost.PortalRedirectUri,
+            ["client_id"] = BrowserLogin.PortalClientId,
+            ["code_verifier"] = verifier,
+        })));
+
+    /// <summary>Signs a demo user in through the login form and returns the token response.</summary>
+    public static async Task<JsonElement> UserTokensAsync(IdentityHost host, string userName)
+    {
+        var browser = host.CreateBrowser();
+        var (verifier, challenge) = BrowserLogin.Pkce();
+        var code = await new BrowserLogin(browser).SignInAndAuthorizeAsync(host.User(userName), challenge);
+        var (status, _, body) = await RedeemCodeAsync(browser, code, verifier);
+        return status == 200 ? body : throw new InvalidOperationException($"Code redemption failed: {body}");
+    }
+
     public static async Task<(int Status, string? Error, JsonElement Body)> ReadAsync(HttpResponseMessage response)
     {
         var text = await response.Content.ReadAsStringAsync();

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Authorization;
+using OpenIddict.Validation;
 using OpenIddict.Validation.AspNetCore;
 
 namespace Consent.Api.Auth;
@@ -23,6 +24,8 @@ public static class AuthExtensions
                 validation.SetIssuer(options.Authority);
                 validation.AddAudiences(options.Audience);
                 validation.UseSystemNetHttp();
+                validation.AddEventHandler(ProviderUnavailable<OpenIddictValidationEvents.ProcessChallengeContext>.Descriptor);
+                validation.AddEventHandler(ProviderUnavailable<OpenIddictValidationEvents.ProcessErrorContext>.Descriptor);
                 validation.UseAspNetCore();
             });
 

@@ -5,6 +5,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using Consent.TestSupport;
 using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.IdentityModel.Tokens;
 
 namespace Consent.Identity.Tests;
@@ -116,5 +117,40 @@ public sealed class ClientRegistrationTests(IdentityHost host) : IClassFixture<I
         using var request = new HttpRequestMessage(method, path) { Content = JsonContent.Create(body) };
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token.GetProperty("access_token").GetString());
         return await http.SendAsync(request);
+    }
+}
+
+/// <summary>Registration by JWKS URL: the keys are read once, at registration.</summary>
+public sealed class JwksUrlRegistrationTests
+{
+    [Fact]
+    public async Task JwksUrl_IsReadAtRegistration_AndItsKeysAreStored()
+    {
+        // The provider's own JWKS stands in for an agency's published key set (routed in-process).
+        await using var host = IdentityHost.With(services: (self, services) =>
+            services.AddHttpClient("AgencyClientRegistrar").AddHttpMessageHandler(() => new ForwardTo(self.Server.CreateHandler())));
+        var http = host.CreateClient();
+        var expected = JsonDocument.Parse(await http.GetStringAsync("/.well-known/jwks")).RootElement
+            .GetProperty("keys").EnumerateArray().Select(k => k.GetProperty("kid").GetString()).ToList();
+
+        var platform = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(host.DataDirectory, "demo", "platform-client.json"))).RootElement;
+        var (_, _, token) = await TokenRequests.ReadAsync(await TokenRequests.ClientCredentialsWithSecret(http,
+            platform.GetProperty("clientId").GetString()!, platform.GetProperty("clientSecret").GetString()!, "platform/clients.manage"));
+
+        async Task<HttpResponseMessage> Register(object body)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/api/clients") { Content = JsonContent.Create(body) };
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token.GetProperty("access_token").GetString());
+            return await http.SendAsync(request);
+        }
+
+        var created = await Register(new { agencyId = "jwks-agency", jwksUrl = "http://localhost/.well-known/jwks" });
+        created.StatusCode.ShouldBe(HttpStatusCode.Created, await created.Content.ReadAsStringAsync());
+        var keyIds = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("keyIds").EnumerateArray().Select(k => k.GetString()).ToList();
+        keyIds.ShouldBe(expected, ignoreOrder: true);
+
+        var refused = await Register(new { agencyId = "jwks-agency-2", jwksUrl = "ftp://keys.example/jwks" });
+        refused.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").TryGetProperty("jwksUrl", out _).ShouldBeTrue();
     }
 }

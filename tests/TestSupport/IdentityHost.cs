@@ -2,6 +2,8 @@ using System.Text.Json;
 using Consent.Identity;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Consent.TestSupport;
 
@@ -24,7 +26,10 @@ public class IdentityHost : WebApplicationFactory<IdentityEntryPoint>
 
     /// <summary>A host with its own settings (other data directory, issuer, limits or environment).</summary>
     public static IdentityHost With(string? dataDirectory = null, string issuer = Issuer, IDictionary<string, string?>? overrides = null,
-        string environment = "Development") => new(dataDirectory, issuer, overrides, environment);
+        string environment = "Development", Action<IdentityHost, IServiceCollection>? services = null) =>
+        new(dataDirectory, issuer, overrides, environment) { extraServices = services };
+
+    private Action<IdentityHost, IServiceCollection>? extraServices;
 
     private IdentityHost(string? dataDirectory, string issuer = Issuer, IDictionary<string, string?>? overrides = null, string environment = "Development")
     {
@@ -74,6 +79,11 @@ public class IdentityHost : WebApplicationFactory<IdentityEntryPoint>
         foreach (var (key, value) in settings)
         {
             builder.UseSetting(key, value);
+        }
+
+        if (extraServices is not null)
+        {
+            builder.ConfigureTestServices(services => extraServices(this, services));
         }
     }
 

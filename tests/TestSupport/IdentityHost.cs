@@ -30,10 +30,12 @@ public class IdentityHost : WebApplicationFactory<IdentityEntryPoint>
         new(dataDirectory, issuer, overrides, environment) { extraServices = services };
 
     private Action<IdentityHost, IServiceCollection>? extraServices;
+    private readonly bool ownsDirectory;
 
     private IdentityHost(string? dataDirectory, string issuer = Issuer, IDictionary<string, string?>? overrides = null, string environment = "Development")
     {
         Environment = environment;
+        ownsDirectory = dataDirectory is null;
         DataDirectory = dataDirectory ?? Path.Combine(Path.GetTempPath(), "consent-tests", Guid.NewGuid().ToString("n"));
         settings = new Dictionary<string, string?>
         {
@@ -84,6 +86,27 @@ public class IdentityHost : WebApplicationFactory<IdentityEntryPoint>
         if (extraServices is not null)
         {
             builder.ConfigureTestServices(services => extraServices(this, services));
+        }
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        if (!ownsDirectory)
+        {
+            return; // a folder handed in is the caller's (e.g. to restart on the same data)
+        }
+
+        try
+        {
+            Directory.Delete(DataDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Best effort: a temporary folder left behind harms nothing.
+        }
+        catch (UnauthorizedAccessException)
+        {
         }
     }
 

@@ -1,0 +1,62 @@
+namespace Consent.Policies;
+
+public enum PolicyEffect
+{
+    /// <summary>The default: nothing is returned.</summary>
+    Deny = 0,
+    Permit = 1,
+}
+
+/// <summary>
+/// The answer to one read: permit or deny, why, what may be returned, and the version of the rule
+/// that decided. Record all of it in the disclosure log; show none of the reasons to the caller
+/// (a deny must look like a record that does not exist).
+/// </summary>
+public sealed record PolicyDecision
+{
+    public PolicyDecision(PolicyEffect effect, IReadOnlyList<string> reasons, PolicyObligations obligations, string policyVersion)
+    {
+        Effect = effect;
+        Reasons = reasons;
+        Obligations = effect == PolicyEffect.Permit ? obligations : PolicyObligations.None;
+        PolicyVersion = policyVersion;
+    }
+
+    public PolicyEffect Effect { get; }
+
+    public bool IsPermit => Effect == PolicyEffect.Permit;
+
+    /// <summary>A set of reason codes; see <see cref="PolicyReasons"/>. Never empty.</summary>
+    public IReadOnlyList<string> Reasons { get; }
+
+    /// <summary>What a permit allows to be returned; <see cref="PolicyObligations.None"/> on a deny.</summary>
+    public PolicyObligations Obligations { get; }
+
+    public string PolicyVersion { get; }
+
+    public static PolicyDecision Deny(IReadOnlyList<string> reasons, string? policyVersion = null) =>
+        new(PolicyEffect.Deny, reasons, PolicyObligations.None, policyVersion ?? Policies.PolicyVersion.Current);
+
+    public static PolicyDecision Deny(string reason, string? policyVersion = null) => Deny([reason], policyVersion);
+}
+
+/// <summary>What the caller must do with the data a permit covers.</summary>
+public sealed record PolicyObligations
+{
+    public static PolicyObligations None { get; } = new();
+
+    /// <summary>The resource types the permit covers.</summary>
+    public IReadOnlyList<string> ResourceTypes { get; init; } = [];
+
+    /// <summary>Sensitive labels that may be returned (named by the basis used).</summary>
+    public IReadOnlyList<string> Labels { get; init; } = [];
+
+    /// <summary>Sensitive labels that must not be returned: withhold any resource carrying one of them.</summary>
+    public IReadOnlyList<string> RedactLabels { get; init; } = [];
+
+    /// <summary>An emergency read: flag it for compliance review.</summary>
+    public bool BreakGlass { get; init; }
+
+    /// <summary>Substance-use data may be returned: attach the 42 CFR 2.32 re-disclosure notice.</summary>
+    public bool RedisclosureNotice { get; init; }
+}

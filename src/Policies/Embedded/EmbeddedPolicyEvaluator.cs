@@ -372,12 +372,12 @@ public sealed class EmbeddedPolicyEvaluator : IPolicyDecisionPoint
                 return false;
             }
 
-            if (party.Discloses && string.Equals(party.AgencyId, input.Request.SourceAgencyId, StringComparison.Ordinal))
+            if (party.Discloses != false && string.Equals(party.AgencyId, input.Request.SourceAgencyId, StringComparison.Ordinal))
             {
                 sourceDiscloses = true;
             }
 
-            if (party.Receives && string.Equals(party.AgencyId, input.Requester.AgencyId, StringComparison.Ordinal))
+            if (party.Receives != false && string.Equals(party.AgencyId, input.Requester.AgencyId, StringComparison.Ordinal))
             {
                 recipientReceives = true;
             }

@@ -141,11 +141,11 @@ public sealed record MouParty
     /// <summary>When this party signed; an MOU counts only once every party has signed.</summary>
     public DateTimeOffset? SignedAt { get; init; }
 
-    /// <summary>Whether this party shares its records with the other parties.</summary>
-    public bool Discloses { get; init; } = true;
+    /// <summary>Whether this party shares its records with the other parties; unset means yes.</summary>
+    public bool? Discloses { get; init; }
 
-    /// <summary>Whether this party receives the other parties' records.</summary>
-    public bool Receives { get; init; } = true;
+    /// <summary>Whether this party receives the other parties' records; unset means yes.</summary>
+    public bool? Receives { get; init; }
 }
 
 /// <summary>

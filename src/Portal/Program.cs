@@ -1,1 +1,34 @@
-var app = WebApplication.CreateBuilder(args).Build(); app.Run();
+using Consent.Portal.ConsentApi;
+using Consent.Portal.Errors;
+using Consent.Portal.Localization;
+using Consent.Portal.Pages;
+using Consent.Portal.Safety;
+using Consent.Portal.SignIn;
+using Consent.ServiceDefaults;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults("portal");
+builder.AddErrorPages();
+builder.AddSafety();
+builder.AddPortalLocalization();
+builder.AddPortalSignIn();
+builder.AddConsentApiClient();
+builder.AddPortalPages();
+
+var app = builder.Build();
+
+app.UseServiceDefaults();
+app.UseSafetyHeaders();
+app.UseStaticFiles();
+app.UsePortalLocalization();
+app.UseErrorPages();
+app.UseRouting();
+app.UseAuthentication();
+app.UseAuthorization();
+
+app.MapRazorPages();
+app.MapSignIn();
+app.MapHealth();
+
+await app.RunAsync();

@@ -31,10 +31,10 @@ public sealed class OpaOptions
     public string PackagePath { get; set; } = "consent/decision";
 
     /// <summary>The whole decision, retries included; past it the read is denied (<c>opa-timeout</c>).</summary>
-    public TimeSpan Timeout { get; set; } = TimeSpan.FromMilliseconds(500);
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>One attempt; a slow attempt is retried while the overall timeout allows.</summary>
-    public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromMilliseconds(200);
+    public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromMilliseconds(400);
 
     /// <summary>Retries of a failed attempt (error, 5xx, timeout). An answer, permit or deny, is never retried.</summary>
     public int Retries { get; set; } = 1;

@@ -127,6 +127,16 @@ public sealed partial class EmbeddedEvaluatorTests
         root.GetProperty("request").TryGetProperty("breakGlassReason", out _).ShouldBeFalse();
     }
 
+    [Fact]
+    public void PolicyJson_LeavesOutAnUnsetTime_SoOpaDeniesItToo()
+    {
+        var input = DecisionVector.Named("deny-missing-time").Input;
+
+        using var written = JsonDocument.Parse(PolicyJson.Serialize(input));
+
+        written.RootElement.TryGetProperty("time", out _).ShouldBeFalse();
+    }
+
     private static string[] SetNamed(string rego, string name)
     {
         var match = Regex.Match(rego, "^" + name + @" := \{(?<items>[^}]*)\}", RegexOptions.Multiline);

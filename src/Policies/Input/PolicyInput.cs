@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Consent.Policies;
 
 /// <summary>
@@ -9,6 +11,8 @@ namespace Consent.Policies;
 public sealed record PolicyInput
 {
     /// <summary>The decision time (UTC). Part of the input so that a decision can be replayed.</summary>
+    /// <remarks>Unset, it is left out of the JSON, so that OPA too sees no time and denies.</remarks>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public DateTimeOffset Time { get; init; }
 
     public Requester Requester { get; init; } = new();

@@ -1,15 +1,29 @@
+using Consent.Api.Agencies;
 using Consent.Api.Auth;
 using Consent.Api.Caller;
+using Consent.Api.Categories;
+using Consent.Api.Consents;
+using Consent.Api.Demo;
+using Consent.Api.DenyList;
 using Consent.Api.Docs;
+using Consent.Api.Problems;
 using Consent.Api.Storage;
+using Consent.Api.Survivors;
 using Consent.ServiceDefaults;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults("consent-api");
+builder.AddApiProblems();
 builder.AddConsentStore();
 builder.AddTokenValidation();
 builder.AddApiDocs();
+builder.AddDataCategories();
+builder.AddAgencies();
+builder.AddSurvivors();
+builder.AddConsents();
+builder.AddDenyList();
+builder.AddDemoData();
 
 var app = builder.Build();
 
@@ -20,6 +34,12 @@ app.UseAuthorization();
 app.MapApiDocs();
 app.MapHealth();
 app.MapCaller();
+app.MapCategories();
+app.MapAgencies();
+app.MapSurvivors();
+app.MapConsents();
+app.MapDenyList();
 
 await app.MigrateConsentStoreAsync();
+await app.SeedDemoDataAsync();
 await app.RunAsync();

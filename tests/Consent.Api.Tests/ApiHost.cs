@@ -4,7 +4,9 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http;
+using OpenIddict.Validation;
 
 namespace Consent.Api.Tests;
 
@@ -18,6 +20,14 @@ public sealed class ApiHost : WebApplicationFactory<ApiEntryPoint>
 
     public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), "consent-tests", Guid.NewGuid().ToString("n"));
 
+    /// <summary>The API's clock: tests move it forward to see grants, MOUs and bases expire.</summary>
+    public TestClock Clock { get; } = new();
+
+    /// <summary>Real users and agency systems, with their tokens from the real provider.</summary>
+    public Parties Parties => parties ??= new Parties(this);
+
+    private Parties? parties;
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Development");
@@ -25,9 +35,15 @@ public sealed class ApiHost : WebApplicationFactory<ApiEntryPoint>
         builder.UseSetting("Auth:Authority", IdentityHost.Issuer);
         builder.UseSetting("Serilog:MinimumLevel:Default", "Warning");
         builder.ConfigureTestServices(services =>
+        {
             services.ConfigureAll<HttpClientFactoryOptions>(options =>
                 options.HttpMessageHandlerBuilderActions.Add(handler =>
-                    handler.AdditionalHandlers.Add(new ForwardTo(Identity.Server.CreateHandler())))));
+                    handler.AdditionalHandlers.Add(new ForwardTo(Identity.Server.CreateHandler()))));
+            services.RemoveAll<TimeProvider>();
+            services.AddSingleton<TimeProvider>(Clock);
+            // Tokens come from the provider's real clock: only the consent domain moves through time.
+            services.Configure<OpenIddictValidationOptions>(options => options.TimeProvider = TimeProvider.System);
+        });
     }
 
     /// <summary>

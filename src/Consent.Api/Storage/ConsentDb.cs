@@ -1,9 +1,81 @@
+using Consent.Api.Agencies;
+using Consent.Api.Consents;
+using Consent.Api.DenyList;
+using Consent.Api.Survivors;
 using Microsoft.EntityFrameworkCore;
 
 namespace Consent.Api.Storage;
 
 /// <summary>
-/// The API's database: agencies, survivors, consents, MOUs, statutory bases, FHIR records and the
-/// disclosure log. The consent model lands with the consent domain; today it holds the schema history only.
+/// The API's database: agencies, survivors, consents, MOUs, statutory bases and the records around them.
+/// The model stays provider-neutral (SQLite now, PostgreSQL later): no provider-specific SQL, instants as
+/// UTC milliseconds, enums as text, lists of ids as primitive collections.
 /// </summary>
-public sealed class ConsentDb(DbContextOptions<ConsentDb> options) : DbContext(options);
+public sealed class ConsentDb(DbContextOptions<ConsentDb> options) : DbContext(options)
+{
+    public DbSet<Agency> Agencies => Set<Agency>();
+
+    public DbSet<Survivor> Survivors => Set<Survivor>();
+
+    public DbSet<ConsentGrant> Consents => Set<ConsentGrant>();
+
+    public DbSet<ConsentGrantVersion> ConsentVersions => Set<ConsentGrantVersion>();
+
+    public DbSet<DenyEntry> DenyEntries => Set<DenyEntry>();
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        configurationBuilder.Properties<DateTimeOffset>().HaveConversion<UtcInstantConverter>();
+        configurationBuilder.Properties<Enum>().HaveConversion<string>().HaveMaxLength(40);
+    }
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<Agency>(agency =>
+        {
+            agency.HasKey(a => a.Id);
+            agency.Property(a => a.Id).HasMaxLength(64);
+            agency.Property(a => a.Name).HasMaxLength(200);
+            agency.Property(a => a.Type).HasMaxLength(40);
+        });
+
+        modelBuilder.Entity<Survivor>(survivor =>
+        {
+            survivor.HasKey(s => s.Id);
+            survivor.Property(s => s.Id).HasMaxLength(64);
+            survivor.HasIndex(s => s.EnrollingAgencyId);
+            survivor.HasOne<Agency>().WithMany().HasForeignKey(s => s.EnrollingAgencyId).OnDelete(DeleteBehavior.Restrict);
+            survivor.OwnsOne(s => s.DecisionMaker, maker =>
+            {
+                maker.Property(m => m.Kind).HasConversion<string>().HasMaxLength(40);
+            });
+        });
+
+        modelBuilder.Entity<ConsentGrant>(grant =>
+        {
+            grant.HasKey(g => g.Id);
+            grant.HasIndex(g => g.SurvivorId);
+            grant.HasIndex(g => g.RecipientAgencyId);
+            grant.HasOne<Survivor>().WithMany().HasForeignKey(g => g.SurvivorId).OnDelete(DeleteBehavior.Restrict);
+            grant.HasOne<Agency>().WithMany().HasForeignKey(g => g.RecipientAgencyId).OnDelete(DeleteBehavior.Restrict);
+            grant.OwnsOne(g => g.Text);
+            grant.Ignore(g => g.Versions);
+            grant.Ignore(g => g.Terms);
+            grant.Property(g => g.Version).IsConcurrencyToken();
+        });
+
+        modelBuilder.Entity<ConsentGrantVersion>(version =>
+        {
+            version.HasKey(v => v.Id);
+            version.HasIndex(v => new { v.ConsentId, v.Version }).IsUnique();
+            version.HasOne<ConsentGrant>().WithMany().HasForeignKey(v => v.ConsentId).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        modelBuilder.Entity<DenyEntry>(entry =>
+        {
+            entry.HasKey(e => e.Id);
+            entry.HasIndex(e => e.SurvivorId);
+            entry.HasOne<Survivor>().WithMany().HasForeignKey(e => e.SurvivorId).OnDelete(DeleteBehavior.Restrict);
+        });
+    }
+}

@@ -15,17 +15,11 @@ public static class StorageExtensions
         return builder;
     }
 
+    /// <summary>Brings the schema up to date through the migrations under Storage/Migrations.</summary>
     public static async Task MigrateConsentStoreAsync(this WebApplication app)
     {
         await using var scope = app.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ConsentDb>();
-        if (db.Database.GetMigrations().Any())
-        {
-            await db.Database.MigrateAsync();
-        }
-        else
-        {
-            await db.Database.EnsureCreatedAsync();
-        }
+        await db.Database.MigrateAsync();
     }
 }

@@ -1,0 +1,341 @@
+using Consent.Api.Agencies;
+using Consent.Api.Caller;
+using Consent.Api.Categories;
+using Consent.Api.DenyList;
+using Consent.Api.Problems;
+using Consent.Api.Storage;
+using Consent.Api.Survivors;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Consent.Api.Consents;
+
+public sealed record ConsentView(
+    Guid Id,
+    string SurvivorId,
+    string RecipientAgencyId,
+    bool AllSources,
+    IReadOnlyList<string> SourceAgencyIds,
+    IReadOnlyList<string> Categories,
+    IReadOnlyList<string> Purposes,
+    DateTimeOffset Start,
+    DateTimeOffset End,
+    ConsentStatus Status,
+    bool OverriddenByDenyList,
+    ConsentMethod Method,
+    string? Witness,
+    ConsentText Text,
+    ConsentDecidedBy DecidedBy,
+    int Version,
+    string RecordedBy,
+    DateTimeOffset RecordedAt,
+    DateTimeOffset GrantedAt,
+    DateTimeOffset? RevokedAt,
+    Guid? RequestId)
+{
+    public static ConsentView Of(ConsentGrant g, DateTimeOffset now, bool denied) => new(
+        g.Id, g.SurvivorId, g.RecipientAgencyId, g.AllSources, g.SourceAgencyIds, g.Categories, g.Purposes, g.Start, g.End,
+        g.StatusAt(now), denied, g.Method, g.Witness, g.Text, g.DecidedBy, g.Version, g.RecordedBy, g.RecordedAt, g.GrantedAt,
+        g.RevokedAt, g.RequestId);
+}
+
+public sealed record ConsentVersionView(int Version, ConsentChange Change, string RecordedBy, DateTimeOffset RecordedAt, ConsentTerms Terms);
+
+/// <summary>
+/// A grant as asked for. Sources: name agencies, or set <c>allSources</c>. Start defaults to now; end defaults
+/// to the shortest default duration of the purposes named (and never more than 30 days for verbal consent).
+/// </summary>
+public sealed record GrantConsent(
+    string? RecipientAgencyId,
+    List<string>? SourceAgencyIds,
+    bool? AllSources,
+    List<string>? Categories,
+    List<string>? Purposes,
+    DateTimeOffset? Start,
+    DateTimeOffset? End,
+    ConsentMethod? Method,
+    string? ConsentTextId,
+    string? ConsentTextVersion,
+    string? Language);
+
+/// <summary>Grants, amendments and revocations of a survivor's consent, with their history.</summary>
+public sealed partial class ConsentService(
+    ConsentDb db,
+    SurvivorAccess access,
+    DenyListService denyList,
+    AgencyService agencies,
+    IOptions<ConsentOptions> consentOptions,
+    IOptions<DataCategoryOptions> categoryOptions,
+    TimeProvider time,
+    ILogger<ConsentService> logger)
+{
+    private ConsentOptions Options => consentOptions.Value;
+
+    public async Task<Outcome<List<ConsentView>>> ListAsync(ApiCaller caller, string survivorId, CancellationToken cancellationToken)
+    {
+        var read = await access.ReadAsync(caller, survivorId, cancellationToken);
+        if (read.Problem is { } problem)
+        {
+            return problem;
+        }
+
+        var denied = await denyList.DeniedAgenciesAsync(survivorId, cancellationToken);
+        var now = time.GetUtcNow();
+        var grants = await db.Consents.AsNoTracking().Where(c => c.SurvivorId == survivorId).ToListAsync(cancellationToken);
+        return grants.OrderByDescending(g => g.GrantedAt).Select(g => ConsentView.Of(g, now, denied.Contains(g.RecipientAgencyId))).ToList();
+    }
+
+    public async Task<Outcome<ConsentView>> GetAsync(ApiCaller caller, string survivorId, string consentId, CancellationToken cancellationToken)
+    {
+        var found = await FindAsync(caller, survivorId, consentId, forChange: false, cancellationToken);
+        return found.Problem is { } problem ? problem : await ViewAsync(found.Value!, cancellationToken);
+    }
+
+    public async Task<Outcome<List<ConsentVersionView>>> HistoryAsync(ApiCaller caller, string survivorId, string consentId, CancellationToken cancellationToken)
+    {
+        var found = await FindAsync(caller, survivorId, consentId, forChange: false, cancellationToken);
+        if (found.Problem is { } problem)
+        {
+            return problem;
+        }
+
+        var versions = await db.ConsentVersions.AsNoTracking().Where(v => v.ConsentId == found.Value!.Id)
+            .OrderBy(v => v.Version).ToListAsync(cancellationToken);
+        return versions.Select(v => new ConsentVersionView(v.Version, v.Change, v.RecordedBy, v.RecordedAt, v.ReadTerms())).ToList();
+    }
+
+    /// <summary>The grant as a FHIR R4 Consent resource.</summary>
+    public async Task<Outcome<Hl7.Fhir.Model.Consent>> FhirAsync(ApiCaller caller, string survivorId, string consentId, CancellationToken cancellationToken)
+    {
+        var found = await FindAsync(caller, survivorId, consentId, forChange: false, cancellationToken);
+        return found.Problem is { } problem
+            ? problem
+            : ConsentFhir.ToFhir(found.Value!, time.GetUtcNow(), Options, categoryOptions.Value);
+    }
+
+    public async Task<Outcome<ConsentView>> GrantAsync(ApiCaller caller, string survivorId, GrantConsent request, CancellationToken cancellationToken, Guid? requestId = null)
+    {
+        var change = await access.ChangeAsync(caller, survivorId, cancellationToken);
+        if (change.Problem is { } denied)
+        {
+            return denied;
+        }
+
+        var terms = await TermsAsync(caller, change.Value!, request, fixedRecipient: null, cancellationToken);
+        if (terms.Problem is { } problem)
+        {
+            return problem;
+        }
+
+        var now = time.GetUtcNow();
+        var grant = ConsentGrant.Grant(Guid.CreateVersion7(now), survivorId, terms.Value!, caller.Subject, now, requestId);
+        db.Consents.Add(grant);
+        db.ConsentVersions.AddRange(grant.Versions);
+        await db.SaveChangesAsync(cancellationToken);
+        LogGranted(logger, grant.Id, survivorId, grant.RecipientAgencyId, grant.Method);
+        return ConsentView.Of(grant, now, denied: false);
+    }
+
+    public async Task<Outcome<ConsentView>> AmendAsync(ApiCaller caller, string survivorId, string consentId, GrantConsent request, CancellationToken cancellationToken)
+    {
+        var found = await FindAsync(caller, survivorId, consentId, forChange: true, cancellationToken);
+        if (found.Problem is { } notFound)
+        {
+            return notFound;
+        }
+
+        var grant = found.Value!;
+        var now = time.GetUtcNow();
+        if (grant.StatusAt(now) is ConsentStatus.Revoked or ConsentStatus.Expired)
+        {
+            return ProblemCatalogue.ConsentNotActive;
+        }
+
+        var survivor = await db.Survivors.SingleAsync(s => s.Id == survivorId, cancellationToken);
+        var terms = await TermsAsync(caller, survivor, request with { Start = request.Start ?? grant.Start }, grant.RecipientAgencyId, cancellationToken);
+        if (terms.Problem is { } problem)
+        {
+            return problem;
+        }
+
+        var before = grant.Versions.Count;
+        grant.Amend(terms.Value!, caller.Subject, now);
+        db.ConsentVersions.AddRange(grant.Versions.Skip(before));
+        await db.SaveChangesAsync(cancellationToken);
+        LogAmended(logger, grant.Id, grant.Version);
+        return ConsentView.Of(grant, now, denied: false);
+    }
+
+    public async Task<Outcome<ConsentView>> RevokeAsync(ApiCaller caller, string survivorId, string consentId, CancellationToken cancellationToken)
+    {
+        var found = await FindAsync(caller, survivorId, consentId, forChange: true, cancellationToken);
+        if (found.Problem is { } problem)
+        {
+            return problem;
+        }
+
+        var grant = found.Value!;
+        var now = time.GetUtcNow();
+        if (grant.StatusAt(now) is ConsentStatus.Revoked or ConsentStatus.Expired)
+        {
+            return ProblemCatalogue.ConsentNotActive;
+        }
+
+        var before = grant.Versions.Count;
+        grant.Revoke(caller.Subject, now);
+        db.ConsentVersions.AddRange(grant.Versions.Skip(before));
+        await db.SaveChangesAsync(cancellationToken);
+        LogRevoked(logger, grant.Id, survivorId);
+        return await ViewAsync(grant, cancellationToken);
+    }
+
+    private async Task<ConsentView> ViewAsync(ConsentGrant grant, CancellationToken cancellationToken) =>
+        ConsentView.Of(grant, time.GetUtcNow(), await denyList.DeniesAgencyAsync(grant.SurvivorId, grant.RecipientAgencyId, cancellationToken));
+
+    private async Task<Outcome<ConsentGrant>> FindAsync(ApiCaller caller, string survivorId, string consentId, bool forChange, CancellationToken cancellationToken)
+    {
+        var survivor = forChange
+            ? await access.ChangeAsync(caller, survivorId, cancellationToken)
+            : await access.ReadAsync(caller, survivorId, cancellationToken);
+        if (survivor.Problem is { } problem)
+        {
+            // Someone who cannot see the survivor learns nothing about the grant either.
+            return problem.Kind == ProblemCatalogue.SurvivorNotFound ? ProblemCatalogue.ConsentNotFound : problem;
+        }
+
+        var grant = Guid.TryParse(consentId, out var id)
+            ? await db.Consents.SingleOrDefaultAsync(c => c.Id == id && c.SurvivorId == survivorId, cancellationToken)
+            : null;
+        return grant is null ? ProblemCatalogue.ConsentNotFound : grant;
+    }
+
+    /// <summary>Checks a requested grant against every rule and works out its terms.</summary>
+    internal async Task<Outcome<ConsentTerms>> TermsAsync(
+        ApiCaller caller, Survivor survivor, GrantConsent request, string? fixedRecipient, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var recipient = fixedRecipient ?? request.RecipientAgencyId;
+        var errors = new Dictionary<string, string[]>();
+        if (string.IsNullOrWhiteSpace(recipient))
+        {
+            errors["recipientAgencyId"] = ["The recipient agency is required."];
+        }
+
+        if (request.Categories is not { Count: > 0 })
+        {
+            errors["categories"] = ["Name at least one data category."];
+        }
+
+        if (request.Purposes is not { Count: > 0 })
+        {
+            errors["purposes"] = ["Name at least one purpose of use."];
+        }
+
+        var allSources = request.AllSources ?? false;
+        if (!allSources && request.SourceAgencyIds is not { Count: > 0 })
+        {
+            errors["sourceAgencyIds"] = ["Name the source agencies, or set allSources."];
+        }
+
+        if (string.IsNullOrWhiteSpace(request.ConsentTextId) || string.IsNullOrWhiteSpace(request.ConsentTextVersion))
+        {
+            errors["consentTextId"] = ["Say which consent text (id and version) was shown."];
+        }
+
+        if (errors.Count > 0)
+        {
+            return new Problem(ProblemCatalogue.InvalidRequest, null, errors);
+        }
+
+        // How consent was given depends on who records it: the survivor in the portal, or an advocate as witness.
+        var method = request.Method ?? (caller.IsSurvivor ? ConsentMethod.Portal : ConsentMethod.WitnessedPaper);
+        var allowed = caller.IsSurvivor ? method == ConsentMethod.Portal : caller.IsAdvocate && method != ConsentMethod.Portal;
+        if (!allowed)
+        {
+            return ProblemCatalogue.MethodNotAllowed;
+        }
+
+        var decidedBy = ConsentDecidedBy.Survivor;
+        if (survivor.IsMinorOn(DateOnly.FromDateTime(now.UtcDateTime)))
+        {
+            if (caller.IsSurvivor || survivor.DecisionMaker is null)
+            {
+                return ProblemCatalogue.DecisionMakerRequired;
+            }
+
+            decidedBy = ConsentDecidedBy.DecisionMaker;
+        }
+
+        var categories = request.Categories!.Distinct(StringComparer.Ordinal).ToList();
+        var unknownCategories = categories.Where(c => !categoryOptions.Value.IsKnown(c)).ToList();
+        if (unknownCategories.Count > 0)
+        {
+            return new Problem(ProblemCatalogue.UnknownCategory, "Unknown: " + string.Join(", ", unknownCategories));
+        }
+
+        var purposes = request.Purposes!.Distinct(StringComparer.Ordinal).ToList();
+        var unknownPurposes = purposes.Where(p => !Options.Purposes.ContainsKey(p)).ToList();
+        if (unknownPurposes.Count > 0)
+        {
+            return new Problem(ProblemCatalogue.UnknownPurpose, "Unknown: " + string.Join(", ", unknownPurposes));
+        }
+
+        var language = request.Language ?? survivor.PreferredLanguage;
+        if (!Options.Languages.Contains(language))
+        {
+            return new Problem(ProblemCatalogue.UnsupportedLanguage, "Supported: " + string.Join(", ", Options.Languages));
+        }
+
+        var sources = allSources ? [] : request.SourceAgencyIds!.Distinct(StringComparer.Ordinal).ToList();
+        if (!await agencies.AllActiveAsync([recipient!, .. sources], cancellationToken))
+        {
+            return ProblemCatalogue.UnknownAgency;
+        }
+
+        if (await denyList.DeniesAgencyAsync(survivor.Id, recipient!, cancellationToken))
+        {
+            return ProblemCatalogue.RecipientDenied;
+        }
+
+        var start = request.Start ?? now;
+        var limits = purposes.Select(p => Options.Purposes[p]).ToList();
+        var longest = limits.Min(p => p.MaximumDuration);
+        var fallback = limits.Min(p => p.DefaultDuration);
+        if (method == ConsentMethod.Verbal)
+        {
+            longest = longest < Options.VerbalMaximum ? longest : Options.VerbalMaximum;
+            fallback = fallback < Options.VerbalMaximum ? fallback : Options.VerbalMaximum;
+        }
+
+        var end = request.End ?? start + fallback;
+        if (end <= start)
+        {
+            return ProblemCatalogue.EndBeforeStart;
+        }
+
+        if (end <= now)
+        {
+            return ProblemCatalogue.Invalid("end", "The end must be in the future.");
+        }
+
+        if (end - start > longest)
+        {
+            return method == ConsentMethod.Verbal && end - start > Options.VerbalMaximum
+                ? ProblemCatalogue.VerbalTooLong
+                : new Problem(ProblemCatalogue.EndTooFar, $"At most {longest.TotalDays:0} days for these purposes.");
+        }
+
+        return new ConsentTerms(recipient!, allSources, sources, categories, purposes, start, end, method,
+            method == ConsentMethod.Portal ? null : caller.Subject,
+            new ConsentText(request.ConsentTextId!, request.ConsentTextVersion!, language), decidedBy);
+    }
+
+    [LoggerMessage(EventId = 4201, Level = LogLevel.Information, Message = "Consent {ConsentId} granted by survivor {SurvivorId} to {RecipientAgencyId} ({Method})")]
+    private static partial void LogGranted(ILogger logger, Guid consentId, string survivorId, string recipientAgencyId, ConsentMethod method);
+
+    [LoggerMessage(EventId = 4202, Level = LogLevel.Information, Message = "Consent {ConsentId} amended to version {Version}")]
+    private static partial void LogAmended(ILogger logger, Guid consentId, int version);
+
+    [LoggerMessage(EventId = 4203, Level = LogLevel.Information, Message = "Consent {ConsentId} of survivor {SurvivorId} revoked")]
+    private static partial void LogRevoked(ILogger logger, Guid consentId, string survivorId);
+}

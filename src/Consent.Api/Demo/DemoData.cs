@@ -1,0 +1,102 @@
+using Consent.Api.Agencies;
+using Consent.Api.Consents;
+using Consent.Api.Storage;
+using Consent.Api.Survivors;
+using Microsoft.EntityFrameworkCore;
+
+namespace Consent.Api.Demo;
+
+/// <summary>
+/// With <c>Demo:Seed</c> true, the same agencies as the identity provider's demo, the demo survivor
+/// <c>sv-1001</c> (an adult enrolled by Harbor House), a minor with a decision-maker, and a sample grant.
+/// Each item is added only if missing, so restarts change nothing.
+/// </summary>
+public sealed partial class DemoData(ConsentDb db, TimeProvider time, ILogger<DemoData> logger)
+{
+    public const string AdultSurvivorId = "sv-1001";
+    public const string MinorSurvivorId = "sv-1002";
+    public const string Seeder = "demo-seed";
+
+    public static readonly IReadOnlyList<(string Id, string Name, string Type)> Agencies =
+    [
+        ("harbor-house", "Harbor House Shelter", "shelter"),
+        ("bridge-legal", "Bridge Legal Aid", "legal"),
+        ("northside-clinic", "Northside Community Clinic", "medical"),
+        ("lighthouse-counseling", "Lighthouse Counseling", "behavioral-health"),
+        ("metro-police", "Metro Police Department", "law-enforcement"),
+        ("dcf-region-4", "Child Protection, Region 4", "child-protection"),
+    ];
+
+    public async Task SeedAsync(CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var added = 0;
+        foreach (var (id, name, type) in Agencies)
+        {
+            if (!await db.Agencies.AnyAsync(a => a.Id == id, cancellationToken))
+            {
+                db.Agencies.Add(new Agency(id, name, type, "Region 4", ["en", "es"], "Intake desk"));
+                added++;
+            }
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
+
+        if (!await db.Survivors.AnyAsync(s => s.Id == AdultSurvivorId, cancellationToken))
+        {
+            db.Survivors.Add(new Survivor(AdultSurvivorId, "harbor-house", "en", new DateOnly(1994, 3, 12), null, Seeder, now));
+            added++;
+        }
+
+        if (!await db.Survivors.AnyAsync(s => s.Id == MinorSurvivorId, cancellationToken))
+        {
+            var minor = new Survivor(MinorSurvivorId, "harbor-house", "es",
+                DateOnly.FromDateTime(now.UtcDateTime).AddYears(-15), null, Seeder, now);
+            minor.SetDecisionMaker(new DecisionMaker(DecisionMakerKind.CustodialAgency, "dcf-region-4", "custody order", "dcf-region-4"));
+            db.Survivors.Add(minor);
+            added++;
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
+
+        if (!await db.Consents.AnyAsync(c => c.SurvivorId == AdultSurvivorId, cancellationToken))
+        {
+            var grant = ConsentGrant.Grant(Guid.CreateVersion7(now), AdultSurvivorId, new ConsentTerms(
+                "northside-clinic", false, ["harbor-house"], ["contact", "case-management"], ["care-coordination"],
+                now, now.AddDays(180), ConsentMethod.WitnessedPaper, Seeder, new ConsentText("general-sharing", "1", "en"),
+                ConsentDecidedBy.Survivor), Seeder, now);
+            db.Consents.Add(grant);
+            db.ConsentVersions.AddRange(grant.Versions);
+            added++;
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
+        if (added > 0)
+        {
+            LogSeeded(logger, added);
+        }
+    }
+
+    [LoggerMessage(EventId = 4901, Level = LogLevel.Information, Message = "Demo data: {Count} items added")]
+    private static partial void LogSeeded(ILogger logger, int count);
+}
+
+public static class DemoDataExtensions
+{
+    public static WebApplicationBuilder AddDemoData(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddScoped<DemoData>();
+        return builder;
+    }
+
+    public static async Task SeedDemoDataAsync(this WebApplication app)
+    {
+        if (!app.Configuration.GetValue<bool>("Demo:Seed"))
+        {
+            return;
+        }
+
+        await using var scope = app.Services.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<DemoData>().SeedAsync(app.Lifetime.ApplicationStopping);
+    }
+}

@@ -1,0 +1,27 @@
+using Microsoft.AspNetCore.Diagnostics;
+
+namespace Consent.Api.Problems;
+
+/// <summary>
+/// A body that is not valid JSON (or not the expected shape) is the caller's error: 400 with the catalogued
+/// type, never the parser's message, which may quote the body.
+/// </summary>
+internal sealed class MalformedRequestHandler : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        if (exception is not BadHttpRequestException bad)
+        {
+            return false;
+        }
+
+        var kind = bad.StatusCode == StatusCodes.Status413PayloadTooLarge
+            ? new ProblemType("request-too-large", 413, "The request body is too large.")
+            : bad.StatusCode == StatusCodes.Status415UnsupportedMediaType
+                ? ProblemCatalogue.UnsupportedMediaType
+                : ProblemCatalogue.MalformedRequest;
+        httpContext.Response.StatusCode = kind.Status;
+        await new Problem(kind).ToResult().ExecuteAsync(httpContext);
+        return true;
+    }
+}

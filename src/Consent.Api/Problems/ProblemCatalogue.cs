@@ -1,0 +1,102 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Consent.Api.Problems;
+
+/// <summary>One kind of error the API answers, with its stable <c>type</c> URI (RFC 9457).</summary>
+public sealed record ProblemType(string Name, int Status, string Title)
+{
+    public string Type => ProblemCatalogue.BaseUri + Name;
+}
+
+/// <summary>A problem to answer: its catalogued type, an optional detail and per-field errors.</summary>
+public sealed record Problem(ProblemType Kind, string? Detail = null, IDictionary<string, string[]>? Errors = null)
+{
+    public ProblemHttpResult ToResult()
+    {
+        var details = new ProblemDetails
+        {
+            Type = Kind.Type,
+            Status = Kind.Status,
+            Title = Kind.Title,
+            Detail = Detail,
+        };
+        if (Errors is { Count: > 0 })
+        {
+            details.Extensions["errors"] = Errors;
+        }
+
+        return TypedResults.Problem(details);
+    }
+}
+
+/// <summary>
+/// Every error the /api endpoints answer. Details never echo ids or record contents, so a record that
+/// belongs to someone else and one that does not exist give byte-for-byte the same body.
+/// </summary>
+public static class ProblemCatalogue
+{
+    public const string BaseUri = "https://consent.example/problems/";
+
+    // Request shape
+    public static readonly ProblemType InvalidRequest = new("invalid-request", 400, "The request is not valid.");
+    public static readonly ProblemType MalformedRequest = new("malformed-request", 400, "The request body could not be read.");
+    public static readonly ProblemType UnsupportedMediaType = new("unsupported-media-type", 415, "This content type is not accepted here.");
+
+    // Who may do what
+    public static readonly ProblemType Forbidden = new("forbidden", 403, "Your role may not do this.");
+    public static readonly ProblemType ReadOnly = new("read-only", 403, "Your role may read these records but not change them.");
+
+    // Not found (also the answer for records that belong to someone else)
+    public static readonly ProblemType AgencyNotFound = new("agency-not-found", 404, "No such agency.");
+    public static readonly ProblemType SurvivorNotFound = new("survivor-not-found", 404, "No such survivor.");
+    public static readonly ProblemType ConsentNotFound = new("consent-not-found", 404, "No such consent grant.");
+    public static readonly ProblemType DenyEntryNotFound = new("deny-entry-not-found", 404, "No such deny-list entry.");
+    public static readonly ProblemType MouNotFound = new("mou-not-found", 404, "No such MOU.");
+    public static readonly ProblemType StatutoryBasisNotFound = new("statutory-basis-not-found", 404, "No such statutory basis.");
+    public static readonly ProblemType ConsentRequestNotFound = new("consent-request-not-found", 404, "No such consent request.");
+    public static readonly ProblemType BreakGlassNotFound = new("break-glass-not-found", 404, "No such break-glass record.");
+
+    // Agencies and survivors
+    public static readonly ProblemType AgencyExists = new("agency-exists", 409, "An agency with this id already exists.");
+    public static readonly ProblemType UnknownAgency = new("unknown-agency", 422, "An agency named in the request does not exist or is inactive.");
+    public static readonly ProblemType UnsupportedLanguage = new("unsupported-language", 422, "The language is not one the platform supports.");
+    public static readonly ProblemType DecisionMakerRequired = new("decision-maker-required", 422, "A minor's consent must be given by the decision-maker on record.");
+
+    // Consent grants
+    public static readonly ProblemType UnknownCategory = new("unknown-category", 422, "A data category named in the request is not configured.");
+    public static readonly ProblemType UnknownPurpose = new("unknown-purpose", 422, "A purpose of use named in the request is not configured.");
+    public static readonly ProblemType EndBeforeStart = new("end-before-start", 422, "The end must be after the start.");
+    public static readonly ProblemType EndTooFar = new("end-too-far", 422, "The end is further away than the longest grant allowed for this purpose.");
+    public static readonly ProblemType VerbalTooLong = new("verbal-consent-too-long", 422, "Verbal consent lasts at most 30 days.");
+    public static readonly ProblemType MethodNotAllowed = new("consent-method-not-allowed", 422, "This way of giving consent is not available to your role.");
+    public static readonly ProblemType RecipientDenied = new("recipient-on-deny-list", 422, "The survivor's deny list names this agency.");
+    public static readonly ProblemType ConsentNotActive = new("consent-not-active", 409, "The consent grant is no longer active.");
+
+    // Deny list
+    public static readonly ProblemType DenyEntryExists = new("deny-entry-exists", 409, "The deny list already names this agency or person.");
+
+    // MOUs
+    public static readonly ProblemType MouNeedsTwoParties = new("mou-needs-two-parties", 422, "An MOU needs at least two different party agencies.");
+    public static readonly ProblemType MouNotAParty = new("mou-not-a-party", 422, "Your agency must be a party to an MOU it drafts.");
+    public static readonly ProblemType MouFlowOutsideParties = new("mou-flow-outside-parties", 422, "Every direction of sharing must be between parties.");
+    public static readonly ProblemType MouNotEditable = new("mou-not-editable", 409, "Only a draft MOU can be changed.");
+    public static readonly ProblemType MouDocumentMissing = new("mou-document-missing", 409, "Upload the MOU document before it goes for signature.");
+    public static readonly ProblemType MouDocumentMismatch = new("mou-document-mismatch", 409, "The document hash does not match the MOU's document.");
+    public static readonly ProblemType MouNotPendingSignature = new("mou-not-pending-signature", 409, "The MOU is not waiting for signatures.");
+    public static readonly ProblemType MouAlreadySigned = new("mou-already-signed", 409, "Your agency has already signed this MOU.");
+    public static readonly ProblemType MouAlreadyEnded = new("mou-already-ended", 409, "The MOU has already ended.");
+    public static readonly ProblemType EmptyDocument = new("empty-document", 422, "The document is empty.");
+
+    // Statutory bases
+    public static readonly ProblemType NotAMinor = new("not-a-minor", 422, "A child-protection basis applies only to a survivor under 18 at the report date.");
+    public static readonly ProblemType DateOfBirthRequired = new("date-of-birth-required", 422, "The survivor's date of birth is needed for this.");
+    public static readonly ProblemType StatutoryBasisClosed = new("statutory-basis-closed", 409, "The case is already closed.");
+
+    // Consent requests and break glass
+    public static readonly ProblemType ConsentRequestNotPending = new("consent-request-not-pending", 409, "The consent request has already been answered.");
+    public static readonly ProblemType BreakGlassReviewed = new("break-glass-reviewed", 409, "The break-glass record has already been reviewed.");
+
+    public static Problem Invalid(string field, string message) =>
+        new(InvalidRequest, null, new Dictionary<string, string[]> { [field] = [message] });
+}

@@ -1,0 +1,42 @@
+using Consent.Api.Caller;
+using Consent.Api.Problems;
+using Consent.Api.Storage;
+using Microsoft.EntityFrameworkCore;
+
+namespace Consent.Api.Survivors;
+
+/// <summary>
+/// Who may see and act on a survivor's records. A survivor sees only their own; an advocate only survivors
+/// enrolled at their agency; compliance officers read every record and change none. Anyone else gets the
+/// same answer as for a survivor who does not exist.
+/// </summary>
+public sealed class SurvivorAccess(ConsentDb db)
+{
+    public static bool CanSee(ApiCaller caller, Survivor survivor) =>
+        (caller.IsSurvivor && caller.SurvivorId == survivor.Id) ||
+        (caller.IsAdvocate && caller.AgencyId == survivor.EnrollingAgencyId) ||
+        caller.IsCompliance;
+
+    public static bool CanChange(ApiCaller caller, Survivor survivor) =>
+        (caller.IsSurvivor && caller.SurvivorId == survivor.Id) ||
+        (caller.IsAdvocate && caller.AgencyId == survivor.EnrollingAgencyId);
+
+    /// <summary>The survivor if the caller may see them; otherwise the not-found problem.</summary>
+    public async Task<Outcome<Survivor>> ReadAsync(ApiCaller caller, string survivorId, CancellationToken cancellationToken)
+    {
+        var survivor = await db.Survivors.SingleOrDefaultAsync(s => s.Id == survivorId, cancellationToken);
+        return survivor is not null && CanSee(caller, survivor) ? survivor : ProblemCatalogue.SurvivorNotFound;
+    }
+
+    /// <summary>The survivor if the caller may change their records; read-only roles get 403 only once they could see it.</summary>
+    public async Task<Outcome<Survivor>> ChangeAsync(ApiCaller caller, string survivorId, CancellationToken cancellationToken)
+    {
+        var read = await ReadAsync(caller, survivorId, cancellationToken);
+        if (read.Problem is not null)
+        {
+            return read;
+        }
+
+        return CanChange(caller, read.Value!) ? read : ProblemCatalogue.ReadOnly;
+    }
+}

@@ -1,1 +1,3 @@
-return 0;
+using Consent.Cli;
+
+return await ConsentCli.RunAsync(args, CliOutput.ForConsole());

@@ -1,0 +1,43 @@
+using System.CommandLine;
+using System.CommandLine.Invocation;
+using Consent.Cli.Clients;
+using Consent.Cli.Keys;
+
+namespace Consent.Cli;
+
+/// <summary>
+/// The <c>consent</c> command. Each group of subcommands lives in its own folder and adds itself here
+/// (<c>clients</c>, <c>keys</c>; later <c>verify-log</c>, <c>seed</c>, <c>bench</c>).
+/// </summary>
+public static class ConsentCli
+{
+    public static RootCommand Create(CliOutput output)
+    {
+        var root = new RootCommand("Operate the consent platform: agency clients, keys and, later, the disclosure log.");
+        root.Add(ClientsCommands.Create(output));
+        root.Add(KeysCommands.Create(output));
+        return root;
+    }
+
+    public static async Task<int> RunAsync(string[] args, CliOutput output, CancellationToken cancellationToken = default)
+    {
+        var parsed = Create(output).Parse(args);
+        if (parsed.Action is ParseErrorAction)
+        {
+            foreach (var error in parsed.Errors)
+            {
+                await output.Error.WriteLineAsync("error: " + error.Message);
+            }
+
+            await output.Error.WriteLineAsync("Run 'consent --help' (or 'consent <command> --help') for usage.");
+            return ExitCodes.Usage;
+        }
+
+        return await parsed.InvokeAsync(new InvocationConfiguration
+        {
+            Output = output.Out,
+            Error = output.Error,
+            EnableDefaultExceptionHandler = false,
+        }, cancellationToken);
+    }
+}

@@ -18,7 +18,7 @@ namespace Consent.Portal.Tests;
 /// the provider answers at http://localhost/, the API at <see cref="ApiBaseUrl"/>; with no API, calls to it
 /// fail as if it were down.
 /// </summary>
-public sealed class PortalHost(IdentityHost identity, Func<HttpMessageHandler>? api) : WebApplicationFactory<PortalEntryPoint>
+public sealed class PortalHost(IdentityHost identity, Func<HttpMessageHandler>? api, TimeProvider? time = null) : WebApplicationFactory<PortalEntryPoint>
 {
     /// <summary>The portal's address as registered at the provider (redirect URIs are matched exactly).</summary>
     public static readonly Uri BaseUrl = new("http://localhost:5003/");
@@ -41,9 +41,15 @@ public sealed class PortalHost(IdentityHost identity, Func<HttpMessageHandler>? 
         builder.UseSetting("Api:BaseUrl", ApiBaseUrl);
         builder.UseSetting("Serilog:MinimumLevel:Default", "Warning");
         builder.ConfigureTestServices(services =>
+        {
             services.ConfigureAll<HttpClientFactoryOptions>(options =>
                 options.HttpMessageHandlerBuilderActions.Add(handler =>
-                    handler.AdditionalHandlers.Add(new RouteByHost(Identity.Server.CreateHandler, api)))));
+                    handler.AdditionalHandlers.Add(new RouteByHost(Identity.Server.CreateHandler, api))));
+            if (time is not null)
+            {
+                services.AddSingleton(time);
+            }
+        });
     }
 
     /// <summary>
@@ -166,11 +172,22 @@ public sealed class Platform : IAsyncLifetime
     /// <summary>A second portal on the same provider whose consent API is down.</summary>
     public PortalHost PortalWithoutApi() => new(Identity, api: null);
 
+    /// <summary>A second portal on the same provider whose clock the test moves.</summary>
+    public PortalHost PortalWithClock(TimeProvider time) => new(Identity, () => new StandInApi(Identity.Server.CreateHandler), time);
+
     public async Task DisposeAsync()
     {
         await Portal.DisposeAsync();
         await Identity.DisposeAsync();
     }
+}
+
+/// <summary>The real clock, moved forward by the test.</summary>
+public sealed class MovableClock : TimeProvider
+{
+    public TimeSpan Ahead { get; set; }
+
+    public override DateTimeOffset GetUtcNow() => System.GetUtcNow() + Ahead;
 }
 
 [CollectionDefinition(Name)]

@@ -41,7 +41,7 @@ public static class PortalLogin
     public static async Task<IHtmlDocument> PageAsync(HttpClient browser, string url)
     {
         var response = await browser.GetAsync(url);
-        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        response.StatusCode.ShouldBe(HttpStatusCode.OK, $"{url} answered {response.Headers.Location}");
         return await new HtmlParser().ParseDocumentAsync(await response.Content.ReadAsStringAsync());
     }
 }

@@ -84,6 +84,29 @@ public sealed class SignInTests(Platform platform)
     }
 
     [Fact]
+    public async Task ExpiredAccessToken_IsRenewedWithTheRefreshToken_AndTheRotatedTokensAreKept()
+    {
+        var clock = new MovableClock();
+        await using var portal = platform.PortalWithClock(clock);
+        var browser = await PortalLogin.SignInAsync(portal, "demo-survivor");
+
+        // Access tokens live five minutes; each step is past the previous token's expiry. The second renewal
+        // only works if the first one stored the rotated refresh token (the provider rejects a reused one).
+        foreach (var minutes in new[] { 6, 12 })
+        {
+            clock.Ahead = TimeSpan.FromMinutes(minutes);
+            var response = await browser.GetAsync("/");
+
+            response.StatusCode.ShouldBe(HttpStatusCode.OK);
+            response.Headers.GetValues("Set-Cookie").ShouldContain(cookie => cookie.StartsWith("portal.session", StringComparison.Ordinal),
+                "the session is re-issued with the renewed tokens");
+            var page = await new HtmlParser().ParseDocumentAsync(await response.Content.ReadAsStringAsync());
+            page.QuerySelector("[data-api-unavailable]").ShouldBeNull();
+            page.QuerySelectorAll("section.card dd").Select(dd => dd.TextContent.Trim()).ShouldContain("sv-1001");
+        }
+    }
+
+    [Fact]
     public async Task SignOut_EndsThePortalSession_AndTheProvidersSessionWithTheIdTokenHint()
     {
         var browser = await PortalLogin.SignInAsync(platform.Portal, "demo-survivor");

@@ -58,7 +58,9 @@ internal static partial class SignInEndpoints
             .SetClaims(Claims.Role, [.. external.GetClaims(Claims.Role).Distinct(StringComparer.Ordinal)])
             .SetClaim(Claims.Private.RegistrationId, external.GetClaim(Claims.Private.RegistrationId));
 
-        var properties = new AuthenticationProperties { RedirectUri = LocalOrHome(result.Properties.RedirectUri) };
+        // No RedirectUri in the session's properties: the cookie handler would redirect on every later sign-in
+        // (token renewal re-issues the cookie in the middle of a page).
+        var properties = new AuthenticationProperties();
         properties.StoreTokens(result.Properties.GetTokens().Where(token => token.Name is
             Tokens.BackchannelAccessToken or
             Tokens.BackchannelAccessTokenExpirationDate or
@@ -66,7 +68,7 @@ internal static partial class SignInEndpoints
             Tokens.RefreshToken));
 
         await http.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, new ClaimsPrincipal(identity), properties);
-        return Results.LocalRedirect(properties.RedirectUri);
+        return Results.LocalRedirect(LocalOrHome(result.Properties.RedirectUri));
     }
 
     /// <summary>

@@ -77,6 +77,7 @@ public sealed partial class UserTokens(
 
         if (!http.Response.HasStarted)
         {
+            properties.RedirectUri = null;
             await http.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, principal, properties);
         }
 

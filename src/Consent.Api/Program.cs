@@ -6,6 +6,7 @@ using Consent.Api.Consents;
 using Consent.Api.Demo;
 using Consent.Api.DenyList;
 using Consent.Api.Docs;
+using Consent.Api.Mous;
 using Consent.Api.Problems;
 using Consent.Api.Storage;
 using Consent.Api.Survivors;
@@ -23,6 +24,7 @@ builder.AddAgencies();
 builder.AddSurvivors();
 builder.AddConsents();
 builder.AddDenyList();
+builder.AddMous();
 builder.AddDemoData();
 
 var app = builder.Build();
@@ -39,6 +41,7 @@ app.MapAgencies();
 app.MapSurvivors();
 app.MapConsents();
 app.MapDenyList();
+app.MapMous();
 
 await app.MigrateConsentStoreAsync();
 await app.SeedDemoDataAsync();

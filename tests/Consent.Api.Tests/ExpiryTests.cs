@@ -28,3 +28,26 @@ public sealed class ExpiryTests(ApiHost api) : IClassFixture<ApiHost>
         (await (await survivor.GetAsync(futureUrl)).Json()).GetProperty("status").GetString().ShouldBe("active");
     }
 }
+
+/// <summary>An MOU expires on its date without anyone touching it.</summary>
+public sealed class MouExpiryTests(ApiHost api) : IClassFixture<ApiHost>
+{
+    [Fact]
+    public async Task Mou_IsSignedBeforeItsEffectiveDate_ActiveBetween_ExpiredAfter()
+    {
+        var shelter = await api.Parties.ShelterAdmin();
+        var clinic = await api.Parties.ClinicAdmin();
+        var now = api.Clock.GetUtcNow();
+        var (url, sha256) = await MousTests.DraftWithDocumentAsync(shelter, MousTests.Draft(now, effectiveFrom: now.AddDays(5), expiresAt: now.AddDays(50)));
+        await (await shelter.PostEmpty(url + "/submit")).Json();
+        await (await shelter.Post(url + "/sign", new { documentSha256 = sha256 })).Json();
+        (await (await clinic.Post(url + "/sign", new { documentSha256 = sha256 })).Json()).GetProperty("status").GetString().ShouldBe("signed");
+
+        api.Clock.Advance(TimeSpan.FromDays(6));
+        (await (await clinic.GetAsync(url)).Json()).GetProperty("status").GetString().ShouldBe("active");
+
+        api.Clock.Advance(TimeSpan.FromDays(45));
+        (await (await clinic.GetAsync(url)).Json()).GetProperty("status").GetString().ShouldBe("expired");
+        await (await clinic.Post(url + "/terminate", new { })).Problem(HttpStatusCode.Conflict, "mou-already-ended");
+    }
+}

@@ -1,5 +1,6 @@
 using Consent.Api.Agencies;
 using Consent.Api.Consents;
+using Consent.Api.Mous;
 using Consent.Api.Storage;
 using Consent.Api.Survivors;
 using Microsoft.EntityFrameworkCore;
@@ -8,7 +9,7 @@ namespace Consent.Api.Demo;
 
 /// <summary>
 /// With <c>Demo:Seed</c> true, the same agencies as the identity provider's demo, the demo survivor
-/// <c>sv-1001</c> (an adult enrolled by Harbor House), a minor with a decision-maker, and a sample grant.
+/// <c>sv-1001</c> (an adult enrolled by Harbor House), a minor with a decision-maker, a sample grant and an active MOU.
 /// Each item is added only if missing, so restarts change nothing.
 /// </summary>
 public sealed partial class DemoData(ConsentDb db, TimeProvider time, ILogger<DemoData> logger)
@@ -67,6 +68,23 @@ public sealed partial class DemoData(ConsentDb db, TimeProvider time, ILogger<De
                 ConsentDecidedBy.Survivor), Seeder, now);
             db.Consents.Add(grant);
             db.ConsentVersions.AddRange(grant.Versions);
+            added++;
+        }
+
+        if (!await db.Mous.AnyAsync(cancellationToken))
+        {
+            // Harbor House and Northside Clinic share both ways for care coordination: the demo's active MOU.
+            var mou = new Mou(Guid.CreateVersion7(now), new MouTerms("Harbor House and Northside Clinic: care coordination",
+                ["harbor-house", "northside-clinic"], [("harbor-house", "northside-clinic"), ("northside-clinic", "harbor-house")],
+                ["care-coordination", "treatment"], ["contact", "case-management", "health"], now, now.AddYears(2)), Seeder, "harbor-house", now);
+            var document = System.Text.Encoding.UTF8.GetBytes("Demo memorandum of understanding between Harbor House and Northside Clinic.");
+            var sha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(document));
+            mou.AttachDocument(sha256, "application/octet-stream", document.Length);
+            mou.SubmitForSignature(now);
+            mou.Sign("harbor-house", Seeder, now, sha256);
+            mou.Sign("northside-clinic", Seeder, now, sha256);
+            db.Mous.Add(mou);
+            db.MouDocuments.Add(new MouDocument(mou.Id, document));
             added++;
         }
 

@@ -1,6 +1,7 @@
 using Consent.Api.Agencies;
 using Consent.Api.Consents;
 using Consent.Api.DenyList;
+using Consent.Api.Mous;
 using Consent.Api.Survivors;
 using Microsoft.EntityFrameworkCore;
 
@@ -22,6 +23,10 @@ public sealed class ConsentDb(DbContextOptions<ConsentDb> options) : DbContext(o
     public DbSet<ConsentGrantVersion> ConsentVersions => Set<ConsentGrantVersion>();
 
     public DbSet<DenyEntry> DenyEntries => Set<DenyEntry>();
+
+    public DbSet<Mou> Mous => Set<Mou>();
+
+    public DbSet<MouDocument> MouDocuments => Set<MouDocument>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -76,6 +81,32 @@ public sealed class ConsentDb(DbContextOptions<ConsentDb> options) : DbContext(o
             entry.HasKey(e => e.Id);
             entry.HasIndex(e => e.SurvivorId);
             entry.HasOne<Survivor>().WithMany().HasForeignKey(e => e.SurvivorId).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        modelBuilder.Entity<Mou>(mou =>
+        {
+            mou.HasKey(m => m.Id);
+            mou.Property(m => m.Title).HasMaxLength(200);
+            mou.Property(m => m.DocumentSha256).HasMaxLength(64);
+            mou.OwnsMany(m => m.Parties, party =>
+            {
+                party.WithOwner().HasForeignKey("MouId");
+                party.Property<long>("Id").ValueGeneratedOnAdd();
+                party.HasKey("Id");
+                party.HasIndex(p => p.AgencyId);
+            });
+            mou.OwnsMany(m => m.Flows, flow =>
+            {
+                flow.WithOwner().HasForeignKey("MouId");
+                flow.Property<long>("Id").ValueGeneratedOnAdd();
+                flow.HasKey("Id");
+            });
+        });
+
+        modelBuilder.Entity<MouDocument>(document =>
+        {
+            document.HasKey(d => d.MouId);
+            document.HasOne<Mou>().WithOne().HasForeignKey<MouDocument>(d => d.MouId).OnDelete(DeleteBehavior.Cascade);
         });
     }
 }

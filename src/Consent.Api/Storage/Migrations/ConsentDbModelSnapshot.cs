@@ -206,6 +206,91 @@ namespace Consent.Api.Storage.Migrations
                     b.ToTable("DenyEntries");
                 });
 
+            modelBuilder.Entity("Consent.Api.Mous.Mou", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.PrimitiveCollection<string>("Categories")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CreatedByAgencyId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DocumentContentType")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("DocumentLength")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("DocumentSha256")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("EffectiveFrom")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ExpiresAt")
+                        .HasColumnType("INTEGER");
+
+                    b.PrimitiveCollection<string>("Purposes")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("SubmittedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("TerminatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("TerminatedBy")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TerminatedByAgencyId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TerminationReason")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("Mous");
+                });
+
+            modelBuilder.Entity("Consent.Api.Mous.MouDocument", b =>
+                {
+                    b.Property<Guid>("MouId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<byte[]>("Content")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.HasKey("MouId");
+
+                    b.ToTable("MouDocuments");
+                });
+
             modelBuilder.Entity("Consent.Api.Survivors.Survivor", b =>
                 {
                     b.Property<string>("Id")
@@ -297,6 +382,83 @@ namespace Consent.Api.Storage.Migrations
                         .WithMany()
                         .HasForeignKey("SurvivorId")
                         .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Consent.Api.Mous.Mou", b =>
+                {
+                    b.OwnsMany("Consent.Api.Mous.MouFlow", "Flows", b1 =>
+                        {
+                            b1.Property<long>("Id")
+                                .ValueGeneratedOnAdd()
+                                .HasColumnType("INTEGER");
+
+                            b1.Property<Guid>("MouId")
+                                .HasColumnType("TEXT");
+
+                            b1.Property<string>("RecipientAgencyId")
+                                .IsRequired()
+                                .HasColumnType("TEXT");
+
+                            b1.Property<string>("SourceAgencyId")
+                                .IsRequired()
+                                .HasColumnType("TEXT");
+
+                            b1.HasKey("Id");
+
+                            b1.HasIndex("MouId");
+
+                            b1.ToTable("MouFlow");
+
+                            b1.WithOwner()
+                                .HasForeignKey("MouId");
+                        });
+
+                    b.OwnsMany("Consent.Api.Mous.MouParty", "Parties", b1 =>
+                        {
+                            b1.Property<long>("Id")
+                                .ValueGeneratedOnAdd()
+                                .HasColumnType("INTEGER");
+
+                            b1.Property<string>("AgencyId")
+                                .IsRequired()
+                                .HasColumnType("TEXT");
+
+                            b1.Property<Guid>("MouId")
+                                .HasColumnType("TEXT");
+
+                            b1.Property<long?>("SignedAt")
+                                .HasColumnType("INTEGER");
+
+                            b1.Property<string>("SignedBy")
+                                .HasColumnType("TEXT");
+
+                            b1.Property<string>("SignedDocumentSha256")
+                                .HasColumnType("TEXT");
+
+                            b1.HasKey("Id");
+
+                            b1.HasIndex("AgencyId");
+
+                            b1.HasIndex("MouId");
+
+                            b1.ToTable("MouParty");
+
+                            b1.WithOwner()
+                                .HasForeignKey("MouId");
+                        });
+
+                    b.Navigation("Flows");
+
+                    b.Navigation("Parties");
+                });
+
+            modelBuilder.Entity("Consent.Api.Mous.MouDocument", b =>
+                {
+                    b.HasOne("Consent.Api.Mous.Mou", null)
+                        .WithOne()
+                        .HasForeignKey("Consent.Api.Mous.MouDocument", "MouId")
+                        .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 

@@ -70,6 +70,16 @@ public sealed class ClientRegistrationTests(IdentityHost host) : IClassFixture<I
     }
 
     [Fact]
+    public async Task BadAgencyId_IsReported_WithoutAnErrorOnAClientIdNobodySent()
+    {
+        var response = await AsOperator(host.CreateClient(), HttpMethod.Post, "/api/clients", new { agencyId = "Not An Id!", issueSecret = true });
+        response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        var errors = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors");
+        errors.TryGetProperty("agencyId", out _).ShouldBeTrue();
+        errors.TryGetProperty("clientId", out _).ShouldBeFalse();
+    }
+
+    [Fact]
     public async Task AgencyToken_CannotRegisterClients()
     {
         var http = host.CreateClient();
@@ -92,9 +102,11 @@ public sealed class ClientRegistrationTests(IdentityHost host) : IClassFixture<I
         var admin = await UserTokenAsync("demo-platform-admin");
         var http = host.CreateClient();
 
+        // A survivor's token is not even addressed to the admin API.
+        new JsonWebToken(survivor).Audiences.ShouldNotContain("identity-admin");
         using var asSurvivor = new HttpRequestMessage(HttpMethod.Get, "/api/clients");
         asSurvivor.Headers.Authorization = new AuthenticationHeaderValue("Bearer", survivor);
-        (await http.SendAsync(asSurvivor)).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        (await http.SendAsync(asSurvivor)).StatusCode.ShouldBeOneOf(HttpStatusCode.Unauthorized, HttpStatusCode.Forbidden);
 
         using var asAdmin = new HttpRequestMessage(HttpMethod.Get, "/api/clients");
         asAdmin.Headers.Authorization = new AuthenticationHeaderValue("Bearer", admin);

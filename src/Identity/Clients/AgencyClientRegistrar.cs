@@ -29,10 +29,11 @@ public sealed partial class AgencyClientRegistrar(
             errors["agencyId"] = ["An agency id is required: 1-64 lowercase letters, digits, '-', '_' or '.'."];
         }
 
+        // A generated id derives from the agency id: only a client id the caller sent is reported on.
         var clientId = string.IsNullOrWhiteSpace(request.ClientId)
             ? $"{request.AgencyId}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}"
             : request.ClientId;
-        if (!IdPattern().IsMatch(clientId))
+        if (!string.IsNullOrWhiteSpace(request.ClientId) && !IdPattern().IsMatch(clientId))
         {
             errors["clientId"] = ["A client id is 1-64 lowercase letters, digits, '-', '_' or '.'."];
         }

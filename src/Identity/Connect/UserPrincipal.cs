@@ -28,7 +28,11 @@ internal static class UserPrincipal
         }
 
         identity.SetScopes(scopes);
-        identity.SetResources(PlatformScopes.ConsentApi, PlatformScopes.IdentityAdmin);
+        // Only platform admins' tokens may be presented to the provider's own admin API.
+        var roles = await users.GetRolesAsync(user);
+        identity.SetResources(roles.Contains(Roles.PlatformAdmin)
+            ? [PlatformScopes.ConsentApi, PlatformScopes.IdentityAdmin]
+            : [PlatformScopes.ConsentApi]);
         identity.SetDestinations(claim => claim.Type switch
         {
             Claims.Name or Claims.PreferredUsername when identity.HasScope(Scopes.Profile) => [Destinations.AccessToken, Destinations.IdentityToken],

@@ -81,7 +81,8 @@ cat <<INFO
   Consent API                 $API_URL/scalar   (OpenAPI: $API_URL/openapi/v1.json)
   Portal                      $PORTAL_URL
 
-  Demo logins (staff sign in with a TOTP code: add the secret to any authenticator app):
+  Demo logins (staff also enter a TOTP code: add the secret to an authenticator app, or run
+  "dotnet run --project src/Consent.Cli -- demo totp demo-advocate" for the current code):
 INFO
 awk -F'"' '/"userName"/{u=$4} /"password"/{p=$4} /"role"/{r=$4} /"totpSecret"/{t=$4; if ($3 ~ /null/) t="-"; printf "    %-22s %-15s password %s  totp %s\n", u, r, p, t}' \
   "$DATA/demo/users.json"

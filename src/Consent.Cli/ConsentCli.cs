@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Invocation;
 using Consent.Cli.Clients;
+using Consent.Cli.Demo;
 using Consent.Cli.Keys;
 
 namespace Consent.Cli;
@@ -11,17 +12,18 @@ namespace Consent.Cli;
 /// </summary>
 public static class ConsentCli
 {
-    public static RootCommand Create(CliOutput output)
+    public static RootCommand Create(CliOutput output, TimeProvider? time = null)
     {
         var root = new RootCommand("Operate the consent platform: agency clients, keys and, later, the disclosure log.");
         root.Add(ClientsCommands.Create(output));
         root.Add(KeysCommands.Create(output));
+        root.Add(DemoCommands.Create(output, time ?? TimeProvider.System));
         return root;
     }
 
-    public static async Task<int> RunAsync(string[] args, CliOutput output, CancellationToken cancellationToken = default)
+    public static async Task<int> RunAsync(string[] args, CliOutput output, CancellationToken cancellationToken = default, TimeProvider? time = null)
     {
-        var parsed = Create(output).Parse(args);
+        var parsed = Create(output, time).Parse(args);
         if (parsed.Action is ParseErrorAction)
         {
             foreach (var error in parsed.Errors)

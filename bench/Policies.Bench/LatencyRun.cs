@@ -33,7 +33,8 @@ public static class LatencyRun
             var decideTicks = new long[fetches];
             long fetchAllocated = 0;
             long decideAllocated = 0;
-            for (var i = -Math.Min(fetches, 2_000); i < fetches; i++)
+            // A long warm-up for every size, so that the 1k baseline is not measured while the JIT is still tiering up.
+            for (var i = -Math.Min(fetches, 20_000); i < fetches; i++)
             {
                 var id = store.RandomSurvivor(random);
                 var a0 = GC.GetAllocatedBytesForCurrentThread();

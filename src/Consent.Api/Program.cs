@@ -1,13 +1,16 @@
 using Consent.Api.Agencies;
 using Consent.Api.Auth;
+using Consent.Api.BreakGlass;
 using Consent.Api.Caller;
 using Consent.Api.Categories;
+using Consent.Api.ConsentRequests;
 using Consent.Api.Consents;
 using Consent.Api.Demo;
 using Consent.Api.DenyList;
 using Consent.Api.Docs;
 using Consent.Api.Mous;
 using Consent.Api.Problems;
+using Consent.Api.StatutoryBases;
 using Consent.Api.Storage;
 using Consent.Api.Survivors;
 using Consent.ServiceDefaults;
@@ -25,6 +28,9 @@ builder.AddSurvivors();
 builder.AddConsents();
 builder.AddDenyList();
 builder.AddMous();
+builder.AddStatutoryBases();
+builder.AddConsentRequests();
+builder.AddBreakGlass();
 builder.AddDemoData();
 
 var app = builder.Build();
@@ -42,6 +48,9 @@ app.MapSurvivors();
 app.MapConsents();
 app.MapDenyList();
 app.MapMous();
+app.MapStatutoryBases();
+app.MapConsentRequests();
+app.MapBreakGlass();
 
 await app.MigrateConsentStoreAsync();
 await app.SeedDemoDataAsync();

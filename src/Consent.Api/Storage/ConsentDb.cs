@@ -1,7 +1,10 @@
 using Consent.Api.Agencies;
+using Consent.Api.BreakGlass;
+using Consent.Api.ConsentRequests;
 using Consent.Api.Consents;
 using Consent.Api.DenyList;
 using Consent.Api.Mous;
+using Consent.Api.StatutoryBases;
 using Consent.Api.Survivors;
 using Microsoft.EntityFrameworkCore;
 
@@ -27,6 +30,12 @@ public sealed class ConsentDb(DbContextOptions<ConsentDb> options) : DbContext(o
     public DbSet<Mou> Mous => Set<Mou>();
 
     public DbSet<MouDocument> MouDocuments => Set<MouDocument>();
+
+    public DbSet<StatutoryBasis> StatutoryBases => Set<StatutoryBasis>();
+
+    public DbSet<ConsentRequest> ConsentRequests => Set<ConsentRequest>();
+
+    public DbSet<BreakGlassRecord> BreakGlass => Set<BreakGlassRecord>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -107,6 +116,41 @@ public sealed class ConsentDb(DbContextOptions<ConsentDb> options) : DbContext(o
         {
             document.HasKey(d => d.MouId);
             document.HasOne<Mou>().WithOne().HasForeignKey<MouDocument>(d => d.MouId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        modelBuilder.Entity<StatutoryBasis>(basis =>
+        {
+            basis.HasKey(b => b.Id);
+            basis.HasIndex(b => b.SurvivorId);
+            basis.Property(b => b.Kind).HasMaxLength(16);
+            basis.Property(b => b.CaseNumber).HasMaxLength(64);
+            basis.HasOne<Survivor>().WithMany().HasForeignKey(b => b.SurvivorId).OnDelete(DeleteBehavior.Restrict);
+            basis.OwnsMany(b => b.InvolvedAgencies, involved =>
+            {
+                involved.WithOwner().HasForeignKey("StatutoryBasisId");
+                involved.Property<long>("Id").ValueGeneratedOnAdd();
+                involved.HasKey("Id");
+                involved.HasIndex(a => a.AgencyId);
+            });
+            basis.OwnsOne(b => b.DecisionMaker, maker => maker.Property(m => m.Kind).HasConversion<string>().HasMaxLength(40));
+        });
+
+        // Requests and break-glass records carry the survivor id as the caller gave it, with no foreign key:
+        // accepting one must not reveal whether that survivor exists.
+        modelBuilder.Entity<ConsentRequest>(request =>
+        {
+            request.HasKey(r => r.Id);
+            request.HasIndex(r => r.SurvivorId);
+            request.HasIndex(r => r.RequestingAgencyId);
+            request.Property(r => r.SurvivorId).HasMaxLength(64);
+        });
+
+        modelBuilder.Entity<BreakGlassRecord>(record =>
+        {
+            record.HasKey(r => r.Id);
+            record.HasIndex(r => r.AgencyId);
+            record.HasIndex(r => r.ReviewedAt);
+            record.Property(r => r.SurvivorId).HasMaxLength(64);
         });
     }
 }

@@ -1,0 +1,162 @@
+using Consent.Api.Agencies;
+using Consent.Api.Caller;
+using Consent.Api.DenyList;
+using Consent.Api.Problems;
+using Consent.Api.Storage;
+using Consent.Api.Survivors;
+using Microsoft.EntityFrameworkCore;
+
+namespace Consent.Api.StatutoryBases;
+
+public sealed record InvolvedAgencyView(string AgencyId, InvolvedRole Role, bool OverriddenByDenyList);
+
+public sealed record StatutoryBasisView(
+    Guid Id, string Kind, string SurvivorId, string ReporterAgencyId, ReporterRole ReporterRole, DateOnly ReportDate, string CaseNumber,
+    string Purpose, IReadOnlyList<InvolvedAgencyView> InvolvedAgencies, DecisionMaker? DecisionMaker, bool Open,
+    DateTimeOffset OpenedAt, DateTimeOffset? ClosedAt, string? CloseReason)
+{
+    public static StatutoryBasisView Of(StatutoryBasis b, ISet<string> denied) => new(
+        b.Id, b.Kind, b.SurvivorId, b.ReporterAgencyId, b.ReporterRole, b.ReportDate, b.CaseNumber, StatutoryBasis.Purpose,
+        b.InvolvedAgencies.Select(a => new InvolvedAgencyView(a.AgencyId, a.Role, denied.Contains(a.AgencyId))).ToList(),
+        b.DecisionMaker, b.IsOpen, b.OpenedAt, b.ClosedAt, b.CloseReason);
+}
+
+public sealed record InvolvedAgencyRequest(string? AgencyId, InvolvedRole? Role);
+
+public sealed record FileReport(ReporterRole? ReporterRole, DateOnly? ReportDate, string? CaseNumber, List<InvolvedAgencyRequest>? InvolvedAgencies);
+
+public sealed record CloseCase(string? Reason);
+
+/// <summary>Child-protection reports for minors. Advocates of the survivor's agency file and close them.</summary>
+public sealed partial class StatutoryBasisService(
+    ConsentDb db, SurvivorAccess access, AgencyService agencies, DenyListService denyList, TimeProvider time, ILogger<StatutoryBasisService> logger)
+{
+    public async Task<Outcome<List<StatutoryBasisView>>> ListAsync(ApiCaller caller, string survivorId, CancellationToken cancellationToken)
+    {
+        var read = await access.ReadAsync(caller, survivorId, cancellationToken);
+        if (read.Problem is { } problem)
+        {
+            return problem;
+        }
+
+        var denied = await denyList.DeniedAgenciesAsync(survivorId, cancellationToken);
+        var bases = await db.StatutoryBases.AsNoTracking().Where(b => b.SurvivorId == survivorId).ToListAsync(cancellationToken);
+        return bases.OrderByDescending(b => b.OpenedAt).Select(b => StatutoryBasisView.Of(b, denied)).ToList();
+    }
+
+    public async Task<Outcome<StatutoryBasisView>> GetAsync(ApiCaller caller, string survivorId, string basisId, CancellationToken cancellationToken)
+    {
+        var found = await FindAsync(caller, survivorId, basisId, forChange: false, cancellationToken);
+        return found.Problem is { } problem
+            ? problem
+            : StatutoryBasisView.Of(found.Value!, await denyList.DeniedAgenciesAsync(survivorId, cancellationToken));
+    }
+
+    public async Task<Outcome<StatutoryBasisView>> FileAsync(ApiCaller caller, string survivorId, FileReport request, CancellationToken cancellationToken)
+    {
+        var change = await access.ChangeAsync(caller, survivorId, cancellationToken);
+        if (change.Problem is { } denied)
+        {
+            return denied;
+        }
+
+        if (!caller.IsAdvocate)
+        {
+            return ProblemCatalogue.Forbidden;
+        }
+
+        var survivor = change.Value!;
+        var today = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
+        var errors = new Dictionary<string, string[]>();
+        if (request.ReportDate is null || request.ReportDate > today)
+        {
+            errors["reportDate"] = ["The report date is required and cannot be in the future."];
+        }
+
+        if (string.IsNullOrWhiteSpace(request.CaseNumber) || request.CaseNumber.Length > 64)
+        {
+            errors["caseNumber"] = ["A case number of 1 to 64 characters is required."];
+        }
+
+        if (request.InvolvedAgencies is not { Count: > 0 } || request.InvolvedAgencies.Any(a => string.IsNullOrWhiteSpace(a.AgencyId) || a.Role is null))
+        {
+            errors["involvedAgencies"] = ["Name each involved agency with its role."];
+        }
+
+        if (errors.Count > 0)
+        {
+            return new Problem(ProblemCatalogue.InvalidRequest, null, errors);
+        }
+
+        if (survivor.DateOfBirth is null)
+        {
+            return ProblemCatalogue.DateOfBirthRequired;
+        }
+
+        if (!survivor.IsMinorOn(request.ReportDate!.Value))
+        {
+            return ProblemCatalogue.NotAMinor;
+        }
+
+        var involved = request.InvolvedAgencies!.DistinctBy(a => (a.AgencyId, a.Role)).Select(a => new InvolvedAgency(a.AgencyId!, a.Role!.Value)).ToList();
+        if (!await agencies.AllActiveAsync(involved.Select(a => a.AgencyId).ToList(), cancellationToken))
+        {
+            return ProblemCatalogue.UnknownAgency;
+        }
+
+        var now = time.GetUtcNow();
+        var basis = new StatutoryBasis(Guid.CreateVersion7(now), survivorId, caller.AgencyId!, caller.Subject,
+            request.ReporterRole ?? ReporterRole.Advocate, request.ReportDate.Value, request.CaseNumber!.Trim(), involved, survivor.DecisionMaker, now);
+        db.StatutoryBases.Add(basis);
+        await db.SaveChangesAsync(cancellationToken);
+        LogFiled(logger, basis.Id, survivorId, caller.AgencyId!);
+        return StatutoryBasisView.Of(basis, await denyList.DeniedAgenciesAsync(survivorId, cancellationToken));
+    }
+
+    public async Task<Outcome<StatutoryBasisView>> CloseAsync(ApiCaller caller, string survivorId, string basisId, CloseCase request, CancellationToken cancellationToken)
+    {
+        var found = await FindAsync(caller, survivorId, basisId, forChange: true, cancellationToken);
+        if (found.Problem is { } problem)
+        {
+            return problem;
+        }
+
+        if (!caller.IsAdvocate)
+        {
+            return ProblemCatalogue.Forbidden;
+        }
+
+        var basis = found.Value!;
+        if (!basis.IsOpen)
+        {
+            return ProblemCatalogue.StatutoryBasisClosed;
+        }
+
+        basis.Close(caller.Subject, time.GetUtcNow(), request.Reason?.Trim());
+        await db.SaveChangesAsync(cancellationToken);
+        LogClosed(logger, basis.Id, survivorId);
+        return StatutoryBasisView.Of(basis, await denyList.DeniedAgenciesAsync(survivorId, cancellationToken));
+    }
+
+    private async Task<Outcome<StatutoryBasis>> FindAsync(ApiCaller caller, string survivorId, string basisId, bool forChange, CancellationToken cancellationToken)
+    {
+        var survivor = forChange
+            ? await access.ChangeAsync(caller, survivorId, cancellationToken)
+            : await access.ReadAsync(caller, survivorId, cancellationToken);
+        if (survivor.Problem is { } problem)
+        {
+            return problem.Kind == ProblemCatalogue.SurvivorNotFound ? ProblemCatalogue.StatutoryBasisNotFound : problem;
+        }
+
+        var basis = Guid.TryParse(basisId, out var id)
+            ? await db.StatutoryBases.SingleOrDefaultAsync(b => b.Id == id && b.SurvivorId == survivorId, cancellationToken)
+            : null;
+        return basis is null ? ProblemCatalogue.StatutoryBasisNotFound : basis;
+    }
+
+    [LoggerMessage(EventId = 4501, Level = LogLevel.Information, Message = "Child-protection basis {BasisId} filed for survivor {SurvivorId} by {AgencyId}")]
+    private static partial void LogFiled(ILogger logger, Guid basisId, string survivorId, string agencyId);
+
+    [LoggerMessage(EventId = 4502, Level = LogLevel.Information, Message = "Child-protection basis {BasisId} of survivor {SurvivorId} closed")]
+    private static partial void LogClosed(ILogger logger, Guid basisId, string survivorId);
+}

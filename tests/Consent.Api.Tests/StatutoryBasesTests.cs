@@ -1,0 +1,97 @@
+using System.Net;
+
+namespace Consent.Api.Tests;
+
+/// <summary>Child-protection (51A) bases: only for minors at the report date, with the involved agencies, until closed.</summary>
+public sealed class StatutoryBasesTests(ApiHost api) : IClassFixture<ApiHost>
+{
+    private static string Today(int daysAgo = 0) => DateOnly.FromDateTime(DateTime.UtcNow).AddDays(-daysAgo).ToString("yyyy-MM-dd");
+
+    private static object Report(string date, string[]? agencies = null) => new
+    {
+        reporterRole = "mandated-reporter",
+        reportDate = date,
+        caseNumber = "51A-2026-0042",
+        involvedAgencies = (agencies ?? ["metro-police", "dcf-region-4"]).Select((a, i) => new
+        {
+            agencyId = a,
+            role = a switch { "metro-police" => "law-enforcement", "dcf-region-4" => "child-protection", "northside-clinic" => "medical-provider", _ => "therapist" },
+        }),
+    };
+
+    [Fact]
+    public async Task Advocate_FilesForAMinor_AndClosingEndsTheBasis()
+    {
+        var advocate = await api.Parties.Advocate();
+        var filed = await (await advocate.Post("/api/survivors/sv-1002/statutory-bases", Report(Today(), ["metro-police", "dcf-region-4", "lighthouse-counseling"])))
+            .Json(HttpStatusCode.Created);
+        filed.GetProperty("kind").GetString().ShouldBe("51A");
+        filed.GetProperty("open").GetBoolean().ShouldBeTrue();
+        filed.GetProperty("purpose").GetString().ShouldBe("child-protection");
+        filed.GetProperty("reporterAgencyId").GetString().ShouldBe("harbor-house");
+        filed.GetProperty("decisionMaker").GetProperty("kind").GetString().ShouldBe("custodial-agency");
+        filed.GetProperty("involvedAgencies").EnumerateArray().Select(a => a.GetProperty("role").GetString())
+            .ShouldBe(["law-enforcement", "child-protection", "therapist"]);
+        var url = $"/api/survivors/sv-1002/statutory-bases/{filed.GetProperty("id").GetString()}";
+
+        var closed = await (await advocate.Post(url + "/close", new { reason = "case closed by court" })).Json();
+        closed.GetProperty("open").GetBoolean().ShouldBeFalse();
+        await (await advocate.Post(url + "/close", new { })).Problem(HttpStatusCode.Conflict, "statutory-basis-closed");
+        (await (await advocate.GetAsync("/api/survivors/sv-1002/statutory-bases")).Json()).EnumerateArray()
+            .ShouldContain(b => b.GetProperty("id").GetString() == filed.GetProperty("id").GetString() && !b.GetProperty("open").GetBoolean());
+    }
+
+    [Fact]
+    public async Task Adult_OrSomeoneWhoTurned18BeforeTheReport_IsRefused()
+    {
+        var advocate = await api.Parties.Advocate();
+        await (await advocate.Post("/api/survivors/sv-1001/statutory-bases", Report(Today())))
+            .Problem(HttpStatusCode.UnprocessableEntity, "not-a-minor");
+
+        // Turned 18 ten days ago: a report dated today is refused, one dated before the birthday is accepted.
+        var born = DateOnly.FromDateTime(DateTime.UtcNow).AddYears(-18).AddDays(-10).ToString("yyyy-MM-dd");
+        var id = (await (await advocate.Post("/api/survivors", new { dateOfBirth = born })).Json(HttpStatusCode.Created)).GetProperty("id").GetString();
+        await (await advocate.Post($"/api/survivors/{id}/statutory-bases", Report(Today()))).Problem(HttpStatusCode.UnprocessableEntity, "not-a-minor");
+        await (await advocate.Post($"/api/survivors/{id}/statutory-bases", Report(Today(20)))).Json(HttpStatusCode.Created);
+
+        var noBirthDate = (await (await advocate.Post("/api/survivors", new { })).Json(HttpStatusCode.Created)).GetProperty("id").GetString();
+        await (await advocate.Post($"/api/survivors/{noBirthDate}/statutory-bases", Report(Today())))
+            .Problem(HttpStatusCode.UnprocessableEntity, "date-of-birth-required");
+    }
+
+    [Fact]
+    public async Task BadReports_AreRefused()
+    {
+        var advocate = await api.Parties.Advocate();
+        await (await advocate.Post("/api/survivors/sv-1002/statutory-bases", Report(Today(), ["nowhere"])))
+            .Problem(HttpStatusCode.UnprocessableEntity, "unknown-agency");
+        await (await advocate.Post("/api/survivors/sv-1002/statutory-bases", Report(Today(-3))))
+            .Problem(HttpStatusCode.BadRequest, "invalid-request");
+        await (await advocate.Post("/api/survivors/sv-1002/statutory-bases", new { reportDate = Today(), caseNumber = "x" }))
+            .Problem(HttpStatusCode.BadRequest, "invalid-request");
+        await (await advocate.PostRaw("/api/survivors/sv-1002/statutory-bases", "{\"involvedAgencies\": [{\"agencyId\": \"metro-police\", \"role\": \"astrologer\"}]}"))
+            .Problem(HttpStatusCode.BadRequest, "malformed-request");
+    }
+
+    [Fact]
+    public async Task OtherAgencies_Survivors_AndCompliance_CannotFileOrClose()
+    {
+        var advocate = await api.Parties.Advocate();
+        var filed = await (await advocate.Post("/api/survivors/sv-1002/statutory-bases", Report(Today()))).Json(HttpStatusCode.Created);
+        var url = $"/api/survivors/sv-1002/statutory-bases/{filed.GetProperty("id").GetString()}";
+
+        var other = await api.Parties.As(await api.Parties.CreateUserAsync("advocate", agencyId: "dcf-region-4"));
+        await (await other.Post("/api/survivors/sv-1002/statutory-bases", Report(Today()))).Problem(HttpStatusCode.NotFound, "survivor-not-found");
+        var foreign = await (await other.GetAsync(url)).Problem(HttpStatusCode.NotFound, "statutory-basis-not-found");
+        var missing = await (await advocate.GetAsync($"/api/survivors/sv-1002/statutory-bases/{Guid.NewGuid()}")).Problem(HttpStatusCode.NotFound, "statutory-basis-not-found");
+        Http.WithoutTrace(foreign).ShouldBe(Http.WithoutTrace(missing));
+        await (await other.Post(url + "/close", new { })).Problem(HttpStatusCode.NotFound, "statutory-basis-not-found");
+
+        var compliance = await api.Parties.Compliance();
+        (await compliance.GetAsync(url)).StatusCode.ShouldBe(HttpStatusCode.OK);
+        await (await compliance.Post(url + "/close", new { })).Problem(HttpStatusCode.Forbidden, "read-only");
+
+        var survivor = await api.Parties.Survivor();
+        await (await survivor.Post("/api/survivors/sv-1001/statutory-bases", Report(Today()))).Problem(HttpStatusCode.Forbidden, "forbidden");
+    }
+}

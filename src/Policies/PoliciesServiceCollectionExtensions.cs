@@ -29,7 +29,6 @@ public static class PoliciesServiceCollectionExtensions
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PoliciesOptions>, PoliciesOptionsValidator>());
 
-        services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<EmbeddedPolicyEvaluator>();
         services.TryAddSingleton<OpaPolicyDecisionPoint>();
         services.TryAddSingleton<IPolicyDecisionPoint>(sp =>
@@ -40,7 +39,8 @@ public static class PoliciesServiceCollectionExtensions
         services.AddHttpClient(OpaHttpClientName, (sp, client) =>
             {
                 var opa = sp.GetRequiredService<IOptions<PoliciesOptions>>().Value.Opa;
-                client.BaseAddress = opa.BaseUrl;
+                // A trailing slash, so that an OPA behind a path prefix (http://host/opa) keeps its prefix.
+                client.BaseAddress = opa.BaseUrl is { } url && !url.AbsolutePath.EndsWith('/') ? new Uri(url + "/") : opa.BaseUrl;
                 // The resilience pipeline below owns every timeout.
                 client.Timeout = Timeout.InfiniteTimeSpan;
             })

@@ -59,6 +59,17 @@ public sealed class OpaClientTests
     }
 
     [Fact]
+    public async Task Decide_BaseUrlWithAPathPrefix_KeepsThePrefix()
+    {
+        await using var opa = await LocalOpaDataApi.AnsweringAsync(200, DenyAnswer);
+        using var services = Services(new Uri(opa.BaseUrl, "/v1/data/sidecar"));
+
+        await services.GetRequiredService<IPolicyDecisionPoint>().DecideAsync(Input);
+
+        opa.Requests.ShouldHaveSingleItem().Path.ShouldBe("/v1/data/sidecar/v1/data/consent/decision");
+    }
+
+    [Fact]
     public async Task Decide_ADeny_IsReturnedAndNeverRetried()
     {
         await using var opa = await LocalOpaDataApi.AnsweringAsync(200, DenyAnswer);

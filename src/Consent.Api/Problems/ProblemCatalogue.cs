@@ -41,6 +41,7 @@ public static class ProblemCatalogue
     // Request shape
     public static readonly ProblemType InvalidRequest = new("invalid-request", 400, "The request is not valid.");
     public static readonly ProblemType MalformedRequest = new("malformed-request", 400, "The request body could not be read.");
+    public static readonly ProblemType ConcurrentChange = new("concurrent-change", 409, "Someone changed this record at the same time; read it again.");
     public static readonly ProblemType UnsupportedMediaType = new("unsupported-media-type", 415, "This content type is not accepted here.");
 
     // Who may do what

@@ -8,7 +8,7 @@ public static class ProblemsExtensions
     /// <summary>Bad bodies reach the exception handler in every environment, so they all answer the same problem.</summary>
     public static WebApplicationBuilder AddApiProblems(this WebApplicationBuilder builder)
     {
-        builder.Services.AddExceptionHandler<MalformedRequestHandler>();
+        builder.Services.AddExceptionHandler<CallerErrorHandler>();
         builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
         builder.Services.Configure<JsonOptions>(options =>
             options.SerializerOptions.Converters.Add(new JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.KebabCaseLower)));

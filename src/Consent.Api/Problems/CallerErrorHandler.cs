@@ -1,15 +1,24 @@
 using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.EntityFrameworkCore;
 
 namespace Consent.Api.Problems;
 
 /// <summary>
-/// A body that is not valid JSON (or not the expected shape) is the caller's error: 400 with the catalogued
+/// Errors that are the caller's, not the server's. A body that is not valid JSON (or not the expected shape) is the caller's error: 400 with the catalogued
 /// type, never the parser's message, which may quote the body.
 /// </summary>
-internal sealed class MalformedRequestHandler : IExceptionHandler
+internal sealed class CallerErrorHandler : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
+        if (exception is DbUpdateConcurrencyException)
+        {
+            // Two changes to one grant at once: the version check let one through; the other reads again.
+            httpContext.Response.StatusCode = ProblemCatalogue.ConcurrentChange.Status;
+            await new Problem(ProblemCatalogue.ConcurrentChange).ToResult().ExecuteAsync(httpContext);
+            return true;
+        }
+
         if (exception is not BadHttpRequestException bad)
         {
             return false;

@@ -74,13 +74,40 @@ public sealed class StatutoryBasesTests(ApiHost api) : IClassFixture<ApiHost>
     }
 
     [Fact]
+    public async Task ChildProtectionWorker_OfAnAgencyNamedInTheReport_Files_ButSeesNothingElse()
+    {
+        var worker = await api.Parties.As(await api.Parties.CreateUserAsync("advocate", agencyId: "dcf-region-4"));
+
+        var filed = await (await worker.Post("/api/survivors/sv-1002/statutory-bases", Report(Today(), ["dcf-region-4", "metro-police"])))
+            .Json(HttpStatusCode.Created);
+        filed.GetProperty("reporterAgencyId").GetString().ShouldBe("dcf-region-4");
+        filed.GetProperty("open").GetBoolean().ShouldBeTrue();
+
+        // Naming only other agencies does not let the worker file; an unknown survivor looks the same.
+        var notNamed = await (await worker.Post("/api/survivors/sv-1002/statutory-bases", Report(Today(), ["metro-police"])))
+            .Problem(HttpStatusCode.NotFound, "survivor-not-found");
+        var unknown = await (await worker.Post("/api/survivors/sv-unknown-0000/statutory-bases", Report(Today(), ["dcf-region-4"])))
+            .Problem(HttpStatusCode.NotFound, "survivor-not-found");
+        Http.WithoutTrace(notNamed).ShouldBe(Http.WithoutTrace(unknown));
+
+        // Filing opens no other door: the survivor's record and consents stay hidden from the worker.
+        await (await worker.GetAsync("/api/survivors/sv-1002")).Problem(HttpStatusCode.NotFound, "survivor-not-found");
+        await (await worker.GetAsync("/api/survivors/sv-1002/consents")).Problem(HttpStatusCode.NotFound, "survivor-not-found");
+
+        // An adult is refused whoever files.
+        await (await worker.Post("/api/survivors/sv-1001/statutory-bases", Report(Today(), ["dcf-region-4"])))
+            .Problem(HttpStatusCode.UnprocessableEntity, "not-a-minor");
+    }
+
+    [Fact]
     public async Task OtherAgencies_Survivors_AndCompliance_CannotFileOrClose()
     {
         var advocate = await api.Parties.Advocate();
         var filed = await (await advocate.Post("/api/survivors/sv-1002/statutory-bases", Report(Today()))).Json(HttpStatusCode.Created);
         var url = $"/api/survivors/sv-1002/statutory-bases/{filed.GetProperty("id").GetString()}";
 
-        var other = await api.Parties.As(await api.Parties.CreateUserAsync("advocate", agencyId: "dcf-region-4"));
+        // An agency neither enrolling the survivor nor named in the report.
+        var other = await api.Parties.As(await api.Parties.CreateUserAsync("advocate", agencyId: "bridge-legal"));
         await (await other.Post("/api/survivors/sv-1002/statutory-bases", Report(Today()))).Problem(HttpStatusCode.NotFound, "survivor-not-found");
         var foreign = await (await other.GetAsync(url)).Problem(HttpStatusCode.NotFound, "statutory-basis-not-found");
         var missing = await (await advocate.GetAsync($"/api/survivors/sv-1002/statutory-bases/{Guid.NewGuid()}")).Problem(HttpStatusCode.NotFound, "statutory-basis-not-found");

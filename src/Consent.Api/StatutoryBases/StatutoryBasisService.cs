@@ -27,7 +27,10 @@ public sealed record FileReport(ReporterRole? ReporterRole, DateOnly? ReportDate
 
 public sealed record CloseCase(string? Reason);
 
-/// <summary>Child-protection reports for minors. Advocates of the survivor's agency file and close them.</summary>
+/// <summary>
+/// Child-protection reports for minors. Advocates of the survivor's agency, or of an agency named in the
+/// report, file them; advocates of the survivor's agency close them.
+/// </summary>
 public sealed partial class StatutoryBasisService(
     ConsentDb db, SurvivorAccess access, AgencyService agencies, DenyListService denyList, TimeProvider time, ILogger<StatutoryBasisService> logger)
 {
@@ -52,12 +55,31 @@ public sealed partial class StatutoryBasisService(
             : StatutoryBasisView.Of(found.Value!, await denyList.DeniedAgenciesAsync(survivorId, cancellationToken));
     }
 
+    /// <summary>
+    /// Files a report. The survivor's own agency's advocates may file; so may staff (advocate role) of an agency
+    /// the report names as involved — the child-protection worker or the mandated reporter at a clinic or
+    /// police department, who knows the survivor's id from their own case. Anyone else gets the same answer
+    /// as for a survivor who does not exist.
+    /// </summary>
     public async Task<Outcome<StatutoryBasisView>> FileAsync(ApiCaller caller, string survivorId, FileReport request, CancellationToken cancellationToken)
     {
         var change = await access.ChangeAsync(caller, survivorId, cancellationToken);
         if (change.Problem is { } denied)
         {
-            return denied;
+            var involvedReporter = caller.IsAdvocate && caller.AgencyId is not null &&
+                request.InvolvedAgencies?.Any(a => a.AgencyId == caller.AgencyId) == true;
+            if (!involvedReporter || denied.Kind != ProblemCatalogue.SurvivorNotFound)
+            {
+                return denied;
+            }
+
+            var named = await db.Survivors.SingleOrDefaultAsync(s => s.Id == survivorId, cancellationToken);
+            if (named is null)
+            {
+                return denied;
+            }
+
+            change = named;
         }
 
         if (!caller.IsAdvocate)

@@ -7,6 +7,7 @@ using Consent.Api.ConsentRequests;
 using Consent.Api.Consents;
 using Consent.Api.Demo;
 using Consent.Api.DenyList;
+using Consent.Api.DisclosureLog;
 using Consent.Api.Docs;
 using Consent.Api.Mous;
 using Consent.Api.Problems;
@@ -31,6 +32,7 @@ builder.AddMous();
 builder.AddStatutoryBases();
 builder.AddConsentRequests();
 builder.AddBreakGlass();
+builder.AddDisclosureLog();
 builder.AddDemoData();
 
 var app = builder.Build();

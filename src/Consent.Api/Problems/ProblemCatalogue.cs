@@ -98,6 +98,9 @@ public static class ProblemCatalogue
     public static readonly ProblemType ConsentRequestNotPending = new("consent-request-not-pending", 409, "The consent request has already been answered.");
     public static readonly ProblemType BreakGlassReviewed = new("break-glass-reviewed", 409, "The break-glass record has already been reviewed.");
 
+    // Disclosure log
+    public static readonly ProblemType DisclosureLogUnavailable = new("disclosure-log-unavailable", 503, "The disclosure could not be recorded, so nothing was disclosed; try again later.");
+
     public static Problem Invalid(string field, string message) =>
         new(InvalidRequest, null, new Dictionary<string, string[]> { [field] = [message] });
 }

@@ -3,6 +3,7 @@ using Consent.Api.BreakGlass;
 using Consent.Api.ConsentRequests;
 using Consent.Api.Consents;
 using Consent.Api.DenyList;
+using Consent.Api.DisclosureLog;
 using Consent.Api.Mous;
 using Consent.Api.StatutoryBases;
 using Consent.Api.Survivors;
@@ -36,6 +37,21 @@ public sealed class ConsentDb(DbContextOptions<ConsentDb> options) : DbContext(o
     public DbSet<ConsentRequest> ConsentRequests => Set<ConsentRequest>();
 
     public DbSet<BreakGlassRecord> BreakGlass => Set<BreakGlassRecord>();
+
+    /// <summary>The disclosure log: append-only, written only by the log's single writer.</summary>
+    public DbSet<DisclosureEntry> Disclosures => Set<DisclosureEntry>();
+
+    public override int SaveChanges(bool acceptAllChangesOnSuccess)
+    {
+        DisclosureLogAppendOnly.RefuseChanges(ChangeTracker);
+        return base.SaveChanges(acceptAllChangesOnSuccess);
+    }
+
+    public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    {
+        DisclosureLogAppendOnly.RefuseChanges(ChangeTracker);
+        return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+    }
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -152,5 +168,7 @@ public sealed class ConsentDb(DbContextOptions<ConsentDb> options) : DbContext(o
             record.HasIndex(r => r.ReviewedAt);
             record.Property(r => r.SurvivorId).HasMaxLength(64);
         });
+
+        modelBuilder.ApplyConfiguration(new DisclosureEntryConfiguration());
     }
 }

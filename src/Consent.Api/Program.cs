@@ -9,11 +9,13 @@ using Consent.Api.Demo;
 using Consent.Api.DenyList;
 using Consent.Api.DisclosureLog;
 using Consent.Api.Docs;
+using Consent.Api.Fhir;
 using Consent.Api.Mous;
 using Consent.Api.Problems;
 using Consent.Api.StatutoryBases;
 using Consent.Api.Storage;
 using Consent.Api.Survivors;
+using Consent.Policies;
 using Consent.ServiceDefaults;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -33,6 +35,8 @@ builder.AddStatutoryBases();
 builder.AddConsentRequests();
 builder.AddBreakGlass();
 builder.AddDisclosureLog();
+builder.Services.AddPolicies(builder.Configuration);
+builder.AddFhir();
 builder.AddDemoData();
 
 var app = builder.Build();
@@ -53,6 +57,7 @@ app.MapMous();
 app.MapStatutoryBases();
 app.MapConsentRequests();
 app.MapBreakGlass();
+app.MapFhir();
 
 await app.MigrateConsentStoreAsync();
 await app.SeedDemoDataAsync();

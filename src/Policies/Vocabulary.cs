@@ -41,7 +41,7 @@ public static class AgencyTypes
 
 /// <summary>
 /// Purposes of use: HL7 v3 PurposeOfUse codes (system <c>http://terminology.hl7.org/CodeSystem/v3-ActReason</c>)
-/// and one local code, <see cref="ChildProtection"/>, for which v3 has none.
+/// and local codes (<see cref="ChildProtection"/>, <see cref="SafetyPlanning"/>, <see cref="LawEnforcement"/>) for purposes v3 lacks.
 /// </summary>
 public static class PurposesOfUse
 {
@@ -69,11 +69,18 @@ public static class PurposesOfUse
     /// <summary>Local code: child-protection investigation under an open 51A case.</summary>
     public const string ChildProtection = "CHILDPROT";
 
+    /// <summary>Local code: safety planning with the survivor (shelters, advocates).</summary>
+    public const string SafetyPlanning = "SAFETYPLAN";
+
+    /// <summary>Local code: a law-enforcement investigation (only ever on a grant, a 51A case or a court order).</summary>
+    public const string LawEnforcement = "LAWENF";
+
     /// <summary>The system of the local code.</summary>
-    public const string LocalSystem = "urn:consent-platform:purpose-of-use";
+    public const string LocalSystem = "https://consent.example/fhir/CodeSystem/purpose-of-use";
 
     public static IReadOnlyList<string> All { get; } =
-        [Treatment, EmergencyTreatment, CareManagement, CoordinationOfCare, PublicHealth, HealthcareOperations, Legal, ChildProtection];
+        [Treatment, EmergencyTreatment, CareManagement, CoordinationOfCare, PublicHealth, HealthcareOperations, Legal, ChildProtection,
+         SafetyPlanning, LawEnforcement];
 
     public static bool IsKnown(string? code) => AgencyTypes.Contains(All, code);
 }
@@ -108,7 +115,7 @@ public static class SecurityLabels
     public const string ActCodeSystem = "http://terminology.hl7.org/CodeSystem/v3-ActCode";
 
     /// <summary>The system of the local code.</summary>
-    public const string LocalSystem = "urn:consent-platform:security-label";
+    public const string LocalSystem = "https://consent.example/fhir/CodeSystem/security-label";
 
     /// <summary>All sensitive labels, in ordinal order (the order obligations list them in).</summary>
     public static IReadOnlyList<string> Sensitive { get; } = LabelSet.Codes;

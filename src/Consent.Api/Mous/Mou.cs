@@ -76,7 +76,8 @@ public sealed record MouTerms(
     IReadOnlyList<string> Purposes,
     IReadOnlyList<string> Categories,
     DateTimeOffset EffectiveFrom,
-    DateTimeOffset ExpiresAt);
+    DateTimeOffset ExpiresAt,
+    bool AllowsEmergencyAccess = false);
 
 /// <summary>
 /// A memorandum of understanding between two or more agencies: who may share with whom, for which purposes
@@ -114,6 +115,9 @@ public sealed class Mou
     public DateTimeOffset EffectiveFrom { get; private set; }
 
     public DateTimeOffset ExpiresAt { get; private set; }
+
+    /// <summary>Whether the parties agreed to emergency (break-glass) reads between them.</summary>
+    public bool AllowsEmergencyAccess { get; private set; }
 
     public MouState State { get; private set; }
 
@@ -232,6 +236,7 @@ public sealed class Mou
         Categories = [.. terms.Categories];
         EffectiveFrom = terms.EffectiveFrom;
         ExpiresAt = terms.ExpiresAt;
+        AllowsEmergencyAccess = terms.AllowsEmergencyAccess;
         DocumentSha256 = null;
         DocumentContentType = null;
         DocumentLength = null;

@@ -17,21 +17,24 @@ public sealed record MouFlowView(string SourceAgencyId, string RecipientAgencyId
 public sealed record MouView(
     Guid Id, string Title, MouStatus Status, IReadOnlyList<MouPartyView> Parties, IReadOnlyList<MouFlowView> Flows,
     IReadOnlyList<string> Purposes, IReadOnlyList<string> Categories, DateTimeOffset EffectiveFrom, DateTimeOffset ExpiresAt,
-    string? DocumentSha256, string? DocumentContentType, long? DocumentLength, string CreatedByAgencyId, DateTimeOffset CreatedAt,
+    bool AllowsEmergencyAccess, string? DocumentSha256, string? DocumentContentType, long? DocumentLength, string CreatedByAgencyId, DateTimeOffset CreatedAt,
     DateTimeOffset? TerminatedAt, string? TerminatedByAgencyId, string? TerminationReason)
 {
     public static MouView Of(Mou m, DateTimeOffset now) => new(
         m.Id, m.Title, m.StatusAt(now),
         m.Parties.Select(p => new MouPartyView(p.AgencyId, p.SignedBy, p.SignedAt, p.SignedDocumentSha256)).ToList(),
         m.Flows.Select(f => new MouFlowView(f.SourceAgencyId, f.RecipientAgencyId)).ToList(),
-        m.Purposes, m.Categories, m.EffectiveFrom, m.ExpiresAt, m.DocumentSha256, m.DocumentContentType, m.DocumentLength,
+        m.Purposes, m.Categories, m.EffectiveFrom, m.ExpiresAt, m.AllowsEmergencyAccess, m.DocumentSha256, m.DocumentContentType, m.DocumentLength,
         m.CreatedByAgencyId, m.CreatedAt, m.TerminatedAt, m.TerminatedByAgencyId, m.TerminationReason);
 }
 
-/// <summary>An MOU as drafted. Without flows, every party may share with every other (a mutual MOU).</summary>
+/// <summary>
+/// An MOU as drafted. Without flows, every party may share with every other (a mutual MOU). Emergency
+/// (break-glass) reads between the parties are allowed only when the MOU says so.
+/// </summary>
 public sealed record DraftMou(
     string? Title, List<string>? PartyAgencyIds, List<MouFlowView>? Flows, List<string>? Purposes, List<string>? Categories,
-    DateTimeOffset? EffectiveFrom, DateTimeOffset? ExpiresAt);
+    DateTimeOffset? EffectiveFrom, DateTimeOffset? ExpiresAt, bool? AllowsEmergencyAccess = null);
 
 public sealed record SignMou(string? DocumentSha256);
 
@@ -352,7 +355,7 @@ public sealed partial class MouService(
         }
 
         return new MouTerms(request.Title!.Trim(), parties, flows, request.Purposes!.Distinct().ToList(), request.Categories!.Distinct().ToList(),
-            request.EffectiveFrom!.Value, request.ExpiresAt!.Value);
+            request.EffectiveFrom!.Value, request.ExpiresAt!.Value, request.AllowsEmergencyAccess ?? false);
     }
 
     [LoggerMessage(EventId = 4401, Level = LogLevel.Information, Message = "MOU {MouId} drafted by {AgencyId}")]

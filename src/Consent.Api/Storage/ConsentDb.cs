@@ -4,6 +4,7 @@ using Consent.Api.ConsentRequests;
 using Consent.Api.Consents;
 using Consent.Api.DenyList;
 using Consent.Api.DisclosureLog;
+using Consent.Api.Fhir;
 using Consent.Api.Mous;
 using Consent.Api.StatutoryBases;
 using Consent.Api.Survivors;
@@ -40,6 +41,10 @@ public sealed class ConsentDb(DbContextOptions<ConsentDb> options) : DbContext(o
 
     /// <summary>The disclosure log: append-only, written only by the log's single writer.</summary>
     public DbSet<DisclosureEntry> Disclosures => Set<DisclosureEntry>();
+
+    public DbSet<FhirRecord> FhirRecords => Set<FhirRecord>();
+
+    public DbSet<FhirPatientIdentifier> FhirPatientIdentifiers => Set<FhirPatientIdentifier>();
 
     public override int SaveChanges(bool acceptAllChangesOnSuccess)
     {
@@ -170,5 +175,7 @@ public sealed class ConsentDb(DbContextOptions<ConsentDb> options) : DbContext(o
         });
 
         modelBuilder.ApplyConfiguration(new DisclosureEntryConfiguration());
+        modelBuilder.ApplyConfiguration(new FhirRecordConfiguration());
+        modelBuilder.ApplyConfiguration(new FhirPatientIdentifierConfiguration());
     }
 }

@@ -17,7 +17,7 @@ agency_types := {
 }
 
 # HL7 v3 PurposeOfUse codes, and the local CHILDPROT.
-purposes := {"TREAT", "ETREAT", "CAREMGT", "COC", "PUBHLTH", "HOPERAT", "HLEGAL", "CHILDPROT"}
+purposes := {"TREAT", "ETREAT", "CAREMGT", "COC", "PUBHLTH", "HOPERAT", "HLEGAL", "CHILDPROT", "SAFETYPLAN", "LAWENF"}
 
 # HL7 v3 ActCode sensitivity codes, and the local IMMIGRATION.
 sensitive_labels := {"ETH", "HIV", "IMMIGRATION", "PSY", "SDV", "SUD"}

@@ -1,0 +1,240 @@
+using System.Text;
+using Consent.Api.Agencies;
+using Consent.Api.BreakGlass;
+using Consent.Api.Caller;
+using Consent.Api.Consents;
+using Consent.Api.Storage;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
+
+namespace Consent.Api.Fhir;
+
+/// <summary>
+/// /fhir: agencies write their own records and read others' through the policy. Every read names its purpose of use
+/// (header <c>X-Purpose-Of-Use</c>); an emergency read adds <c>X-Break-Glass-Reason</c>. Answers are FHIR JSON; errors
+/// are OperationOutcome.
+/// </summary>
+public static class FhirApi
+{
+    public const string PurposeHeader = "X-Purpose-Of-Use";
+    public const string BreakGlassHeader = "X-Break-Glass-Reason";
+    public const string RequestIdHeader = "X-Request-Id";
+
+    public static TBuilder AddFhir<TBuilder>(this TBuilder builder)
+        where TBuilder : IHostApplicationBuilder
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddSingleton<RecordClassifier>();
+        builder.Services.AddScoped<SharingDecisions>();
+        builder.Services.AddScoped<FhirWrites>();
+        builder.Services.AddScoped<FhirReads>();
+        // Ahead of the default writer, so that errors on /fhir are OperationOutcomes (see FhirProblemWriter).
+        builder.Services.Insert(0, ServiceDescriptor.Singleton<IProblemDetailsWriter, FhirProblemWriter>());
+        return builder;
+    }
+
+    public static IEndpointRouteBuilder MapFhir(this IEndpointRouteBuilder app)
+    {
+        var fhir = app.MapGroup("/fhir").WithTags("FHIR");
+        fhir.MapGet("/metadata", FhirMetadata.Capabilities).AllowAnonymous()
+            .WithSummary("The CapabilityStatement: resources, interactions, search parameters and the SMART security configuration.");
+        fhir.MapGet("/.well-known/smart-configuration", FhirMetadata.SmartConfiguration).AllowAnonymous()
+            .WithSummary("SMART on FHIR discovery: token endpoint, grant types, client authentication and scopes.");
+        fhir.MapGet("/Patient/{id}/$everything", Everything)
+            .WithSummary("Every record about the patient's survivor that the caller may see, as a searchset Bundle.");
+        fhir.MapGet("/{type}/{id}", Read).WithSummary("Reads one record (the caller's own, or another agency's as the policy permits).");
+        fhir.MapGet("/{type}", Search).WithSummary("Searches a patient's records; only permitted records are returned and counted.");
+        fhir.MapPost("/{type}", Create).WithSummary("Creates a record owned by the caller's agency.");
+        fhir.MapPut("/{type}/{id}", Update).WithSummary("Updates one of the caller's agency's own records.");
+        return app;
+    }
+
+    private static async Task<IResult> Read(string type, string id, HttpContext http, FhirReads reads, CancellationToken ct)
+    {
+        var (context, refused) = await ReadContextAsync(http, type, SmartScopes.Read, ct);
+        if (refused is not null)
+        {
+            return refused;
+        }
+
+        return FhirSearch.IsId(id) ? await reads.ReadAsync(context!, type, id, ct) : FhirOutcomes.NotFound();
+    }
+
+    private static async Task<IResult> Search(string type, HttpContext http, FhirReads reads, CancellationToken ct)
+    {
+        var (context, refused) = await ReadContextAsync(http, type, SmartScopes.Search, ct);
+        if (refused is not null)
+        {
+            return refused;
+        }
+
+        var (search, error) = FhirSearch.Parse(type, http.Request.Query);
+        if (search is null)
+        {
+            return FhirOutcomes.Invalid(error!);
+        }
+
+        var request = http.Request;
+        return await reads.SearchAsync(context!, search, $"{request.Scheme}://{request.Host}{request.PathBase}{request.Path}", ct);
+    }
+
+    private static async Task<IResult> Everything(string id, HttpContext http, FhirReads reads, CancellationToken ct)
+    {
+        var (context, refused) = await ReadContextAsync(http, "Patient", SmartScopes.Read, ct);
+        if (refused is not null)
+        {
+            return refused;
+        }
+
+        return FhirSearch.IsId(id) ? await reads.EverythingAsync(context!, id, ct) : FhirOutcomes.NotFound();
+    }
+
+    private static async Task<IResult> Create(string type, HttpContext http, FhirWrites writes, IConfiguration configuration, CancellationToken ct)
+    {
+        var (caller, body, refused) = await WriteContextAsync(http, type, SmartScopes.Create, configuration, ct);
+        return refused ?? await writes.CreateAsync(caller!, type, body!, ct);
+    }
+
+    private static async Task<IResult> Update(string type, string id, HttpContext http, FhirWrites writes, IConfiguration configuration, CancellationToken ct)
+    {
+        var (caller, body, refused) = await WriteContextAsync(http, type, SmartScopes.Update, configuration, ct);
+        if (refused is not null)
+        {
+            return refused;
+        }
+
+        return FhirSearch.IsId(id)
+            ? await writes.UpdateAsync(caller!, type, id, body!, http.Request.Headers.IfMatch.FirstOrDefault(), ct)
+            : FhirOutcomes.NotFound();
+    }
+
+    /// <summary>Who reads and why; or the answer that refuses the read before any record is looked at.</summary>
+    private static async Task<(ReadContext? Context, IResult? Refused)> ReadContextAsync(HttpContext http, string type, char permission,
+        CancellationToken ct)
+    {
+        http.Response.Headers[RequestIdHeader] = http.TraceIdentifier;
+        var (caller, refused) = Authorize(http, type, permission);
+        if (refused is not null)
+        {
+            return (null, refused);
+        }
+
+        if (!AcceptsJson(http.Request))
+        {
+            return (null, FhirOutcomes.NotAcceptable());
+        }
+
+        var purposes = http.RequestServices.GetRequiredService<IOptions<ConsentOptions>>().Value.Purposes;
+        var header = http.Request.Headers[PurposeHeader];
+        if (header.Count != 1 || string.IsNullOrWhiteSpace(header[0]))
+        {
+            return (null, FhirOutcomes.Invalid(
+                $"Every read states its purpose of use in the {PurposeHeader} header: one of {string.Join(", ", purposes.Values.Select(p => p.Code))} (or system|code)."));
+        }
+
+        var value = header[0]!.Trim();
+        var bar = value.IndexOf('|', StringComparison.Ordinal);
+        var (system, code) = bar < 0 ? ((string?)null, value) : (value[..bar], value[(bar + 1)..]);
+        var purpose = purposes.FirstOrDefault(p => p.Value.Code == code && (system is null || p.Value.System == system));
+        if (purpose.Value is null)
+        {
+            return (null, FhirOutcomes.Invalid(
+                $"{PurposeHeader} is not a purpose of use this platform knows; use one of {string.Join(", ", purposes.Values.Select(p => p.Code))}."));
+        }
+
+        string? reason = null;
+        if (http.Request.Headers.TryGetValue(BreakGlassHeader, out var breakGlass))
+        {
+            reason = breakGlass.Count == 1 ? breakGlass[0]?.Trim() : null;
+            if (reason is null || reason.Length < BreakGlassService.MinimumReasonLength || reason.Length > 2000)
+            {
+                return (null, FhirOutcomes.Invalid($"{BreakGlassHeader} needs a reason of {BreakGlassService.MinimumReasonLength} to 2000 characters."));
+            }
+        }
+
+        var db = http.RequestServices.GetRequiredService<ConsentDb>();
+        var agencyType = await db.Agencies.AsNoTracking().Where(a => a.Id == caller!.AgencyId && a.Active).Select(a => a.Type).FirstOrDefaultAsync(ct);
+        if (agencyType is null)
+        {
+            return (null, FhirOutcomes.Forbidden("Your agency is not active on this platform."));
+        }
+
+        return (new ReadContext(caller!, agencyType, purpose.Value.Code, purpose.Key, reason, http.TraceIdentifier), null);
+    }
+
+    private static async Task<(FhirCaller? Caller, string? Body, IResult? Refused)> WriteContextAsync(HttpContext http, string type, char permission,
+        IConfiguration configuration, CancellationToken ct)
+    {
+        http.Response.Headers[RequestIdHeader] = http.TraceIdentifier;
+        var (caller, refused) = Authorize(http, type, permission);
+        if (refused is not null)
+        {
+            return (null, null, refused);
+        }
+
+        if (!MediaTypeHeaderValue.TryParse(http.Request.ContentType, out var media)
+            || media.MediaType.Value is not ("application/fhir+json" or "application/json")
+            || (media.Charset.HasValue && !media.Charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase)))
+        {
+            return (null, null, FhirOutcomes.UnsupportedMediaType());
+        }
+
+        var limit = configuration.GetValue<long?>("Kestrel:Limits:MaxRequestBodySize") ?? 1_048_576;
+        var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        try
+        {
+            int read;
+            while ((read = await http.Request.Body.ReadAsync(chunk, ct)) > 0)
+            {
+                if (buffer.Length + read > limit)
+                {
+                    return (null, null, FhirOutcomes.TooLarge(limit));
+                }
+
+                buffer.Write(chunk, 0, read);
+            }
+        }
+        catch (BadHttpRequestException bad) when (bad.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return (null, null, FhirOutcomes.TooLarge(limit));
+        }
+
+        string body;
+        try
+        {
+            body = new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+        }
+        catch (DecoderFallbackException)
+        {
+            return (null, null, FhirOutcomes.Invalid("The body is not UTF-8 text."));
+        }
+
+        return (caller, body, null);
+    }
+
+    private static (FhirCaller? Caller, IResult? Refused) Authorize(HttpContext http, string type, char permission)
+    {
+        if (FhirCaller.From(ApiCaller.From(http.User)) is not { } caller)
+        {
+            return (null, FhirOutcomes.Forbidden("/fhir is for agency systems (client credentials with SMART system scopes)."));
+        }
+
+        if (!FhirModel.IsWritable(type))
+        {
+            return (null, FhirOutcomes.UnknownType());
+        }
+
+        return SmartScopes.Allow(http.User, type, permission)
+            ? (caller, null)
+            : (null, FhirOutcomes.Forbidden($"The token's scopes do not allow this on {type} (needs system/{type}.{permission} or system/*.{permission})."));
+    }
+
+    private static bool AcceptsJson(HttpRequest request)
+    {
+        var accept = request.GetTypedHeaders().Accept;
+        return accept.Count == 0 || accept.Any(a => a.MediaType.Value is "*/*" or "application/*" or "application/fhir+json" or "application/json"
+            or "application/json+fhir");
+    }
+}

@@ -1,0 +1,342 @@
+using System.Globalization;
+using System.Text.Json;
+using Consent.Api.BreakGlass;
+using Consent.Api.Categories;
+using Consent.Api.Consents;
+using Consent.Api.DisclosureLog;
+using Consent.Api.Storage;
+using Consent.Policies;
+using Hl7.Fhir.Model;
+using Task = System.Threading.Tasks.Task;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Consent.Api.Fhir;
+
+/// <summary>Who reads, why, and the request the disclosure log will name.</summary>
+public sealed record ReadContext(FhirCaller Caller, string AgencyType, string PurposeCode, string PurposeSlug, string? BreakGlassReason, string RequestId);
+
+/// <summary>A record that might be returned: stored by an agency, or a consent grant exported as a FHIR Consent.</summary>
+public sealed record Candidate(string ResourceType, string Id, string SourceAgencyId, string? SurvivorId, IReadOnlyList<string> Labels,
+    DateTimeOffset LastUpdated, string Json, IReadOnlyList<string> CategoryCodes)
+{
+    public static Candidate Of(FhirRecord record) => new(record.ResourceType, record.Id, record.SourceAgencyId, record.SurvivorId,
+        record.Labels, record.LastUpdated, record.Json, record.CategoryCodes);
+
+    public string Reference => ResourceType + "/" + Id;
+}
+
+/// <summary>A candidate the caller may have, and why.</summary>
+public sealed record Released(Candidate Record, IReadOnlyList<DisclosureBasis> Basis, string PolicyVersion, bool RedisclosureNotice)
+{
+    public bool IsOwn => Basis.Count == 0;
+}
+
+/// <summary>
+/// Reads of records through the policy. Each candidate record is decided (the caller's own records need no decision);
+/// what is withheld is simply absent. Before anything is returned, one disclosure-log entry per survivor concerned is
+/// made durable (permit with the references returned and the bases used, or deny); if that fails, nothing is returned.
+/// </summary>
+public sealed partial class FhirReads(
+    ConsentDb db,
+    SharingDecisions sharing,
+    IDisclosureLog log,
+    IOptions<ConsentOptions> consentOptions,
+    IOptions<DataCategoryOptions> categories,
+    TimeProvider time,
+    ILogger<FhirReads> logger)
+{
+    /// <summary>The survivor id a deny entry names when the request matched no record (or a record nobody else may read).</summary>
+    public const string UnknownSurvivor = "unknown";
+
+    public async Task<IResult> ReadAsync(ReadContext context, string resourceType, string id, CancellationToken cancellationToken)
+    {
+        var record = await db.FhirRecords.AsNoTracking().FirstOrDefaultAsync(r => r.ResourceType == resourceType && r.Id == id, cancellationToken);
+        var released = await ReleaseAsync(context, resourceType, record is null ? [] : [Candidate.Of(record)], null, cancellationToken);
+        if (released.Failed is not null)
+        {
+            return released.Failed;
+        }
+
+        return released.Records.Count == 0 ? FhirOutcomes.NotFound() : new ResourceResult(released.Records[0]);
+    }
+
+    public async Task<IResult> SearchAsync(ReadContext context, FhirSearch search, string selfUrl, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(search);
+        var candidates = await CandidatesAsync(context, search, cancellationToken);
+        var everyone = await FilterAsync(context, candidates, cancellationToken);
+        var page = everyone.Skip(search.Offset).Take(search.Count).ToList();
+        var failed = await RecordAsync(context, search.ResourceType, candidates, page, null, cancellationToken);
+        if (failed is not null)
+        {
+            return failed;
+        }
+
+        return new BundleResult(Bundle.BundleType.Searchset, page, everyone.Count, search, selfUrl);
+    }
+
+    public async Task<IResult> EverythingAsync(ReadContext context, string patientId, CancellationToken cancellationToken)
+    {
+        var patient = await db.FhirRecords.AsNoTracking().Where(r => r.ResourceType == "Patient" && r.Id == patientId)
+            .Select(r => new { r.Id, r.SurvivorId, r.SourceAgencyId }).FirstOrDefaultAsync(cancellationToken);
+        List<Candidate> candidates = [];
+        if (patient is not null && (patient.SurvivorId is not null || patient.SourceAgencyId == context.Caller.AgencyId))
+        {
+            var query = patient.SurvivorId is { } survivorId
+                ? db.FhirRecords.AsNoTracking().Where(r => r.SurvivorId == survivorId)
+                : db.FhirRecords.AsNoTracking().Where(r => r.PatientId == patient.Id);
+            candidates = [.. (await query.ToListAsync(cancellationToken)).Select(Candidate.Of)];
+        }
+
+        var released = await ReleaseAsync(context, "Patient", candidates, patient?.SurvivorId, cancellationToken);
+        if (released.Failed is not null)
+        {
+            return released.Failed;
+        }
+
+        return released.Records.Count == 0
+            ? FhirOutcomes.NotFound()
+            : new BundleResult(Bundle.BundleType.Searchset, released.Records, released.Records.Count, null, null);
+    }
+
+    private async Task<(List<Released> Records, IResult? Failed)> ReleaseAsync(ReadContext context, string resourceType,
+        List<Candidate> candidates, string? survivorHint, CancellationToken cancellationToken)
+    {
+        var released = await FilterAsync(context, candidates, cancellationToken);
+        var failed = await RecordAsync(context, resourceType, candidates, released, survivorHint, cancellationToken);
+        return (released, failed);
+    }
+
+    /// <summary>The candidates the caller may have, newest first: its own, and others' that the policy permits.</summary>
+    private async Task<List<Released>> FilterAsync(ReadContext context, List<Candidate> candidates, CancellationToken cancellationToken)
+    {
+        var released = new List<Released>(candidates.Count);
+        var requester = context.Caller.AsRequester(context.AgencyType);
+        foreach (var group in candidates.GroupBy(c => c.SurvivorId))
+        {
+            SurvivorSharing? facts = null;
+            foreach (var candidate in group)
+            {
+                if (candidate.SourceAgencyId == context.Caller.AgencyId)
+                {
+                    released.Add(new Released(candidate, [], PolicyVersion.Current, false));
+                    continue;
+                }
+
+                if (group.Key is null)
+                {
+                    // Not linked to a survivor: nobody but its writer may read it.
+                    continue;
+                }
+
+                facts ??= await sharing.ForAsync(requester, group.Key, context.PurposeCode, context.BreakGlassReason, cancellationToken);
+                var decision = await facts.DecideAsync(candidate.SourceAgencyId, candidate.ResourceType, candidate.Labels, cancellationToken);
+                if (decision.IsPermit)
+                {
+                    released.Add(new Released(candidate, Basis(decision), decision.PolicyVersion, decision.Obligations.RedisclosureNotice));
+                }
+            }
+        }
+
+        released.Sort((a, b) => b.Record.LastUpdated.CompareTo(a.Record.LastUpdated) is var c and not 0
+            ? c : string.CompareOrdinal(a.Record.Reference, b.Record.Reference));
+        return released;
+    }
+
+    /// <summary>
+    /// Appends one entry per survivor whose records were asked about (reading only one's own records is not a disclosure),
+    /// and waits for each to be durable. Null when done; a 503 outcome when the log could not record them.
+    /// </summary>
+    private async Task<IResult?> RecordAsync(ReadContext context, string resourceType, List<Candidate> candidates, List<Released> returned,
+        string? survivorHint, CancellationToken cancellationToken)
+    {
+        var drafts = new List<DisclosureDraft>();
+        var others = candidates.Where(c => c.SourceAgencyId != context.Caller.AgencyId).ToList();
+        foreach (var group in others.GroupBy(c => c.SurvivorId ?? UnknownSurvivor))
+        {
+            var disclosed = returned.Where(r => !r.IsOwn && (r.Record.SurvivorId ?? UnknownSurvivor) == group.Key).ToList();
+            drafts.Add(await DraftAsync(context, resourceType, group.Key, disclosed, cancellationToken));
+        }
+
+        if (others.Count == 0 && returned.Count == 0)
+        {
+            // Nothing matched: recorded as a deny all the same, so that it looks (and takes) the same as a withheld record.
+            drafts.Add(await DraftAsync(context, resourceType, survivorHint ?? UnknownSurvivor, [], cancellationToken));
+        }
+
+        try
+        {
+            await Task.WhenAll(drafts.Select(d => log.AppendAsync(d, cancellationToken)));
+        }
+        catch (DisclosureLogUnavailableException)
+        {
+            LogUnrecorded(logger, context.Caller.AgencyId, context.RequestId);
+            return FhirOutcomes.LogUnavailable();
+        }
+
+        return null;
+    }
+
+    private async Task<DisclosureDraft> DraftAsync(ReadContext context, string resourceType, string survivorId, List<Released> disclosed,
+        CancellationToken cancellationToken)
+    {
+        var basis = disclosed.SelectMany(r => r.Basis).Distinct().ToList();
+        if (context.BreakGlassReason is not null && survivorId != UnknownSurvivor)
+        {
+            basis.Add(DisclosureBasis.BreakGlass(await BreakGlassAsync(context, survivorId, cancellationToken)));
+        }
+
+        return new DisclosureDraft(
+            context.Caller.AgencyId,
+            context.Caller.ClientId,
+            context.Caller.UserId,
+            survivorId,
+            resourceType,
+            [.. disclosed.Select(r => r.Record.Reference)],
+            context.PurposeCode,
+            disclosed.Count > 0 ? DisclosureDecision.Permit : DisclosureDecision.Deny,
+            disclosed.Count > 0 ? basis : [.. basis.Where(b => b.Kind == DisclosureBasisKind.BreakGlass)],
+            disclosed.Count > 0 ? disclosed[0].PolicyVersion : PolicyVersion.Current,
+            context.RequestId,
+            context.BreakGlassReason is not null);
+    }
+
+    /// <summary>Every break-glass read waits in the compliance review queue, permitted or not.</summary>
+    private async Task<Guid> BreakGlassAsync(ReadContext context, string survivorId, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var record = new BreakGlassRecord(Guid.CreateVersion7(now), context.Caller.AgencyId, context.Caller.UserId ?? context.Caller.ClientId,
+            context.Caller.ClientId, survivorId, context.PurposeSlug, context.BreakGlassReason!, now);
+        db.BreakGlass.Add(record);
+        await db.SaveChangesAsync(cancellationToken);
+        return record.Id;
+    }
+
+    private static List<DisclosureBasis> Basis(PolicyDecision decision)
+    {
+        var basis = new List<DisclosureBasis>(decision.Reasons.Count);
+        foreach (var reason in decision.Reasons)
+        {
+            if (reason.StartsWith(PolicyReasons.GrantPrefix, StringComparison.Ordinal))
+            {
+                basis.Add(new DisclosureBasis(DisclosureBasisKind.ConsentGrant, reason[PolicyReasons.GrantPrefix.Length..]));
+            }
+            else if (reason.StartsWith(PolicyReasons.MouPrefix, StringComparison.Ordinal))
+            {
+                basis.Add(new DisclosureBasis(DisclosureBasisKind.Mou, reason[PolicyReasons.MouPrefix.Length..]));
+            }
+            else if (reason.StartsWith(PolicyReasons.StatutoryBasisPrefix, StringComparison.Ordinal))
+            {
+                basis.Add(new DisclosureBasis(DisclosureBasisKind.StatutoryBasis, reason[PolicyReasons.StatutoryBasisPrefix.Length..]));
+            }
+        }
+
+        return basis;
+    }
+
+    private async Task<List<Candidate>> CandidatesAsync(ReadContext context, FhirSearch search, CancellationToken cancellationToken)
+    {
+        IQueryable<FhirRecord> query = db.FhirRecords.AsNoTracking().Where(r => r.ResourceType == search.ResourceType);
+        var survivorIds = new List<string>();
+        var ownUnlinked = new List<string>();
+        if (search.PatientId is { } patientId)
+        {
+            var patient = await db.FhirRecords.AsNoTracking().Where(r => r.ResourceType == "Patient" && r.Id == patientId)
+                .Select(r => new { r.Id, r.SurvivorId, r.SourceAgencyId }).FirstOrDefaultAsync(cancellationToken);
+            if (patient?.SurvivorId is { } survivorId)
+            {
+                survivorIds.Add(survivorId);
+            }
+            else if (patient is not null && patient.SourceAgencyId == context.Caller.AgencyId)
+            {
+                ownUnlinked.Add(patient.Id);
+            }
+        }
+
+        if (search.PatientIdentifier is { } patientIdentifier || search.Identifier is not null)
+        {
+            var (system, value) = (search.PatientIdentifier ?? search.Identifier)!.Value;
+            var patients = await db.FhirPatientIdentifiers.AsNoTracking().Where(i => i.System == system && i.Value == value)
+                .Select(i => i.PatientId).ToListAsync(cancellationToken);
+            var linked = await db.FhirRecords.AsNoTracking().Where(r => r.ResourceType == "Patient" && patients.Contains(r.Id))
+                .Select(r => new { r.Id, r.SurvivorId, r.SourceAgencyId }).ToListAsync(cancellationToken);
+            if (search.ResourceType == "Patient" && search.Identifier is not null)
+            {
+                // Patient?identifier= finds those Patients themselves (each decided like any record).
+                var ids = linked.Select(p => p.Id).ToList();
+                query = query.Where(r => ids.Contains(r.Id));
+                survivorIds = null!;
+            }
+            else
+            {
+                survivorIds.AddRange(linked.Select(p => p.SurvivorId).OfType<string>());
+                ownUnlinked.AddRange(linked.Where(p => p.SurvivorId is null && p.SourceAgencyId == context.Caller.AgencyId).Select(p => p.Id));
+            }
+        }
+
+        if (survivorIds is not null)
+        {
+            var distinct = survivorIds.Distinct(StringComparer.Ordinal).ToList();
+            query = query.Where(r => (r.SurvivorId != null && distinct.Contains(r.SurvivorId)) || ownUnlinked.Contains(r.PatientId));
+        }
+
+        if (search.UpdatedFrom is { } from)
+        {
+            query = query.Where(r => r.LastUpdated >= from);
+        }
+
+        if (search.UpdatedBefore is { } before)
+        {
+            query = query.Where(r => r.LastUpdated < before);
+        }
+
+        var candidates = (await query.ToListAsync(cancellationToken)).Select(Candidate.Of).ToList();
+        if (search.ResourceType == "Consent" && survivorIds is not null)
+        {
+            candidates.AddRange(await GrantsAsConsentsAsync(context, [.. survivorIds.Distinct(StringComparer.Ordinal)], cancellationToken));
+        }
+
+        if (search.Category is { } category)
+        {
+            var exact = category.System is null ? null : category.System + "|" + category.Code;
+            var suffix = "|" + category.Code;
+            candidates = [.. candidates.Where(c => c.CategoryCodes.Any(code => exact is null ? code.EndsWith(suffix, StringComparison.Ordinal) : code == exact))];
+        }
+
+        if (search.Status is { } status)
+        {
+            candidates = [.. candidates.Where(c => StatusOf(c) == status)];
+        }
+
+        return candidates;
+    }
+
+    private static string? StatusOf(Candidate candidate)
+    {
+        using var document = JsonDocument.Parse(candidate.Json);
+        return document.RootElement.TryGetProperty("status", out var status) && status.ValueKind == JsonValueKind.String ? status.GetString() : null;
+    }
+
+    /// <summary>
+    /// A survivor's consent grants as FHIR Consent resources. A grant is its recipient agency's own to see (it says what
+    /// the agency may read and until when); any other agency reads it under the policy, as a record (category
+    /// <c>consents</c>) of the survivor's enrolling agency.
+    /// </summary>
+    private async Task<List<Candidate>> GrantsAsConsentsAsync(ReadContext context, List<string> survivorIds, CancellationToken cancellationToken)
+    {
+        var grants = await db.Consents.AsNoTracking().Where(g => survivorIds.Contains(g.SurvivorId)).ToListAsync(cancellationToken);
+        var enrolling = await db.Survivors.AsNoTracking().Where(s => survivorIds.Contains(s.Id))
+            .ToDictionaryAsync(s => s.Id, s => s.EnrollingAgencyId, cancellationToken);
+        var now = time.GetUtcNow();
+        return [.. grants.Select(g =>
+        {
+            var consent = ConsentFhir.ToFhir(g, now, consentOptions.Value, categories.Value);
+            var source = g.RecipientAgencyId == context.Caller.AgencyId ? context.Caller.AgencyId : enrolling.GetValueOrDefault(g.SurvivorId, "");
+            return new Candidate("Consent", consent.Id!, source, g.SurvivorId, [], g.RecordedAt, FhirModel.Serialize(consent), []);
+        })];
+    }
+
+    [LoggerMessage(EventId = 6201, Level = LogLevel.Error, Message = "FHIR read by {AgencyId} refused: the disclosure log could not record it (request {RequestId})")]
+    private static partial void LogUnrecorded(ILogger logger, string agencyId, string requestId);
+}

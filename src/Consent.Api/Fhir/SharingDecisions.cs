@@ -1,0 +1,222 @@
+using Consent.Api.Consents;
+using Consent.Api.StatutoryBases;
+using Consent.Api.Storage;
+using Consent.Policies;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using ApiGrant = Consent.Api.Consents.ConsentGrant;
+using ApiMou = Consent.Api.Mous.Mou;
+using ApiMouStatus = Consent.Api.Mous.MouStatus;
+using ApiStatutoryBasis = Consent.Api.StatutoryBases.StatutoryBasis;
+using PolicyGrant = Consent.Policies.ConsentGrant;
+using PolicyMou = Consent.Policies.Mou;
+using PolicyMouParty = Consent.Policies.MouParty;
+using PolicyStatutoryBasis = Consent.Policies.StatutoryBasis;
+
+namespace Consent.Api.Fhir;
+
+/// <summary>
+/// Asks the policy about records of one survivor for one recipient: fetches the survivor's facts once (an indexed
+/// query per kind: the survivor, the recipient's grants, the deny list, the statutory bases, the recipient's MOUs),
+/// maps them to the policy's vocabulary (purpose slugs to codes, sensitive categories to labels, MOU flows to the
+/// direction of each party) and decides each distinct kind of record once.
+/// </summary>
+public sealed class SharingDecisions(
+    ConsentDb db,
+    IPolicyDecisionPoint policy,
+    RecordClassifier classifier,
+    IOptions<ConsentOptions> consentOptions,
+    TimeProvider time)
+{
+    /// <summary>The facts for <paramref name="survivorId"/> as <paramref name="requester"/> would be judged, at the current time.</summary>
+    public async Task<SurvivorSharing> ForAsync(Requester requester, string survivorId, string purposeCode, string? breakGlassReason,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(requester);
+        var now = time.GetUtcNow();
+        var survivor = await db.Survivors.AsNoTracking().Where(s => s.Id == survivorId)
+            .Select(s => new { s.Id, s.DateOfBirth }).FirstOrDefaultAsync(cancellationToken);
+        var grants = await db.Consents.AsNoTracking()
+            .Where(g => g.SurvivorId == survivorId && g.RecipientAgencyId == requester.AgencyId).ToListAsync(cancellationToken);
+        var denied = await db.DenyEntries.AsNoTracking()
+            .Where(d => d.SurvivorId == survivorId && d.RemovedAt == null)
+            .Select(d => new DenyListEntry { AgencyId = d.AgencyId, UserId = d.StaffUserId }).ToListAsync(cancellationToken);
+        var bases = await db.StatutoryBases.AsNoTracking().Where(b => b.SurvivorId == survivorId).ToListAsync(cancellationToken);
+        var mous = await db.Mous.AsNoTracking()
+            .Where(m => m.Parties.Any(p => p.AgencyId == requester.AgencyId)).ToListAsync(cancellationToken);
+
+        var codes = consentOptions.Value.Purposes.ToDictionary(p => p.Key, p => p.Value.Code, StringComparer.Ordinal);
+        return new SurvivorSharing(this, requester, survivorId, purposeCode, breakGlassReason, now,
+            survivor is null ? null : new SurvivorFacts { Id = survivor.Id, DateOfBirth = survivor.DateOfBirth },
+            grants, denied, [.. bases.Select(b => Basis(b, codes))], mous, codes);
+    }
+
+    internal ValueTask<PolicyDecision> DecideAsync(PolicyInput input, CancellationToken cancellationToken) =>
+        policy.DecideAsync(input, cancellationToken);
+
+    internal string? CategoryOf(string resourceType, IReadOnlyList<string> labels) => classifier.CategoryOf(resourceType, labels);
+
+    internal PolicyGrant Grant(ApiGrant grant, string sourceAgencyId, DateTimeOffset now, IReadOnlyDictionary<string, string> codes) => new()
+    {
+        Id = grant.Id.ToString("D"),
+        SurvivorId = grant.SurvivorId,
+        RecipientAgencyId = grant.RecipientAgencyId,
+        SourceAgencyIds = grant.AllSources ? [sourceAgencyId] : grant.SourceAgencyIds,
+        Categories = grant.Categories,
+        Purposes = Codes(grant.Purposes, codes),
+        Labels = classifier.LabelsNamedBy(grant.Categories),
+        Start = grant.Start,
+        End = grant.End,
+        Status = grant.StatusAt(now) switch
+        {
+            ConsentStatus.Active => GrantStatuses.Active,
+            ConsentStatus.Revoked => GrantStatuses.Revoked,
+            ConsentStatus.Expired => GrantStatuses.Expired,
+            _ => "pending",
+        },
+    };
+
+    /// <summary>
+    /// The MOU as the policy sees it for one direction: the source discloses, the recipient receives, if the MOU has
+    /// that flow; both count as signed only when every party has signed (at the last signature).
+    /// </summary>
+    internal static PolicyMou? Mou(ApiMou mou, string sourceAgencyId, string recipientAgencyId, DateTimeOffset now,
+        IReadOnlyDictionary<string, string> codes)
+    {
+        if (!mou.Flows.Any(f => f.SourceAgencyId == sourceAgencyId && f.RecipientAgencyId == recipientAgencyId))
+        {
+            return null;
+        }
+
+        DateTimeOffset? signedAt = mou.Parties.All(p => p.SignedAt is not null) ? mou.Parties.Max(p => p.SignedAt) : null;
+        return new PolicyMou
+        {
+            Id = mou.Id.ToString("D"),
+            Status = mou.StatusAt(now) switch
+            {
+                ApiMouStatus.Active => MouStatuses.Active,
+                ApiMouStatus.Expired => MouStatuses.Expired,
+                ApiMouStatus.Terminated => MouStatuses.Terminated,
+                ApiMouStatus.Draft => MouStatuses.Draft,
+                ApiMouStatus.PendingSignature => MouStatuses.PendingSignature,
+                _ => "signed",
+            },
+            Parties =
+            [
+                new PolicyMouParty { AgencyId = sourceAgencyId, SignedAt = signedAt, Discloses = true, Receives = false },
+                new PolicyMouParty { AgencyId = recipientAgencyId, SignedAt = signedAt, Discloses = false, Receives = true },
+            ],
+            Purposes = Codes(mou.Purposes, codes),
+            Categories = mou.Categories,
+            Effective = mou.EffectiveFrom,
+            Expires = mou.ExpiresAt,
+            AllowsEmergencyAccess = mou.AllowsEmergencyAccess,
+        };
+    }
+
+    private static PolicyStatutoryBasis Basis(ApiStatutoryBasis basis, IReadOnlyDictionary<string, string> codes) => new()
+    {
+        Id = basis.Id.ToString("D"),
+        Kind = StatutoryBasisKinds.ChildProtectionReport,
+        SurvivorId = basis.SurvivorId,
+        Status = basis.IsOpen ? StatutoryBasisStatuses.Open : StatutoryBasisStatuses.Closed,
+        OpenedAt = basis.OpenedAt,
+        ClosedAt = basis.ClosedAt,
+        CaseNumber = basis.CaseNumber,
+        Participants = [.. basis.InvolvedAgencies.Select(a => new CaseParticipant { AgencyId = a.AgencyId, Role = Role(a.Role) })],
+        Purposes = Codes([ApiStatutoryBasis.Purpose], codes),
+    };
+
+    private static string Role(InvolvedRole role) => role switch
+    {
+        InvolvedRole.LawEnforcement => CaseRoles.LawEnforcement,
+        InvolvedRole.ChildProtection => CaseRoles.ChildProtection,
+        InvolvedRole.Therapist => CaseRoles.Therapist,
+        InvolvedRole.MedicalProvider => CaseRoles.MedicalProvider,
+        _ => "",
+    };
+
+    private static string[] Codes(IEnumerable<string> slugs, IReadOnlyDictionary<string, string> codes) =>
+        [.. slugs.Select(s => codes.GetValueOrDefault(s)).OfType<string>().Distinct(StringComparer.Ordinal)];
+}
+
+/// <summary>One survivor's facts for one recipient and purpose, with each kind of record decided once.</summary>
+public sealed class SurvivorSharing
+{
+    private readonly SharingDecisions decisions;
+    private readonly SurvivorFacts? survivor;
+    private readonly List<ApiGrant> grants;
+    private readonly List<DenyListEntry> denyList;
+    private readonly List<PolicyStatutoryBasis> bases;
+    private readonly List<ApiMou> mous;
+    private readonly IReadOnlyDictionary<string, string> codes;
+    private readonly Dictionary<string, PolicyDecision> decided = new(StringComparer.Ordinal);
+
+    internal SurvivorSharing(SharingDecisions decisions, Requester requester, string survivorId, string purposeCode, string? breakGlassReason,
+        DateTimeOffset now, SurvivorFacts? survivor, List<ApiGrant> grants, List<DenyListEntry> denyList, List<PolicyStatutoryBasis> bases,
+        List<ApiMou> mous, IReadOnlyDictionary<string, string> codes)
+    {
+        this.decisions = decisions;
+        Requester = requester;
+        SurvivorId = survivorId;
+        PurposeCode = purposeCode;
+        BreakGlassReason = breakGlassReason;
+        Now = now;
+        this.survivor = survivor;
+        this.grants = grants;
+        this.denyList = denyList;
+        this.bases = bases;
+        this.mous = mous;
+        this.codes = codes;
+    }
+
+    public Requester Requester { get; }
+
+    public string SurvivorId { get; }
+
+    public string PurposeCode { get; }
+
+    public string? BreakGlassReason { get; }
+
+    public DateTimeOffset Now { get; }
+
+    /// <summary>The decision on a record of <paramref name="resourceType"/> with <paramref name="labels"/>, written by <paramref name="sourceAgencyId"/>.</summary>
+    public async ValueTask<PolicyDecision> DecideAsync(string sourceAgencyId, string resourceType, IReadOnlyList<string> labels,
+        CancellationToken cancellationToken)
+    {
+        var category = decisions.CategoryOf(resourceType, labels);
+        var key = string.Join('\u001f', [sourceAgencyId, resourceType, category ?? "", .. labels]);
+        if (decided.TryGetValue(key, out var known))
+        {
+            return known;
+        }
+
+        var input = new PolicyInput
+        {
+            Time = Now,
+            Requester = Requester,
+            Request = new PolicyRequest
+            {
+                SurvivorId = SurvivorId,
+                ResourceType = resourceType,
+                Category = category ?? "",
+                Labels = labels,
+                SourceAgencyId = sourceAgencyId,
+                PurposeOfUse = PurposeCode,
+                BreakGlassReason = BreakGlassReason,
+            },
+            Facts = new PolicyFacts
+            {
+                Survivor = survivor,
+                Grants = [.. grants.Select(g => decisions.Grant(g, sourceAgencyId, Now, codes))],
+                Mous = [.. mous.Select(m => SharingDecisions.Mou(m, sourceAgencyId, Requester.AgencyId, Now, codes)).OfType<Consent.Policies.Mou>()],
+                StatutoryBases = bases,
+                DenyList = denyList,
+            },
+        };
+
+        var decision = await decisions.DecideAsync(input, cancellationToken);
+        decided[key] = decision;
+        return decision;
+    }
+}

@@ -53,6 +53,7 @@ app.MapMous();
 app.MapStatutoryBases();
 app.MapConsentRequests();
 app.MapBreakGlass();
+app.MapDisclosures();
 
 await app.MigrateConsentStoreAsync();
 await app.SeedDemoDataAsync();

@@ -57,6 +57,7 @@ app.MapMous();
 app.MapStatutoryBases();
 app.MapConsentRequests();
 app.MapBreakGlass();
+app.MapDisclosures();
 app.MapFhir();
 
 await app.MigrateConsentStoreAsync();

@@ -22,6 +22,7 @@ public static class DisclosureLogExtensions
         builder.Services.AddSingleton<DisclosureLogWriter>();
         builder.Services.AddSingleton<IDisclosureLog>(services => services.GetRequiredService<DisclosureLogWriter>());
         builder.Services.AddHostedService(services => services.GetRequiredService<DisclosureLogWriter>());
+        builder.Services.AddScoped<DisclosureQueries>();
         return builder;
     }
 }

@@ -1,5 +1,8 @@
 using Consent.Api.Agencies;
 using Consent.Api.Consents;
+using Consent.Api.Fhir;
+using Hl7.Fhir.Model;
+using Task = System.Threading.Tasks.Task;
 using Consent.Api.Mous;
 using Consent.Api.Storage;
 using Consent.Api.Survivors;
@@ -12,7 +15,7 @@ namespace Consent.Api.Demo;
 /// <c>sv-1001</c> (an adult enrolled by Harbor House), a minor with a decision-maker, a sample grant and an active MOU.
 /// Each item is added only if missing, so restarts change nothing.
 /// </summary>
-public sealed partial class DemoData(ConsentDb db, TimeProvider time, ILogger<DemoData> logger)
+public sealed partial class DemoData(ConsentDb db, FhirWrites fhir, TimeProvider time, ILogger<DemoData> logger)
 {
     public const string AdultSurvivorId = "sv-1001";
     public const string MinorSurvivorId = "sv-1002";
@@ -89,10 +92,73 @@ public sealed partial class DemoData(ConsentDb db, TimeProvider time, ILogger<De
         }
 
         await db.SaveChangesAsync(cancellationToken);
+        added += await SeedRecordsAsync(cancellationToken);
         if (added > 0)
         {
             LogSeeded(logger, added);
         }
+    }
+
+    /// <summary>
+    /// Harbor House's records about the demo survivor, as its system would write them through /fhir: a linked Patient,
+    /// a vital-signs Observation (health), a mental-health Condition (labelled PSY), an EpisodeOfCare and a safety CarePlan.
+    /// Nothing here describes a real person.
+    /// </summary>
+    private async Task<int> SeedRecordsAsync(CancellationToken cancellationToken)
+    {
+        if (await db.FhirRecords.AnyAsync(cancellationToken))
+        {
+            return 0;
+        }
+
+        var shelter = new FhirCaller("harbor-house", "harbor-house-system", null);
+        var (patient, _) = await fhir.AddAsync(shelter, new Patient
+        {
+            Identifier =
+            [
+                new Identifier(FhirModel.SurvivorIdentifierSystem, AdultSurvivorId),
+                new Identifier("https://harbor-house.example/fhir/sid/case", "HH-2026-0193"),
+            ],
+            Gender = AdministrativeGender.Female,
+            Communication = [new Patient.CommunicationComponent { Language = new CodeableConcept("urn:ietf:bcp:47", "en") }],
+        }, cancellationToken);
+        var subject = new ResourceReference("Patient/" + patient!.Id);
+        Resource[] records =
+        [
+            new Observation
+            {
+                Status = ObservationStatus.Final,
+                Category = [new CodeableConcept("http://terminology.hl7.org/CodeSystem/observation-category", "vital-signs")],
+                Code = new CodeableConcept("http://loinc.org", "85354-9", "Blood pressure panel"),
+                Subject = subject,
+                Effective = new FhirDateTime("2026-11-02"),
+                Component =
+                [
+                    new Observation.ComponentComponent { Code = new CodeableConcept("http://loinc.org", "8480-6", "Systolic"), Value = new Quantity(118, "mm[Hg]") },
+                    new Observation.ComponentComponent { Code = new CodeableConcept("http://loinc.org", "8462-4", "Diastolic"), Value = new Quantity(76, "mm[Hg]") },
+                ],
+            },
+            new Condition
+            {
+                Meta = new Meta { Security = [new Coding(FhirModel.ActCodeSystem, "PSY")] },
+                Code = new CodeableConcept { Text = "Post-traumatic stress, under care" },
+                Subject = subject,
+            },
+            new EpisodeOfCare { Status = EpisodeOfCare.EpisodeOfCareStatus.Active, Patient = subject },
+            new CarePlan
+            {
+                Status = RequestStatus.Active,
+                Intent = CarePlan.CarePlanIntent.Plan,
+                Title = "Safety plan",
+                Subject = subject,
+            },
+        ];
+        foreach (var record in records)
+        {
+            await fhir.AddAsync(shelter, record, cancellationToken);
+        }
+
+        return records.Length + 1;
     }
 
     [LoggerMessage(EventId = 4901, Level = LogLevel.Information, Message = "Demo data: {Count} items added")]

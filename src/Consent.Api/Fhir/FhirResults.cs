@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using Hl7.Fhir.Model;
 using Task = System.Threading.Tasks.Task;
@@ -54,7 +55,8 @@ internal sealed class BundleResult(Bundle.BundleType type, IReadOnlyList<Release
         var request = httpContext.Request;
         var baseUrl = $"{request.Scheme}://{request.Host}{request.PathBase}/fhir/";
         var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer))
+        // Relaxed escaping: the body is JSON for API clients, never embedded in HTML.
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             json.WriteStartObject();
             json.WriteString("resourceType", "Bundle");

@@ -23,17 +23,26 @@ public sealed partial class FhirWrites(ConsentDb db, RecordClassifier classifier
             return parsed.Error;
         }
 
-        var record = new FhirRecord(resourceType, Guid.NewGuid().ToString("n"), caller.AgencyId, caller.ClientId);
-        var stored = await StoreAsync(caller, record, parsed.Resource!, isNew: true, cancellationToken);
-        if (stored is not null)
+        var (record, error) = await AddAsync(caller, parsed.Resource!, cancellationToken);
+        return error ?? Written(record!, StatusCodes.Status201Created);
+    }
+
+    /// <summary>Stores a new record owned by the caller's agency (a server-assigned id); the error result when it cannot.</summary>
+    public async Task<(FhirRecord? Record, IResult? Error)> AddAsync(FhirCaller caller, Resource resource, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        ArgumentNullException.ThrowIfNull(resource);
+        var record = new FhirRecord(resource.TypeName, Guid.NewGuid().ToString("n"), caller.AgencyId, caller.ClientId);
+        var refused = await StoreAsync(caller, record, resource, isNew: true, cancellationToken);
+        if (refused is not null)
         {
-            return stored;
+            return (null, refused);
         }
 
         db.FhirRecords.Add(record);
         await db.SaveChangesAsync(cancellationToken);
-        LogWritten(logger, resourceType, record.Id, caller.AgencyId, record.VersionId);
-        return Written(record, StatusCodes.Status201Created);
+        LogWritten(logger, record.ResourceType, record.Id, caller.AgencyId, record.VersionId);
+        return (record, null);
     }
 
     public async Task<IResult> UpdateAsync(FhirCaller caller, string resourceType, string id, string json, string? ifMatch,

@@ -250,7 +250,7 @@ public sealed class DisclosureLogTests
     }
 
     [Fact]
-    public async Task BatchesBeyondOneStatement_AreStoredWhole_AndReadBackThroughEf()
+    public async Task LargeBatch_IsStoredWhole_AndReadsBackThroughEfAsAppended()
     {
         var store = new StoreSwitch();
         await using var log = await DisclosureLogHost.StartAsync(DisclosureLogHost.NewDatabaseFile(), store);
@@ -258,7 +258,7 @@ public sealed class DisclosureLogTests
         var first = log.Log.AppendAsync(APermit("req-0"), CancellationToken.None);
         await reached;
 
-        // 64 + 32 + 4 + 2 + 1 rows in one batch: several multi-row statements, one transaction.
+        // 103 entries queue behind the held commit and go in together: one transaction, one prepared insert reused.
         var drafts = Enumerable.Range(1, 103).Select(i => i % 7 == 0
             ? ADeny($"req-{i}") with { UserId = $"user-{i}", BreakGlass = true }
             : APermit($"req-{i}", survivorId: $"sv-{i % 5}")).ToList();

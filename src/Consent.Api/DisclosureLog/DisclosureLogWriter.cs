@@ -342,4 +342,3 @@ public sealed partial class DisclosureLogWriter : BackgroundService, IDisclosure
     [LoggerMessage(EventId = 4804, Level = LogLevel.Error, Message = "Disclosure log could not read where its chain ends at start")]
     private static partial void LogPrepareFailed(ILogger logger, Exception exception);
 }
-

@@ -9,27 +9,55 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
-// dotnet run -c Release --project bench/DisclosureLog.Bench -- [seconds per mode] [writers] [warm-up seconds]
+// dotnet run -c Release --project bench/DisclosureLog.Bench -- [seconds per mode] [writers] [warm-up seconds] [rounds]
 //
 // Durable appends to the disclosure log from concurrent writers on one SQLite file (WAL, synchronous=FULL),
-// group commit against one transaction per entry (the same writer with batches of one), in the same run.
+// group commit against one transaction per entry (the same writer with batches of one), in the same run. Each
+// round measures both modes, each on a fresh file with the same warm-up, duration and writers; rounds alternate
+// which mode goes first, so a noisy neighbour on a shared machine does not always land on the same one.
 var seconds = args.Length > 0 ? double.Parse(args[0], CultureInfo.InvariantCulture) : 5;
 var writers = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 64;
 var warmUp = args.Length > 2 ? double.Parse(args[2], CultureInfo.InvariantCulture) : 1;
+var rounds = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 3;
 
-Console.WriteLine($"Disclosure log append: {writers} concurrent writers, {warmUp:0.#} s warm-up, {seconds:0.#} s measured per mode, {Environment.ProcessorCount} cores");
-var naive = await AppendRun.MeasureAsync("one transaction per entry", maxBatchSize: 1, writers, warmUp, seconds);
-var group = await AppendRun.MeasureAsync("group commit", maxBatchSize: 1024, writers, warmUp, seconds);
-Console.WriteLine();
-Console.WriteLine("| mode | entries/s | mean append latency (ms) |");
-Console.WriteLine("|---|---:|---:|");
-foreach (var run in new[] { naive, group })
+Console.WriteLine($"Disclosure log append: {writers} concurrent writers, {warmUp:0.#} s warm-up, {seconds:0.#} s measured per mode, {rounds} rounds, {Environment.ProcessorCount} cores");
+var results = new List<(RunResult Naive, RunResult Group)>();
+for (var round = 1; round <= rounds; round++)
 {
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"| {run.Name} | {run.EntriesPerSecond:N0} | {run.MeanLatencyMs:0.00} |"));
+    RunResult naive, group;
+    if (round % 2 == 1)
+    {
+        naive = await AppendRun.MeasureAsync("one transaction per entry", maxBatchSize: 1, writers, warmUp, seconds);
+        group = await AppendRun.MeasureAsync("group commit", maxBatchSize: 1024, writers, warmUp, seconds);
+    }
+    else
+    {
+        group = await AppendRun.MeasureAsync("group commit", maxBatchSize: 1024, writers, warmUp, seconds);
+        naive = await AppendRun.MeasureAsync("one transaction per entry", maxBatchSize: 1, writers, warmUp, seconds);
+    }
+
+    results.Add((naive, group));
 }
 
-Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Group commit / one per entry: {group.EntriesPerSecond / naive.EntriesPerSecond:0.0}x"));
+Console.WriteLine();
+Console.WriteLine("| round | one transaction per entry | group commit | ratio |");
+Console.WriteLine("|---|---:|---:|---:|");
+for (var i = 0; i < results.Count; i++)
+{
+    var (naive, group) = results[i];
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"| {i + 1} | {naive.EntriesPerSecond:N0}/s ({naive.MeanLatencyMs:0.0} ms) | {group.EntriesPerSecond:N0}/s ({group.MeanLatencyMs:0.0} ms) | {group.EntriesPerSecond / naive.EntriesPerSecond:0.0}x |"));
+}
+
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+    $"| median | {Median(results.Select(r => r.Naive.EntriesPerSecond)):N0}/s | {Median(results.Select(r => r.Group.EntriesPerSecond)):N0}/s | {Median(results.Select(r => r.Group.EntriesPerSecond / r.Naive.EntriesPerSecond)):0.0}x |"));
+Console.WriteLine("(entries/s durable; mean append latency in brackets)");
+
+static double Median(IEnumerable<double> values)
+{
+    var sorted = values.Order().ToArray();
+    return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+}
 
 internal sealed record RunResult(string Name, double EntriesPerSecond, double MeanLatencyMs);
 

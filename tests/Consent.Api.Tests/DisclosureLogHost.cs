@@ -90,10 +90,14 @@ internal sealed class DisclosureLogHost : IAsyncDisposable
 internal sealed class StoreSwitch : DbTransactionInterceptor
 {
     private volatile bool failCommits;
+    private int failuresLeft;
     private TaskCompletionSource reached = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private TaskCompletionSource? gate;
 
     public void FailCommits(bool fail) => failCommits = fail;
+
+    /// <summary>Only the next commit throws; the ones after it go through.</summary>
+    public void FailNextCommit() => Interlocked.Exchange(ref failuresLeft, 1);
 
     /// <summary>The next commits wait until <see cref="Release"/>; the returned task completes when one arrives.</summary>
     public Task Hold()
@@ -114,7 +118,7 @@ internal sealed class StoreSwitch : DbTransactionInterceptor
             await held.Task;
         }
 
-        if (failCommits)
+        if (failCommits || Interlocked.Exchange(ref failuresLeft, 0) == 1)
         {
             throw new InvalidOperationException("Simulated storage failure at commit.");
         }

@@ -206,6 +206,82 @@ public sealed class DisclosureLogTests
     }
 
     [Fact]
+    public async Task FailedCommit_WhileTheNextBatchIsChained_ChainsItAgainFromTheLastCommittedEntry()
+    {
+        var store = new StoreSwitch();
+        await using var log = await DisclosureLogHost.StartAsync(DisclosureLogHost.NewDatabaseFile(), store);
+        var writer = (DisclosureLogWriter)log.Log;
+        var before = await Task.WhenAll(Enumerable.Range(1, 3).Select(i => log.Log.AppendAsync(APermit($"req-{i}"), CancellationToken.None)));
+        var third = before.Single(e => e.Sequence == 3);
+
+        // Batch N (one entry, 4) commits and will fail; meanwhile batch N+1 is sequenced 5..14 and chained onto it.
+        var reached = store.Hold();
+        store.FailNextCommit();
+        var failing = log.Log.AppendAsync(APermit("req-failing"), CancellationToken.None);
+        await reached;
+        var next = Enumerable.Range(1, 10).Select(i => log.Log.AppendAsync(APermit($"req-next-{i}"), CancellationToken.None)).ToList();
+        using (var patience = new CancellationTokenSource(TimeSpan.FromSeconds(10)))
+        {
+            while (writer.ChainedAhead < 10)
+            {
+                await Task.Delay(5, patience.Token);
+            }
+        }
+
+        store.Release();
+
+        await Should.ThrowAsync<DisclosureLogUnavailableException>(() => failing);
+        var committed = await Task.WhenAll(next);
+        committed.Select(e => e.Sequence).Order().ShouldBe(Enumerable.Range(4, 10).Select(i => (long)i));
+        committed.Single(e => e.Sequence == 4).PreviousHash.ShouldBe(third.Hash);
+        var stored = await log.ReadAllAsync();
+        stored.Select(e => e.Sequence).ShouldBe(Enumerable.Range(1, 13).Select(i => (long)i));
+        stored.Select(e => e.RequestId).ShouldNotContain("req-failing");
+        DisclosureChain.FirstBreak(stored).ShouldBeNull();
+        foreach (var entry in committed)
+        {
+            stored[(int)entry.Sequence - 1].Hash.ShouldBe(entry.Hash);
+        }
+
+        // The chain goes on from what is durable.
+        var after = await log.Log.AppendAsync(APermit("req-after"), CancellationToken.None);
+        after.Sequence.ShouldBe(14);
+        after.PreviousHash.ShouldBe(stored[^1].Hash);
+    }
+
+    [Fact]
+    public async Task LargeBatch_IsStoredWhole_AndReadsBackThroughEfAsAppended()
+    {
+        var store = new StoreSwitch();
+        await using var log = await DisclosureLogHost.StartAsync(DisclosureLogHost.NewDatabaseFile(), store);
+        var reached = store.Hold();
+        var first = log.Log.AppendAsync(APermit("req-0"), CancellationToken.None);
+        await reached;
+
+        // 103 entries queue behind the held commit and go in together: one transaction, one prepared insert reused.
+        var drafts = Enumerable.Range(1, 103).Select(i => i % 7 == 0
+            ? ADeny($"req-{i}") with { UserId = $"user-{i}", BreakGlass = true }
+            : APermit($"req-{i}", survivorId: $"sv-{i % 5}")).ToList();
+        var appends = drafts.Select(draft => log.Log.AppendAsync(draft, CancellationToken.None)).ToList();
+        store.Release();
+        await first;
+        var appended = await Task.WhenAll(appends);
+
+        var stored = await log.ReadAllAsync();
+        stored.Count.ShouldBe(104);
+        DisclosureChain.FirstBreak(stored).ShouldBeNull();
+        foreach (var entry in appended)
+        {
+            var same = stored[(int)entry.Sequence - 1];
+            (same.RequestId, same.UserId, same.SurvivorId, same.Decision, same.BreakGlass, same.Hash)
+                .ShouldBe((entry.RequestId, entry.UserId, entry.SurvivorId, entry.Decision, entry.BreakGlass, entry.Hash));
+            same.ResourceIds.ShouldBe(entry.ResourceIds);
+            same.Basis.ShouldBe(entry.Basis);
+            same.RecordedAt.ShouldBe(entry.RecordedAt);
+        }
+    }
+
+    [Fact]
     public async Task Restart_OnTheSameDatabase_ContinuesTheChain()
     {
         var file = DisclosureLogHost.NewDatabaseFile();

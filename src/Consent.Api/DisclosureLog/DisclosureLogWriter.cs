@@ -1,32 +1,45 @@
 using System.Threading.Channels;
 using Consent.Api.Storage;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Metadata;
-using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Options;
 
 namespace Consent.Api.DisclosureLog;
 
 /// <summary>
-/// The single writer of the disclosure log (group commit). Appends wait in a bounded queue; the writer takes
-/// everything queued (up to a batch), gives each entry the next sequence number and chains its hash, commits
-/// the batch in one transaction, and only then completes each caller's append. A failed commit fails every
-/// caller in the batch, and the chain restarts from the last committed entry as read back from the database.
+/// The single writer of the disclosure log (group commit, pipelined). Appends wait in a bounded queue. While one
+/// batch commits, the writer gathers the next: it gives each entry the next sequence number, chains its hash and
+/// converts it to column values as it arrives, so when the commit returns only the insert and the next commit
+/// remain. Each caller's append completes only after its own batch is committed. A failed commit fails every
+/// caller in its batch, and the chain restarts from the last committed entry as read back from the database:
+/// a batch already chained onto the failed one is chained again from there before it is inserted.
 /// Safe for one process: several instances need a database-level sequence or lock (docs/disclosure-log.md).
 /// </summary>
 public sealed partial class DisclosureLogWriter : BackgroundService, IDisclosureLog
 {
-    private readonly Channel<PendingAppend> queue;
+    private readonly Channel<PendingAppend> queue = Channel.CreateUnbounded<PendingAppend>(new UnboundedChannelOptions
+    {
+        SingleReader = true,
+        SingleWriter = false,
+    });
+
+    // Room for appends waiting for the writer, queued or in the batch being gathered: a slot is given back when
+    // the entry's batch starts to commit. Beyond this, callers wait (backpressure) instead of piling up memory.
+    private readonly SemaphoreSlim room;
     private readonly IServiceScopeFactory scopes;
     private readonly TimeProvider time;
     private readonly ILogger<DisclosureLogWriter> logger;
     private readonly int maxBatchSize;
 
-    // Touched only by the writer loop. Null when unknown (before start, after a failed commit): read from the database.
-    private ChainHead? head;
+    // The rest is the writer loop's state (the commit task uses the session only while the loop waits for it).
+    private DisclosureLogColumns? columns;
+    private DisclosureLogSession? session;
 
-    // The log's columns as the EF model maps them, read from the model on the first batch.
-    private InsertColumn[]? insertColumns;
+    // The last entry sequenced, committed or in the batch committing: where the next entry chains on.
+    // Null when unknown (before start, after a failed commit): the next batch reads it from the database.
+    private ChainHead? tip;
+    private Batch gathering = new();
+    private Batch? committing;
+    private Task? commit;
+    private Task<bool>? readable;
 
     public DisclosureLogWriter(IServiceScopeFactory scopes, IOptions<DisclosureLogOptions> options, TimeProvider time, ILogger<DisclosureLogWriter> logger)
     {
@@ -35,25 +48,21 @@ public sealed partial class DisclosureLogWriter : BackgroundService, IDisclosure
         this.time = time;
         this.logger = logger;
         maxBatchSize = options.Value.MaxBatchSize;
-        queue = Channel.CreateBounded<PendingAppend>(new BoundedChannelOptions(options.Value.QueueCapacity)
-        {
-            FullMode = BoundedChannelFullMode.Wait,
-            SingleReader = true,
-            SingleWriter = false,
-        });
+        room = new SemaphoreSlim(options.Value.QueueCapacity);
     }
+
+    /// <summary>Entries sequenced and chained in the batch that commits next (for tests; read without a lock).</summary>
+    internal int ChainedAhead => gathering.Entries.Count;
 
     public async Task<DisclosureEntry> AppendAsync(DisclosureDraft draft, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(draft);
         draft.Validate();
+        await room.WaitAsync(cancellationToken);
         var pending = new PendingAppend(draft);
-        try
+        if (!queue.Writer.TryWrite(pending))
         {
-            await queue.Writer.WriteAsync(pending, cancellationToken);
-        }
-        catch (ChannelClosedException)
-        {
+            room.Release();
             throw new DisclosureLogUnavailableException("The disclosure log is shutting down.");
         }
 
@@ -62,14 +71,10 @@ public sealed partial class DisclosureLogWriter : BackgroundService, IDisclosure
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var batch = new List<PendingAppend>(Math.Min(maxBatchSize, 4096));
         try
         {
             await PrepareAsync(stoppingToken);
-            while (await queue.Reader.WaitToReadAsync(stoppingToken))
-            {
-                await CommitNextBatchAsync(batch);
-            }
+            await PumpAsync(stoppingToken);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
@@ -78,9 +83,10 @@ public sealed partial class DisclosureLogWriter : BackgroundService, IDisclosure
         {
             // Stopping: refuse new appends, and still commit those already queued (their callers are waiting).
             queue.Writer.TryComplete();
-            while (queue.Reader.TryPeek(out _))
+            await PumpAsync(CancellationToken.None);
+            if (session is not null)
             {
-                await CommitNextBatchAsync(batch);
+                await session.DisposeAsync();
             }
         }
     }
@@ -95,173 +101,232 @@ public sealed partial class DisclosureLogWriter : BackgroundService, IDisclosure
             queue.Writer.TryComplete();
             while (queue.Reader.TryRead(out var left))
             {
+                room.Release();
                 left.Completion.TrySetException(new DisclosureLogUnavailableException("The disclosure log stopped before committing the entry."));
             }
         }
     }
 
-    /// <summary>Switches SQLite to write-ahead logging and reads where the chain ends.</summary>
+    /// <summary>Opens the writer's connection (switching SQLite to write-ahead logging) and reads where the chain ends.</summary>
     private async Task PrepareAsync(CancellationToken cancellationToken)
     {
+        await using (var scope = scopes.CreateAsyncScope())
+        {
+            columns = DisclosureLogColumns.From(scope.ServiceProvider.GetRequiredService<ConsentDb>().Model);
+        }
+
         try
         {
-            await using var scope = scopes.CreateAsyncScope();
-            var db = scope.ServiceProvider.GetRequiredService<ConsentDb>();
-            if (db.Database.IsSqlite())
-            {
-                // Persistent for the database file; commits then append to the WAL and fsync it once each.
-                await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode = WAL;", cancellationToken);
-            }
-
-            head = await ReadHeadAsync(db, cancellationToken);
-            LogChainHead(logger, head.Value.Sequence);
+            session = await DisclosureLogSession.OpenAsync(scopes, columns, cancellationToken);
+            tip = await session.ReadHeadAsync(cancellationToken);
+            LogChainHead(logger, tip.Value.Sequence);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            // Appends are still accepted; each batch reads the head itself until one succeeds.
+            // Appends are still accepted; each batch opens the connection and reads the head itself until one succeeds.
             LogPrepareFailed(logger, e);
         }
     }
 
-    private async Task CommitNextBatchAsync(List<PendingAppend> batch)
+    /// <summary>
+    /// Runs the pipeline until the queue is completed and empty: gathers (and chains) the next batch while the
+    /// current one commits, answers the current batch's callers when its commit ends, then starts the next.
+    /// </summary>
+    private async Task PumpAsync(CancellationToken stoppingToken)
     {
-        batch.Clear();
-        while (batch.Count < maxBatchSize && queue.Reader.TryRead(out var pending))
+        while (true)
         {
-            batch.Add(pending);
+            stoppingToken.ThrowIfCancellationRequested();
+            Gather();
+            if (commit is not null)
+            {
+                if (!commit.IsCompleted)
+                {
+                    await CommitEndedOrAppendQueuedAsync(stoppingToken);
+                    continue;
+                }
+
+                FinishCommit();
+            }
+
+            if (gathering.Count > 0)
+            {
+                StartCommit();
+            }
+            else if (!await Readable(stoppingToken))
+            {
+                return;
+            }
+        }
+    }
+
+    private void Gather()
+    {
+        while (gathering.Count < maxBatchSize && queue.Reader.TryRead(out var pending))
+        {
+            gathering.Add(pending);
         }
 
-        if (batch.Count == 0)
+        if (tip is { } head)
         {
-            return;
+            tip = gathering.Chain(head, time, columns!);
+        }
+    }
+
+    private async Task CommitEndedOrAppendQueuedAsync(CancellationToken stoppingToken)
+    {
+        var more = Readable(stoppingToken);
+        if (gathering.Count >= maxBatchSize || more is { IsCompletedSuccessfully: true, Result: false })
+        {
+            // Nothing more can join the next batch: wait for the commit alone (its failure is handled in FinishCommit).
+            await commit!.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+        else
+        {
+            await Task.WhenAny(commit!, more);
+        }
+    }
+
+    /// <summary>One wait for the queue at a time, kept across the loop's turns until an append arrives.</summary>
+    private Task<bool> Readable(CancellationToken stoppingToken)
+    {
+        if (readable is null || readable.IsCompleted)
+        {
+            readable = queue.Reader.WaitToReadAsync(stoppingToken).AsTask();
         }
 
-        DisclosureEntry[] entries;
+        return readable;
+    }
+
+    private void StartCommit()
+    {
+        var batch = gathering;
+        gathering = new Batch();
+        committing = batch;
+        room.Release(batch.Count);
+        commit = Task.Run(() => CommitAsync(batch));
+    }
+
+    /// <summary>
+    /// One transaction for the whole batch, on the thread pool while the loop gathers the next. Callers'
+    /// cancellation tokens are deliberately not used: one caller giving up must not abort the others' entries.
+    /// </summary>
+    private async Task CommitAsync(Batch batch)
+    {
         try
         {
-            entries = await CommitAsync(batch);
-        }
-        catch (Exception e)
-        {
-            head = null;
-            LogBatchFailed(logger, batch.Count, e);
-            foreach (var pending in batch)
+            session ??= await DisclosureLogSession.OpenAsync(scopes, columns!, CancellationToken.None);
+            await using var transaction = await session.BeginAsync();
+            if (!batch.IsChained)
             {
-                pending.Completion.TrySetException(new DisclosureLogUnavailableException("The disclosure log could not commit the entry.", e));
+                // The head was unknown when the batch was gathered: it is read inside the transaction, so no other
+                // commit can come between.
+                batch.Unchain();
+                batch.Chain(await session.ReadHeadAsync(CancellationToken.None), time, columns!);
             }
 
+            await session.InsertAsync(batch.Rows);
+            await transaction.CommitAsync(CancellationToken.None);
+        }
+        catch
+        {
+            if (session is not null)
+            {
+                await session.DisposeAsync();
+                session = null;
+            }
+
+            throw;
+        }
+    }
+
+    private void FinishCommit()
+    {
+        var batch = committing!;
+        var ended = commit!;
+        committing = null;
+        commit = null;
+        if (ended.IsCompletedSuccessfully)
+        {
+            LogBatchCommitted(logger, batch.Count, batch.Entries[0].Sequence, batch.Entries[^1].Sequence);
+            if (tip is null)
+            {
+                // The batch read the head itself; the one gathered meanwhile chains on from its last entry.
+                tip = gathering.Chain(ChainHead.After(batch.Entries[^1]), time, columns!);
+            }
+
+            batch.Complete();
             return;
         }
 
-        LogBatchCommitted(logger, entries.Length, entries[0].Sequence, entries[^1].Sequence);
-        for (var i = 0; i < batch.Count; i++)
-        {
-            batch[i].Completion.TrySetResult(entries[i]);
-        }
+        // Whatever was chained onto the failed batch is chained again, from the last committed entry, before it commits.
+        tip = null;
+        gathering.Unchain();
+        var failure = ended.Exception?.InnerException ?? new OperationCanceledException();
+        LogBatchFailed(logger, batch.Count, failure);
+        batch.Fail(failure);
     }
 
-    /// <summary>
-    /// One transaction for the whole batch. Callers' cancellation tokens are deliberately not used: one caller
-    /// giving up must not abort the commit of the others' entries.
-    /// </summary>
-    private async Task<DisclosureEntry[]> CommitAsync(List<PendingAppend> batch)
+    /// <summary>Appends taken together into one transaction, with their entries and column values once chained.</summary>
+    private sealed class Batch
     {
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<ConsentDb>();
-        await db.Database.OpenConnectionAsync(CancellationToken.None);
-        if (db.Database.IsSqlite())
-        {
-            // Per connection: a commit returns only after the WAL is fsynced, so a completed append survives power loss.
-            await db.Database.ExecuteSqlRawAsync("PRAGMA synchronous = FULL;", CancellationToken.None);
-        }
+        private readonly List<PendingAppend> appends = [];
+        private readonly List<DisclosureEntry> entries = [];
+        private readonly List<object?[]> rows = [];
 
-        await using var transaction = await db.Database.BeginTransactionAsync(CancellationToken.None);
-        var last = head ?? await ReadHeadAsync(db, CancellationToken.None);
-        var now = time.GetUtcNow();
-        var at = now < last.At ? last.At : now;
-        var entries = new DisclosureEntry[batch.Count];
-        var previous = last.Hash;
-        for (var i = 0; i < batch.Count; i++)
-        {
-            entries[i] = DisclosureEntry.Chain(last.Sequence + 1 + i, at, batch[i].Draft, previous);
-            previous = entries[i].Hash;
-        }
+        public int Count => appends.Count;
 
-        await InsertAsync(db, entries);
-        await transaction.CommitAsync(CancellationToken.None);
-        head = new ChainHead(entries[^1].Sequence, entries[^1].Hash, entries[^1].RecordedAt);
-        return entries;
-    }
+        public bool IsChained => entries.Count == appends.Count;
 
-    /// <summary>
-    /// Inserts the batch with one prepared statement. The change tracker costs more than the fsync at these batch
-    /// sizes, so the writer skips it, but not the model: columns and value conversions (instants, enums, JSON lists)
-    /// come from the entity's EF mapping, so a row written here reads back through EF exactly as if EF wrote it.
-    /// </summary>
-    private async Task InsertAsync(ConsentDb db, DisclosureEntry[] entries)
-    {
-        var columns = insertColumns ??= InsertColumn.From(db);
-        await using var command = db.Database.GetDbConnection().CreateCommand();
-        command.Transaction = db.Database.CurrentTransaction!.GetDbTransaction();
-        command.CommandText =
-            $"INSERT INTO \"{DisclosureEntryConfiguration.Table}\" ({string.Join(", ", columns.Select(c => $"\"{c.Column}\""))}) " +
-            $"VALUES ({string.Join(", ", columns.Select((_, i) => $"@p{i}"))})";
-        var parameters = new System.Data.Common.DbParameter[columns.Length];
-        for (var i = 0; i < columns.Length; i++)
-        {
-            parameters[i] = command.CreateParameter();
-            parameters[i].ParameterName = $"@p{i}";
-            command.Parameters.Add(parameters[i]);
-        }
+        public IReadOnlyList<DisclosureEntry> Entries => entries;
 
-        await command.PrepareAsync(CancellationToken.None);
-        foreach (var entry in entries)
+        public IReadOnlyList<object?[]> Rows => rows;
+
+        public void Add(PendingAppend pending) => appends.Add(pending);
+
+        /// <summary>Sequences and chains the appends not yet chained, after <paramref name="head"/>; returns the new head.</summary>
+        public ChainHead Chain(ChainHead head, TimeProvider time, DisclosureLogColumns columns)
         {
-            for (var i = 0; i < columns.Length; i++)
+            for (var i = entries.Count; i < appends.Count; i++)
             {
-                parameters[i].Value = columns[i].Value(entry) ?? DBNull.Value;
+                var now = time.GetUtcNow();
+                var entry = DisclosureEntry.Chain(head.Sequence + 1, now < head.At ? head.At : now, appends[i].Draft, head.Hash);
+                entries.Add(entry);
+                rows.Add(columns.Row(entry));
+                head = ChainHead.After(entry);
             }
 
-            await command.ExecuteNonQueryAsync(CancellationToken.None);
+            return head;
         }
-    }
 
-    private sealed record InsertColumn(string Column, Func<DisclosureEntry, object?> Value)
-    {
-        public static InsertColumn[] From(ConsentDb db)
+        public void Unchain()
         {
-            var entity = db.Model.FindEntityType(typeof(DisclosureEntry))!;
-            var table = StoreObjectIdentifier.Table(DisclosureEntryConfiguration.Table);
-            return entity.GetProperties().Select(property =>
+            entries.Clear();
+            rows.Clear();
+        }
+
+        public void Complete()
+        {
+            for (var i = 0; i < appends.Count; i++)
             {
-                var getter = property.GetGetter();
-                var converter = property.GetTypeMapping().Converter;
-                return new InsertColumn(property.GetColumnName(table)!, entry =>
-                {
-                    var value = getter.GetClrValue(entry);
-                    return value is null || converter is null ? value : converter.ConvertToProvider(value);
-                });
-            }).ToArray();
+                appends[i].Completion.TrySetResult(entries[i]);
+            }
+        }
+
+        public void Fail(Exception failure)
+        {
+            foreach (var pending in appends)
+            {
+                pending.Completion.TrySetException(new DisclosureLogUnavailableException("The disclosure log could not commit the entry.", failure));
+            }
         }
     }
-
-    private static async Task<ChainHead> ReadHeadAsync(ConsentDb db, CancellationToken cancellationToken)
-    {
-        var last = await db.Disclosures.AsNoTracking()
-            .OrderByDescending(e => e.Sequence)
-            .Select(e => new { e.Sequence, e.Hash, e.RecordedAt })
-            .FirstOrDefaultAsync(cancellationToken);
-        return last is null
-            ? new ChainHead(0, DisclosureChain.Genesis, DateTimeOffset.UnixEpoch)
-            : new ChainHead(last.Sequence, last.Hash, last.RecordedAt);
-    }
-
-    private readonly record struct ChainHead(long Sequence, string Hash, DateTimeOffset At);
 
     private sealed class PendingAppend(DisclosureDraft draft)
     {
         public DisclosureDraft Draft { get; } = draft;
 
+        // Callers continue on the thread pool, never inline on the writer loop, which has the next batch to commit.
         public TaskCompletionSource<DisclosureEntry> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 

@@ -58,6 +58,7 @@ app.MapStatutoryBases();
 app.MapConsentRequests();
 app.MapBreakGlass();
 app.MapFhir();
+app.MapBareReadBenchmark();
 
 await app.MigrateConsentStoreAsync();
 await app.SeedDemoDataAsync();

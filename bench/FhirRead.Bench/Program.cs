@@ -4,7 +4,7 @@ using Consent.FhirRead.Bench;
 using Consent.TestSupport;
 using Microsoft.Data.Sqlite;
 
-// bench/FhirRead.Bench/run.sh [--rounds 3] [--seconds 10] [--warmup 5] [--connections 32] [--threads 1] [--keep true]
+// bench/FhirRead.Bench/run.sh [--rounds 3] [--seconds 10] [--warmup 10] [--connections 32] [--threads 1] [--keep true]
 //
 // The authorized FHIR read by id (token validation, the survivor's facts, the policy decision, a durable disclosure-log
 // entry, the answer) against the bare read of the same record with the same token (GET /bench/bare/...), over HTTP on
@@ -199,7 +199,7 @@ internal sealed record Options(string Root, int Rounds, double Seconds, double W
         var c = CultureInfo.InvariantCulture;
         var root = values.TryGetValue("root", out var given) ? given : FindRoot();
         return new Options(Path.GetFullPath(root), int.Parse(Get("rounds", "3"), c), double.Parse(Get("seconds", "10"), c),
-            double.Parse(Get("warmup", "5"), c), int.Parse(Get("connections", "32"), c), int.Parse(Get("threads", "1"), c),
+            double.Parse(Get("warmup", "10"), c), int.Parse(Get("connections", "32"), c), int.Parse(Get("threads", "1"), c),
             bool.Parse(Get("keep", "false")));
     }
 

@@ -2,7 +2,7 @@
 # Authorized FHIR read vs the bare read of the same record, over HTTP on localhost with wrk.
 # Builds Identity, Consent.Api and the driver in Release, then runs the driver, which starts both apps on free ports
 # with a fresh data folder, seeds them over HTTP, runs wrk and prints a markdown table.
-# Options (passed to the driver): --rounds 3 --seconds 10 --warmup 5 --connections 32 --threads 1 --keep true (keep the data folder and app logs)
+# Options (passed to the driver): --rounds 3 --seconds 10 --warmup 10 --connections 32 --threads 1 --keep true (keep the data folder and app logs)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"

@@ -59,6 +59,7 @@ app.MapConsentRequests();
 app.MapBreakGlass();
 app.MapDisclosures();
 app.MapFhir();
+app.MapBareReadBenchmark();
 
 await app.MigrateConsentStoreAsync();
 await app.SeedDemoDataAsync();

@@ -159,9 +159,13 @@ public sealed class FhirInputTests(ApiHost api) : IClassFixture<ApiHost>
     [Fact]
     public async Task Search_PagesThroughPermittedRecords_FindsPatientsByIdentifier_AndConsents()
     {
+        // A survivor of its own, so that other tests' records about sv-1001 do not count here.
+        var advocate = await api.Parties.Advocate();
+        var survivorId = (await (await advocate.Post("/api/survivors", new { dateOfBirth = "1990-05-01" })).Json(HttpStatusCode.Created))
+            .GetProperty("id").GetString()!;
         var shelter = await Shelter();
         var mrn = "HH-" + Guid.NewGuid().ToString("n")[..8];
-        var patient = await shelter.CreateAsync("Patient", FhirCalls.Patient("sv-1001", mrn));
+        var patient = await shelter.CreateAsync("Patient", FhirCalls.Patient(survivorId, mrn));
         var ids = new List<string>();
         for (var i = 0; i < 3; i++)
         {
@@ -169,10 +173,9 @@ public sealed class FhirInputTests(ApiHost api) : IClassFixture<ApiHost>
         }
 
         var withheld = await shelter.CreateAsync("Observation", FhirCalls.Observation(patient, "hiv viral load", FhirCalls.Label("HIV")));
-        var survivor = await api.Parties.Survivor();
-        var grant = (await (await survivor.Post("/api/survivors/sv-1001/consents",
-            ConsentsTests.Grant("northside-clinic", ["contact", "health"], ["treatment"], sources: ["harbor-house"]))).Json(HttpStatusCode.Created))
-            .GetProperty("id").GetString()!;
+        var grant = (await (await advocate.Post($"/api/survivors/{survivorId}/consents",
+            ConsentsTests.Grant("northside-clinic", ["contact", "health"], ["treatment"], sources: ["harbor-house"], method: "witnessed-paper")))
+            .Json(HttpStatusCode.Created)).GetProperty("id").GetString()!;
         var clinic = await api.Parties.AgencySystem("northside-clinic");
 
         var first = await (await clinic.ReadAsync($"/fhir/Observation?patient={patient}&_count=2")).Fhir();

@@ -14,6 +14,9 @@ public sealed class UsageTests
     [InlineData("clients", "list", "--bogus")]
     [InlineData("keys", "generate", "--alg", "HS256", "--out", "x")]
     [InlineData("keys", "generate")]
+    [InlineData("demo", "token")]
+    [InlineData("demo", "token", "demo-survivor", "--identity", "ftp://identity.example/")]
+    [InlineData("demo", "token", "demo-survivor", "--redirect-uri", "callback")]
     public async Task ArgumentErrors_Exit2_WithAMessage(params string[] args)
     {
         var (exitCode, output, error) = await Cli.RunAsync(args);

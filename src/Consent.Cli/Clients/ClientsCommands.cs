@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.CommandLine.Parsing;
 using System.Text.Json;
 using Spectre.Console;
 
@@ -19,7 +18,7 @@ internal static class ClientsCommands
         {
             Description = "The identity provider's base URL.",
             DefaultValueFactory = _ => new Uri("http://localhost:5001/"),
-            CustomParser = ParseBaseUrl,
+            CustomParser = HttpUrls.ParseBaseUrl,
             Recursive = true,
         };
         var operatorId = new Option<string?>("--operator-id")
@@ -199,17 +198,5 @@ internal static class ClientsCommands
         }
 
         return table;
-    }
-
-    private static Uri? ParseBaseUrl(ArgumentResult result)
-    {
-        var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
-        if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
-        {
-            result.AddError($"'{text}' is not an http(s) URL.");
-            return null;
-        }
-
-        return uri.AbsoluteUri.EndsWith('/') ? uri : new Uri(uri.AbsoluteUri + "/");
     }
 }

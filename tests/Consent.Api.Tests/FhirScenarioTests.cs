@@ -134,4 +134,27 @@ public sealed class FhirScenarioTests(ApiHost api) : IClassFixture<ApiHost>
         entry.Basis.ShouldContain(DisclosureBasis.Grant(Guid.Parse(naming)));
         entry.Basis.ShouldNotContain(DisclosureBasis.Grant(Guid.Parse(general)));
     }
+
+    [Fact]
+    public async Task DenyListingTheClinic_StopsTheNextRead_AtOnce()
+    {
+        var records = await ShelterWritesAsync();
+        await GrantAsync("northside-clinic", ["health"], ["treatment"]);
+        var clinic = await api.Parties.AgencySystem("northside-clinic");
+        (await (await clinic.ReadAsync($"/fhir/Observation/{records.Observation}")).Fhir()).GetProperty("id").GetString().ShouldBe(records.Observation);
+
+        var survivor = await api.Parties.Survivor();
+        var entry = await (await survivor.Post($"/api/survivors/{Survivor}/deny-list", new { agencyId = "northside-clinic", reason = "not safe" }))
+            .Json(HttpStatusCode.Created);
+        try
+        {
+            await (await clinic.ReadAsync($"/fhir/Observation/{records.Observation}")).Outcome(HttpStatusCode.NotFound, "not-found");
+        }
+        finally
+        {
+            (await survivor.DeleteAsync($"/api/survivors/{Survivor}/deny-list/{entry.GetProperty("id").GetString()}")).IsSuccessStatusCode.ShouldBeTrue();
+        }
+
+        (await (await clinic.ReadAsync($"/fhir/Observation/{records.Observation}")).Fhir()).GetProperty("id").GetString().ShouldBe(records.Observation);
+    }
 }

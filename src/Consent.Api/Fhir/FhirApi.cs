@@ -5,6 +5,7 @@ using Consent.Api.Caller;
 using Consent.Api.Consents;
 using Consent.Api.Storage;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 
@@ -26,6 +27,7 @@ public static class FhirApi
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddSingleton<RecordClassifier>();
+        builder.Services.AddSingleton<SharingFactsCache>();
         builder.Services.AddScoped<SharingDecisions>();
         builder.Services.AddScoped<FhirWrites>();
         builder.Services.AddScoped<FhirReads>();
@@ -154,13 +156,21 @@ public static class FhirApi
         }
 
         var db = http.RequestServices.GetRequiredService<ConsentDb>();
-        var agencyType = await db.Agencies.AsNoTracking().Where(a => a.Id == caller!.AgencyId && a.Active).Select(a => a.Type).FirstOrDefaultAsync(ct);
-        if (agencyType is null)
+        var cache = http.RequestServices.GetRequiredService<SharingFactsCache>();
+        var version = await db.FactsVersions.AsNoTracking().Select(v => v.Version).FirstAsync(ct);
+        var key = ("agency-type", caller!.AgencyId);
+        if (!cache.TryGetValue(key, out (long Version, string? Type) agency) || agency.Version != version)
+        {
+            agency = (version, await db.Agencies.AsNoTracking().Where(a => a.Id == caller.AgencyId && a.Active).Select(a => a.Type).FirstOrDefaultAsync(ct));
+            cache.Set(key, agency, new MemoryCacheEntryOptions { Size = 1, SlidingExpiration = TimeSpan.FromMinutes(5) });
+        }
+
+        if (agency.Type is null)
         {
             return (null, FhirOutcomes.Forbidden("Your agency is not active on this platform."));
         }
 
-        return (new ReadContext(caller!, agencyType, purpose.Value.Code, purpose.Key, reason, http.TraceIdentifier), null);
+        return (new ReadContext(caller, agency.Type, version, purpose.Value.Code, purpose.Key, reason, http.TraceIdentifier), null);
     }
 
     private static async Task<(FhirCaller? Caller, string? Body, IResult? Refused)> WriteContextAsync(HttpContext http, string type, char permission,

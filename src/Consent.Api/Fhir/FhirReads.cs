@@ -14,14 +14,14 @@ using Microsoft.Extensions.Options;
 namespace Consent.Api.Fhir;
 
 /// <summary>Who reads, why, and the request the disclosure log will name.</summary>
-public sealed record ReadContext(FhirCaller Caller, string AgencyType, string PurposeCode, string PurposeSlug, string? BreakGlassReason, string RequestId);
+public sealed record ReadContext(FhirCaller Caller, string AgencyType, long FactsVersion, string PurposeCode, string PurposeSlug, string? BreakGlassReason, string RequestId);
 
 /// <summary>A record that might be returned: stored by an agency, or a consent grant exported as a FHIR Consent.</summary>
 public sealed record Candidate(string ResourceType, string Id, string SourceAgencyId, string? SurvivorId, IReadOnlyList<string> Labels,
-    DateTimeOffset LastUpdated, string Json, IReadOnlyList<string> CategoryCodes)
+    DateTimeOffset LastUpdated, string Json, IReadOnlyList<string> CategoryCodes, int VersionId)
 {
     public static Candidate Of(FhirRecord record) => new(record.ResourceType, record.Id, record.SourceAgencyId, record.SurvivorId,
-        record.Labels, record.LastUpdated, record.Json, record.CategoryCodes);
+        record.Labels, record.LastUpdated, record.Json, record.CategoryCodes, record.VersionId);
 
     public string Reference => ResourceType + "/" + Id;
 }
@@ -130,7 +130,7 @@ public sealed partial class FhirReads(
                     continue;
                 }
 
-                facts ??= await sharing.ForAsync(requester, group.Key, context.PurposeCode, context.BreakGlassReason, cancellationToken);
+                facts ??= await sharing.ForAsync(requester, group.Key, context.FactsVersion, context.PurposeCode, context.BreakGlassReason, cancellationToken);
                 var decision = await facts.DecideAsync(candidate.SourceAgencyId, candidate.ResourceType, candidate.Labels, cancellationToken);
                 if (decision.IsPermit)
                 {
@@ -333,7 +333,7 @@ public sealed partial class FhirReads(
         {
             var consent = ConsentFhir.ToFhir(g, now, consentOptions.Value, categories.Value);
             var source = g.RecipientAgencyId == context.Caller.AgencyId ? context.Caller.AgencyId : enrolling.GetValueOrDefault(g.SurvivorId, "");
-            return new Candidate("Consent", consent.Id!, source, g.SurvivorId, [], g.RecordedAt, FhirModel.Serialize(consent), []);
+            return new Candidate("Consent", consent.Id!, source, g.SurvivorId, [], g.RecordedAt, FhirModel.Serialize(consent), [], g.Version);
         })];
     }
 

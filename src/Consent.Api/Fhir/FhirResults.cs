@@ -15,11 +15,7 @@ internal sealed class ResourceResult(Released released) : IResult
         var response = httpContext.Response;
         response.StatusCode = StatusCodes.Status200OK;
         response.ContentType = FhirModel.ContentType;
-        using var document = JsonDocument.Parse(released.Record.Json);
-        if (document.RootElement.TryGetProperty("meta", out var meta) && meta.TryGetProperty("versionId", out var version))
-        {
-            response.Headers.ETag = "W/\"" + version.GetString() + "\"";
-        }
+        response.Headers.ETag = FhirWrites.ETag(released.Record.VersionId);
 
         response.Headers.LastModified = released.Record.LastUpdated.ToString("R", CultureInfo.InvariantCulture);
         return response.WriteAsync(ReleasedJson.Of(released));

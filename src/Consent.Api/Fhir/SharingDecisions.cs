@@ -3,6 +3,7 @@ using Consent.Api.StatutoryBases;
 using Consent.Api.Storage;
 using Consent.Policies;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
 using ApiGrant = Consent.Api.Consents.ConsentGrant;
 using ApiMou = Consent.Api.Mous.Mou;
@@ -25,28 +26,42 @@ public sealed class SharingDecisions(
     ConsentDb db,
     IPolicyDecisionPoint policy,
     RecordClassifier classifier,
+    SharingFactsCache cache,
     IOptions<ConsentOptions> consentOptions,
     TimeProvider time)
 {
-    /// <summary>The facts for <paramref name="survivorId"/> as <paramref name="requester"/> would be judged, at the current time.</summary>
-    public async Task<SurvivorSharing> ForAsync(Requester requester, string survivorId, string purposeCode, string? breakGlassReason,
-        CancellationToken cancellationToken)
+    /// <summary>
+    /// The facts for <paramref name="survivorId"/> as <paramref name="requester"/> would be judged, at the current time.
+    /// Facts loaded at the same <paramref name="factsVersion"/> are reused (see <see cref="FactsVersion"/>).
+    /// </summary>
+    public async Task<SurvivorSharing> ForAsync(Requester requester, string survivorId, long factsVersion, string purposeCode,
+        string? breakGlassReason, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(requester);
-        var now = time.GetUtcNow();
+        var key = (survivorId, requester.AgencyId);
+        if (!cache.TryGetValue(key, out LoadedFacts? facts) || facts!.Version != factsVersion)
+        {
+            facts = await LoadAsync(requester.AgencyId, survivorId, factsVersion, cancellationToken);
+            cache.Set(key, facts, new MemoryCacheEntryOptions { Size = 1, SlidingExpiration = TimeSpan.FromMinutes(5) });
+        }
+
+        return new SurvivorSharing(this, requester, survivorId, purposeCode, breakGlassReason, time.GetUtcNow(), facts);
+    }
+
+    private async Task<LoadedFacts> LoadAsync(string recipientAgencyId, string survivorId, long version, CancellationToken cancellationToken)
+    {
         var survivor = await db.Survivors.AsNoTracking().Where(s => s.Id == survivorId)
             .Select(s => new { s.Id, s.DateOfBirth }).FirstOrDefaultAsync(cancellationToken);
         var grants = await db.Consents.AsNoTracking()
-            .Where(g => g.SurvivorId == survivorId && g.RecipientAgencyId == requester.AgencyId).ToListAsync(cancellationToken);
+            .Where(g => g.SurvivorId == survivorId && g.RecipientAgencyId == recipientAgencyId).ToListAsync(cancellationToken);
         var denied = await db.DenyEntries.AsNoTracking()
             .Where(d => d.SurvivorId == survivorId && d.RemovedAt == null)
             .Select(d => new DenyListEntry { AgencyId = d.AgencyId, UserId = d.StaffUserId }).ToListAsync(cancellationToken);
         var bases = await db.StatutoryBases.AsNoTracking().Where(b => b.SurvivorId == survivorId).ToListAsync(cancellationToken);
         var mous = await db.Mous.AsNoTracking()
-            .Where(m => m.Parties.Any(p => p.AgencyId == requester.AgencyId)).ToListAsync(cancellationToken);
-
+            .Where(m => m.Parties.Any(p => p.AgencyId == recipientAgencyId)).ToListAsync(cancellationToken);
         var codes = consentOptions.Value.Purposes.ToDictionary(p => p.Key, p => p.Value.Code, StringComparer.Ordinal);
-        return new SurvivorSharing(this, requester, survivorId, purposeCode, breakGlassReason, now,
+        return new LoadedFacts(version,
             survivor is null ? null : new SurvivorFacts { Id = survivor.Id, DateOfBirth = survivor.DateOfBirth },
             grants, denied, [.. bases.Select(b => Basis(b, codes))], mous, codes);
     }
@@ -140,21 +155,25 @@ public sealed class SharingDecisions(
         [.. slugs.Select(s => codes.GetValueOrDefault(s)).OfType<string>().Distinct(StringComparer.Ordinal)];
 }
 
+/// <summary>The facts of one survivor as one recipient agency would be judged on them, loaded at one facts version.</summary>
+internal sealed record LoadedFacts(long Version, SurvivorFacts? Survivor, List<ApiGrant> Grants, List<DenyListEntry> DenyList,
+    List<PolicyStatutoryBasis> Bases, List<ApiMou> Mous, IReadOnlyDictionary<string, string> Codes);
+
+/// <summary>
+/// Loaded facts per (survivor, recipient agency), reused while the facts version has not moved. Bounded: the least
+/// recently used go first, and unused ones after five minutes.
+/// </summary>
+public sealed class SharingFactsCache() : MemoryCache(new MemoryCacheOptions { SizeLimit = 10_000 });
+
 /// <summary>One survivor's facts for one recipient and purpose, with each kind of record decided once.</summary>
 public sealed class SurvivorSharing
 {
     private readonly SharingDecisions decisions;
-    private readonly SurvivorFacts? survivor;
-    private readonly List<ApiGrant> grants;
-    private readonly List<DenyListEntry> denyList;
-    private readonly List<PolicyStatutoryBasis> bases;
-    private readonly List<ApiMou> mous;
-    private readonly IReadOnlyDictionary<string, string> codes;
+    private readonly LoadedFacts facts;
     private readonly Dictionary<string, PolicyDecision> decided = new(StringComparer.Ordinal);
 
     internal SurvivorSharing(SharingDecisions decisions, Requester requester, string survivorId, string purposeCode, string? breakGlassReason,
-        DateTimeOffset now, SurvivorFacts? survivor, List<ApiGrant> grants, List<DenyListEntry> denyList, List<PolicyStatutoryBasis> bases,
-        List<ApiMou> mous, IReadOnlyDictionary<string, string> codes)
+        DateTimeOffset now, LoadedFacts facts)
     {
         this.decisions = decisions;
         Requester = requester;
@@ -162,12 +181,7 @@ public sealed class SurvivorSharing
         PurposeCode = purposeCode;
         BreakGlassReason = breakGlassReason;
         Now = now;
-        this.survivor = survivor;
-        this.grants = grants;
-        this.denyList = denyList;
-        this.bases = bases;
-        this.mous = mous;
-        this.codes = codes;
+        this.facts = facts;
     }
 
     public Requester Requester { get; }
@@ -207,11 +221,11 @@ public sealed class SurvivorSharing
             },
             Facts = new PolicyFacts
             {
-                Survivor = survivor,
-                Grants = [.. grants.Select(g => decisions.Grant(g, sourceAgencyId, Now, codes))],
-                Mous = [.. mous.Select(m => SharingDecisions.Mou(m, sourceAgencyId, Requester.AgencyId, Now, codes)).OfType<Consent.Policies.Mou>()],
-                StatutoryBases = bases,
-                DenyList = denyList,
+                Survivor = facts.Survivor,
+                Grants = [.. facts.Grants.Select(g => decisions.Grant(g, sourceAgencyId, Now, facts.Codes))],
+                Mous = [.. facts.Mous.Select(m => SharingDecisions.Mou(m, sourceAgencyId, Requester.AgencyId, Now, facts.Codes)).OfType<PolicyMou>()],
+                StatutoryBases = facts.Bases,
+                DenyList = facts.DenyList,
             },
         };
 

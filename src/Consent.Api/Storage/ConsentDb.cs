@@ -46,16 +46,41 @@ public sealed class ConsentDb(DbContextOptions<ConsentDb> options) : DbContext(o
 
     public DbSet<FhirPatientIdentifier> FhirPatientIdentifiers => Set<FhirPatientIdentifier>();
 
+    public DbSet<FactsVersion> FactsVersions => Set<FactsVersion>();
+
     public override int SaveChanges(bool acceptAllChangesOnSuccess)
     {
         DisclosureLogAppendOnly.RefuseChanges(ChangeTracker);
-        return base.SaveChanges(acceptAllChangesOnSuccess);
+        if (!FactsVersion.AnyFactChanged(ChangeTracker))
+        {
+            return base.SaveChanges(acceptAllChangesOnSuccess);
+        }
+
+        // The facts and their version move together, or not at all.
+        using var transaction = Database.CurrentTransaction is null ? Database.BeginTransaction() : null;
+        FactsVersion.Bump(this);
+        var saved = base.SaveChanges(acceptAllChangesOnSuccess);
+        transaction?.Commit();
+        return saved;
     }
 
-    public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
     {
         DisclosureLogAppendOnly.RefuseChanges(ChangeTracker);
-        return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+        if (!FactsVersion.AnyFactChanged(ChangeTracker))
+        {
+            return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+        }
+
+        await using var transaction = Database.CurrentTransaction is null ? await Database.BeginTransactionAsync(cancellationToken) : null;
+        await FactsVersion.BumpAsync(this, cancellationToken);
+        var saved = await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+        if (transaction is not null)
+        {
+            await transaction.CommitAsync(cancellationToken);
+        }
+
+        return saved;
     }
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
@@ -172,6 +197,13 @@ public sealed class ConsentDb(DbContextOptions<ConsentDb> options) : DbContext(o
             record.HasIndex(r => r.AgencyId);
             record.HasIndex(r => r.ReviewedAt);
             record.Property(r => r.SurvivorId).HasMaxLength(64);
+        });
+
+        modelBuilder.Entity<FactsVersion>(version =>
+        {
+            version.HasKey(v => v.Id);
+            version.Property(v => v.Id).ValueGeneratedNever();
+            version.HasData(new { Id = FactsVersion.SingletonId, Version = 0L });
         });
 
         modelBuilder.ApplyConfiguration(new DisclosureEntryConfiguration());

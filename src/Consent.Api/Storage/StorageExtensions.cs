@@ -10,7 +10,8 @@ public static class StorageExtensions
     {
         var connectionString = builder.Configuration.GetConnectionString("Consent")
             ?? $"Data Source={Path.Combine(builder.DataDirectory(), "consent.db")}";
-        builder.Services.AddDbContext<ConsentDb>(options => options.UseSqlite(connectionString));
+        // Pooled: the FHIR read path opens a context per request, and pooling saves setting one up each time.
+        builder.Services.AddDbContextPool<ConsentDb>(options => options.UseSqlite(connectionString));
         builder.Services.AddHealthChecks().AddDbContextCheck<ConsentDb>("consent-db");
         return builder;
     }

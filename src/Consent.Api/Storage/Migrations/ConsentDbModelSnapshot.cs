@@ -640,6 +640,26 @@ namespace Consent.Api.Storage.Migrations
                     b.ToTable("StatutoryBases");
                 });
 
+            modelBuilder.Entity("Consent.Api.Storage.FactsVersion", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Version")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("FactsVersions");
+
+                    b.HasData(
+                        new
+                        {
+                            Id = 1,
+                            Version = 0L
+                        });
+                });
+
             modelBuilder.Entity("Consent.Api.Survivors.Survivor", b =>
                 {
                     b.Property<string>("Id")

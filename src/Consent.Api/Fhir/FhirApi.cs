@@ -22,6 +22,9 @@ public static class FhirApi
     public const string BreakGlassHeader = "X-Break-Glass-Reason";
     public const string RequestIdHeader = "X-Request-Id";
 
+    private static readonly Func<ConsentDb, Task<long>> CurrentFactsVersion = EF.CompileAsyncQuery(
+        (ConsentDb db) => db.FactsVersions.AsNoTracking().Select(v => v.Version).First());
+
     public static TBuilder AddFhir<TBuilder>(this TBuilder builder)
         where TBuilder : IHostApplicationBuilder
     {
@@ -157,7 +160,7 @@ public static class FhirApi
 
         var db = http.RequestServices.GetRequiredService<ConsentDb>();
         var cache = http.RequestServices.GetRequiredService<SharingFactsCache>();
-        var version = await db.FactsVersions.AsNoTracking().Select(v => v.Version).FirstAsync(ct);
+        var version = await CurrentFactsVersion(db);
         var key = ("agency-type", caller!.AgencyId);
         if (!cache.TryGetValue(key, out (long Version, string? Type) agency) || agency.Version != version)
         {

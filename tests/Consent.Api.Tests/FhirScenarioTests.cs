@@ -133,6 +133,12 @@ public sealed class FhirScenarioTests(ApiHost api) : IClassFixture<ApiHost>
         var entry = (await api.LogAsync(head)).ShouldHaveSingleItem();
         entry.Basis.ShouldContain(DisclosureBasis.Grant(Guid.Parse(naming)));
         entry.Basis.ShouldNotContain(DisclosureBasis.Grant(Guid.Parse(general)));
+
+        // The survivor's own view names the sensitive category, not just "Health".
+        var survivor = await api.Parties.Survivor();
+        var latest = (await (await survivor.GetAsync($"/api/survivors/{Survivor}/disclosures?limit=1")).Json()).GetProperty("items")[0];
+        latest.GetProperty("sequence").GetInt64().ShouldBe(entry.Sequence);
+        latest.GetProperty("records").Strings().ShouldBe(["Mental health"]);
     }
 
     [Fact]

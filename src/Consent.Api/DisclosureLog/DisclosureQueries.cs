@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using Consent.Api.Caller;
 using Consent.Api.Categories;
 using Consent.Api.Consents;
+using Consent.Api.Fhir;
 using Consent.Api.Problems;
 using Consent.Api.Storage;
 using Consent.Api.Survivors;
@@ -75,7 +76,7 @@ public sealed record DisclosureLogQuery(
 /// </summary>
 public sealed partial class DisclosureQueries(
     ConsentDb db, SurvivorAccess access, IOptions<DataCategoryOptions> categories, IOptions<ConsentOptions> consents,
-    ILogger<DisclosureQueries> logger)
+    RecordClassifier classifier, ILogger<DisclosureQueries> logger)
 {
     public const int SurvivorDefaultLimit = 50;
     public const int SurvivorMaximumLimit = 200;
@@ -122,11 +123,12 @@ public sealed partial class DisclosureQueries(
         var agencies = await db.Agencies.AsNoTracking().Where(a => agencyIds.Contains(a.Id))
             .ToDictionaryAsync(a => a.Id, a => new RecipientView(a.Id, a.Name, a.Type), StringComparer.Ordinal, cancellationToken);
         var staff = !caller.IsSurvivor;
+        var labels = await LabelsAsync(page, cancellationToken);
         var items = page.Select(e => new SurvivorDisclosure(
             e.Sequence,
             e.RecordedAt,
             agencies.GetValueOrDefault(e.RecipientAgencyId) ?? new RecipientView(e.RecipientAgencyId, e.RecipientAgencyId, null),
-            RecordKinds(e),
+            RecordKinds(e, labels),
             Purpose(e.PurposeOfUse),
             [.. e.Basis.OrderBy(b => b.Kind == DisclosureBasisKind.Mou).Select(b => new BasisView(b.Kind, b.Id, BasisLabel(b.Kind)))],
             e.BreakGlass,
@@ -238,16 +240,41 @@ public sealed partial class DisclosureQueries(
         db.Disclosures.AsNoTracking().Where(e => e.RecordedAt >= instant).OrderBy(e => e.RecordedAt).ThenBy(e => e.Sequence)
             .Select(e => (long?)e.Sequence).FirstOrDefaultAsync(cancellationToken);
 
-    /// <summary>
-    /// The kinds of records in the survivor's words: each resource type as the general (non-sensitive) category
-    /// that covers it. The log does not record security labels, so a sensitive category cannot be told from it.
-    /// </summary>
-    private List<string> RecordKinds(DisclosureEntry entry)
+    /// <summary>The security labels of the stored records the entries name (as the records carry them now).</summary>
+    private async Task<Dictionary<string, List<string>>> LabelsAsync(List<DisclosureEntry> entries, CancellationToken cancellationToken)
     {
-        var types = entry.ResourceIds.Count == 0
-            ? [entry.ResourceType]
-            : entry.ResourceIds.Select(id => id.IndexOf('/', StringComparison.Ordinal) is > 0 and var slash ? id[..slash] : entry.ResourceType);
-        return [.. types.Distinct(StringComparer.Ordinal).Select(CategoryDisplay).Distinct(StringComparer.Ordinal)];
+        var ids = entries.SelectMany(e => e.ResourceIds).Select(r => r.IndexOf('/', StringComparison.Ordinal) is > 0 and var slash ? r[(slash + 1)..] : r)
+            .Distinct(StringComparer.Ordinal).ToList();
+        if (ids.Count == 0)
+        {
+            return [];
+        }
+
+        var records = await db.FhirRecords.AsNoTracking().Where(r => ids.Contains(r.Id))
+            .Select(r => new { r.ResourceType, r.Id, r.Labels }).ToListAsync(cancellationToken);
+        return records.ToDictionary(r => r.ResourceType + "/" + r.Id, r => r.Labels, StringComparer.Ordinal);
+    }
+
+    /// <summary>
+    /// The kinds of records in the survivor's words: each record's data category, sensitive ones included (a
+    /// PSY-labelled Condition is "Mental health", not "Health"), from the labels the stored record carries; a record
+    /// that is not stored (a consent grant exported as FHIR) by the general category of its type.
+    /// </summary>
+    private List<string> RecordKinds(DisclosureEntry entry, Dictionary<string, List<string>> labels)
+    {
+        if (entry.ResourceIds.Count == 0)
+        {
+            return [CategoryDisplay(entry.ResourceType)];
+        }
+
+        return [.. entry.ResourceIds.Select(reference =>
+        {
+            var type = reference.IndexOf('/', StringComparison.Ordinal) is > 0 and var slash ? reference[..slash] : entry.ResourceType;
+            return labels.TryGetValue(reference, out var recordLabels) && classifier.CategoryOf(type, recordLabels) is { } category
+                && categories.Value.Categories.TryGetValue(category, out var definition)
+                ? definition.Display
+                : CategoryDisplay(type);
+        }).Distinct(StringComparer.Ordinal)];
     }
 
     private string CategoryDisplay(string resourceType)

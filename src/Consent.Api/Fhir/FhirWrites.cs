@@ -66,6 +66,8 @@ public sealed partial class FhirWrites(ConsentDb db, RecordClassifier classifier
             return FhirOutcomes.PreconditionFailed("The record has changed since that version; read it again.");
         }
 
+        // The identifiers replaced and the records relinked with a Patient go with its update, or not at all.
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var linkedBefore = record.SurvivorId;
         var stored = await StoreAsync(caller, record, parsed.Resource!, isNew: false, cancellationToken);
         if (stored is not null)
@@ -84,6 +86,7 @@ public sealed partial class FhirWrites(ConsentDb db, RecordClassifier classifier
         try
         {
             await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
         }
         catch (DbUpdateConcurrencyException)
         {

@@ -264,31 +264,21 @@ public sealed partial class DisclosureQueries(
     {
         if (entry.ResourceIds.Count == 0)
         {
-            return [CategoryDisplay(entry.ResourceType)];
+            return [CategoryDisplay(entry.ResourceType, [])];
         }
 
         return [.. entry.ResourceIds.Select(reference =>
         {
             var type = reference.IndexOf('/', StringComparison.Ordinal) is > 0 and var slash ? reference[..slash] : entry.ResourceType;
-            return labels.TryGetValue(reference, out var recordLabels) && classifier.CategoryOf(type, recordLabels) is { } category
-                && categories.Value.Categories.TryGetValue(category, out var definition)
-                ? definition.Display
-                : CategoryDisplay(type);
+            return CategoryDisplay(type, labels.GetValueOrDefault(reference) ?? []);
         }).Distinct(StringComparer.Ordinal)];
     }
 
-    private string CategoryDisplay(string resourceType)
-    {
-        foreach (var category in categories.Value.Categories.Values)
-        {
-            if (!category.Sensitive && category.ResourceTypes.Contains(resourceType, StringComparer.Ordinal))
-            {
-                return category.Display;
-            }
-        }
-
-        return resourceType;
-    }
+    /// <summary>The display of the category a record of the type with the labels falls in (see RecordClassifier), or the type itself.</summary>
+    private string CategoryDisplay(string resourceType, IReadOnlyList<string> labels) =>
+        classifier.CategoryOf(resourceType, labels) is { } category && categories.Value.Categories.TryGetValue(category, out var definition)
+            ? definition.Display
+            : resourceType;
 
     private PurposeView Purpose(string code)
     {

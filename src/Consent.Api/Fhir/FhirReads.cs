@@ -26,11 +26,8 @@ public sealed record Candidate(string ResourceType, string Id, string SourceAgen
     public string Reference => ResourceType + "/" + Id;
 }
 
-/// <summary>A candidate the caller may have, and why.</summary>
-public sealed record Released(Candidate Record, IReadOnlyList<DisclosureBasis> Basis, string PolicyVersion, bool RedisclosureNotice)
-{
-    public bool IsOwn => Basis.Count == 0;
-}
+/// <summary>A candidate the caller may have, and why: its own agency's record, or another's on the bases named.</summary>
+public sealed record Released(Candidate Record, bool IsOwn, IReadOnlyList<DisclosureBasis> Basis, string PolicyVersion, bool RedisclosureNotice);
 
 /// <summary>
 /// Reads of records through the policy. Each candidate record is decided (the caller's own records need no decision);
@@ -82,8 +79,7 @@ public sealed partial class FhirReads(
 
     public async Task<IResult> EverythingAsync(ReadContext context, string patientId, CancellationToken cancellationToken)
     {
-        var patient = await db.FhirRecords.AsNoTracking().Where(r => r.ResourceType == "Patient" && r.Id == patientId)
-            .Select(r => new { r.Id, r.SurvivorId, r.SourceAgencyId }).FirstOrDefaultAsync(cancellationToken);
+        var patient = await PatientAsync(patientId, cancellationToken);
         List<Candidate> candidates = [];
         if (patient is not null && (patient.SurvivorId is not null || patient.SourceAgencyId == context.Caller.AgencyId))
         {
@@ -124,7 +120,7 @@ public sealed partial class FhirReads(
             {
                 if (candidate.SourceAgencyId == context.Caller.AgencyId)
                 {
-                    released.Add(new Released(candidate, [], PolicyVersion.Current, false));
+                    released.Add(new Released(candidate, IsOwn: true, [], PolicyVersion.Current, false));
                     continue;
                 }
 
@@ -138,7 +134,7 @@ public sealed partial class FhirReads(
                 var decision = await facts.DecideAsync(candidate.SourceAgencyId, candidate.ResourceType, candidate.Labels, cancellationToken);
                 if (decision.IsPermit)
                 {
-                    released.Add(new Released(candidate, Basis(decision), decision.PolicyVersion, decision.Obligations.RedisclosureNotice));
+                    released.Add(new Released(candidate, IsOwn: false, Basis(decision), decision.PolicyVersion, decision.Obligations.RedisclosureNotice));
                 }
             }
         }
@@ -242,12 +238,13 @@ public sealed partial class FhirReads(
     private async Task<List<Candidate>> CandidatesAsync(ReadContext context, FhirSearch search, CancellationToken cancellationToken)
     {
         IQueryable<FhirRecord> query = db.FhirRecords.AsNoTracking().Where(r => r.ResourceType == search.ResourceType);
-        var survivorIds = new List<string>();
+
+        // The survivors whose records are searched; null when the search names the Patients themselves (Patient?identifier=).
+        List<string>? survivorIds = [];
         var ownUnlinked = new List<string>();
         if (search.PatientId is { } patientId)
         {
-            var patient = await db.FhirRecords.AsNoTracking().Where(r => r.ResourceType == "Patient" && r.Id == patientId)
-                .Select(r => new { r.Id, r.SurvivorId, r.SourceAgencyId }).FirstOrDefaultAsync(cancellationToken);
+            var patient = await PatientAsync(patientId, cancellationToken);
             if (patient?.SurvivorId is { } survivorId)
             {
                 survivorIds.Add(survivorId);
@@ -258,19 +255,18 @@ public sealed partial class FhirReads(
             }
         }
 
-        if (search.PatientIdentifier is { } patientIdentifier || search.Identifier is not null)
+        if ((search.PatientIdentifier ?? search.Identifier) is var (system, value))
         {
-            var (system, value) = (search.PatientIdentifier ?? search.Identifier)!.Value;
             var patients = await db.FhirPatientIdentifiers.AsNoTracking().Where(i => i.System == system && i.Value == value)
                 .Select(i => i.PatientId).ToListAsync(cancellationToken);
             var linked = await db.FhirRecords.AsNoTracking().Where(r => r.ResourceType == "Patient" && patients.Contains(r.Id))
-                .Select(r => new { r.Id, r.SurvivorId, r.SourceAgencyId }).ToListAsync(cancellationToken);
+                .Select(r => new PatientLink(r.Id, r.SurvivorId, r.SourceAgencyId)).ToListAsync(cancellationToken);
             if (search.ResourceType == "Patient" && search.Identifier is not null)
             {
                 // Patient?identifier= finds those Patients themselves (each decided like any record).
                 var ids = linked.Select(p => p.Id).ToList();
                 query = query.Where(r => ids.Contains(r.Id));
-                survivorIds = null!;
+                survivorIds = null;
             }
             else
             {
@@ -315,6 +311,12 @@ public sealed partial class FhirReads(
 
         return candidates;
     }
+
+    private sealed record PatientLink(string Id, string? SurvivorId, string SourceAgencyId);
+
+    private Task<PatientLink?> PatientAsync(string patientId, CancellationToken cancellationToken) =>
+        db.FhirRecords.AsNoTracking().Where(r => r.ResourceType == "Patient" && r.Id == patientId)
+            .Select(r => new PatientLink(r.Id, r.SurvivorId, r.SourceAgencyId)).FirstOrDefaultAsync(cancellationToken);
 
     private static string? StatusOf(Candidate candidate)
     {

@@ -43,8 +43,10 @@ public sealed class FactsVersion
         return false;
     }
 
-    public static Task BumpAsync(ConsentDb db, CancellationToken cancellationToken) =>
-        db.Database.ExecuteSqlRawAsync("UPDATE FactsVersions SET Version = Version + 1 WHERE Id = 1", cancellationToken);
+    // Atomic in the database, so that two concurrent changes never share a version.
+    private const string BumpSql = "UPDATE FactsVersions SET Version = Version + 1 WHERE Id = 1";
 
-    public static void Bump(ConsentDb db) => db.Database.ExecuteSqlRaw("UPDATE FactsVersions SET Version = Version + 1 WHERE Id = 1");
+    public static Task BumpAsync(ConsentDb db, CancellationToken cancellationToken) => db.Database.ExecuteSqlRawAsync(BumpSql, cancellationToken);
+
+    public static void Bump(ConsentDb db) => db.Database.ExecuteSqlRaw(BumpSql);
 }

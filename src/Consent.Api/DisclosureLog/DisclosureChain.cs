@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
-using System.Security.Cryptography;
 using System.Text;
+using Consent.Log.Merkle;
 
 namespace Consent.Api.DisclosureLog;
 
@@ -75,21 +75,30 @@ public static class DisclosureChain
         return buffer.WrittenSpan.ToArray();
     }
 
-    /// <summary>SHA-256 over the canonical encoding followed by the 32 bytes of the previous hash, as lowercase hex.</summary>
-    public static string ComputeHash(DisclosureEntry entry)
+    /// <summary>
+    /// The leaf input of an entry in the log's Merkle tree: its canonical encoding followed by the 32 bytes of the
+    /// previous hash, so a leaf commits to the entry and to the chain.
+    /// </summary>
+    public static byte[] LeafInput(DisclosureEntry entry)
     {
         var encoded = Encode(entry);
-        var previous = Convert.FromHexString(entry.PreviousHash);
-        if (previous.Length != SHA256.HashSizeInBytes)
+        var input = new byte[encoded.Length + MerkleHash.Size];
+        encoded.CopyTo(input, 0);
+        if (Convert.FromHexString(entry.PreviousHash, input.AsSpan(encoded.Length), out _, out var written) != OperationStatus.Done
+            || written != MerkleHash.Size)
         {
             throw new ArgumentException("The previous hash is not a SHA-256.", nameof(entry));
         }
 
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        hash.AppendData(encoded);
-        hash.AppendData(previous);
-        return Convert.ToHexStringLower(hash.GetHashAndReset());
+        return input;
     }
+
+    /// <summary>
+    /// The entry's hash, lowercase hex: its Merkle leaf hash, SHA-256(0x00 ‖ encoding ‖ previous hash bytes)
+    /// (RFC 9162 section 2.1.1). The chain links these hashes and the tree takes them as its leaves, so one
+    /// hash per entry serves both.
+    /// </summary>
+    public static string ComputeHash(DisclosureEntry entry) => Convert.ToHexStringLower(MerkleHash.LeafHash(LeafInput(entry)));
 
     /// <summary>
     /// Checks entries given in sequence order, starting after the entry at <paramref name="afterSequence"/> whose

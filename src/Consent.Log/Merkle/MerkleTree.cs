@@ -1,6 +1,6 @@
 using System.Numerics;
 
-namespace Consent.Api.DisclosureLog.Merkle;
+namespace Consent.Log.Merkle;
 
 /// <summary>
 /// Roots, inclusion proofs and consistency proofs of RFC 9162 section 2.1, for the first n leaves of a tree whose

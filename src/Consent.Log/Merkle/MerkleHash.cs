@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Security.Cryptography;
 
-namespace Consent.Api.DisclosureLog.Merkle;
+namespace Consent.Log.Merkle;
 
 /// <summary>
 /// The hashes of the disclosure log's Merkle tree (RFC 9162 section 2.1.1): a leaf is SHA-256(0x00 ‖ leaf input),
@@ -24,28 +24,6 @@ public static class MerkleHash
         0xe3, 0xb0, 0xc4, 0x42, 0x98, 0xfc, 0x1c, 0x14, 0x9a, 0xfb, 0xf4, 0xc8, 0x99, 0x6f, 0xb9, 0x24,
         0x27, 0xae, 0x41, 0xe4, 0x64, 0x9b, 0x93, 0x4c, 0xa4, 0x95, 0x99, 0x1b, 0x78, 0x52, 0xb8, 0x55,
     ];
-
-    /// <summary>
-    /// The leaf input of a disclosure entry: its canonical encoding (version 1) followed by the 32 bytes of the
-    /// previous hash, the same bytes the hash chain hashes, so a leaf commits to the entry and to the chain.
-    /// </summary>
-    public static byte[] LeafInput(DisclosureEntry entry)
-    {
-        ArgumentNullException.ThrowIfNull(entry);
-        var encoded = DisclosureChain.Encode(entry);
-        var input = new byte[encoded.Length + Size];
-        encoded.CopyTo(input, 0);
-        if (Convert.FromHexString(entry.PreviousHash, input.AsSpan(encoded.Length), out _, out var written) != OperationStatus.Done
-            || written != Size)
-        {
-            throw new ArgumentException("The previous hash is not a SHA-256.", nameof(entry));
-        }
-
-        return input;
-    }
-
-    /// <summary>The leaf hash of a disclosure entry: SHA-256(0x00 ‖ <see cref="LeafInput"/>).</summary>
-    public static byte[] LeafHash(DisclosureEntry entry) => LeafHash(LeafInput(entry));
 
     /// <summary>SHA-256(0x00 ‖ <paramref name="leafInput"/>).</summary>
     public static byte[] LeafHash(ReadOnlySpan<byte> leafInput)

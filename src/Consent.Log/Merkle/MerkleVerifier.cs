@@ -1,4 +1,4 @@
-namespace Consent.Api.DisclosureLog.Merkle;
+namespace Consent.Log.Merkle;
 
 /// <summary>
 /// Checks inclusion and consistency proofs exactly as RFC 9162 sections 2.1.3.2 and 2.1.4.2 describe, step by

@@ -1,4 +1,4 @@
-namespace Consent.Api.DisclosureLog.Merkle;
+namespace Consent.Log.Merkle;
 
 /// <summary>
 /// Complete-subtree hashes kept in memory: the leaf hashes, and at each level above the hash of every complete
@@ -19,9 +19,6 @@ public sealed class MemorySubtreeHashes : ISubtreeHashes
         MerkleHash.LeafHash(leafInput, hash);
         AppendLeafHash(hash);
     }
-
-    /// <summary>Appends a disclosure entry as the next leaf.</summary>
-    public void Append(DisclosureEntry entry) => AppendLeafHash(MerkleHash.LeafHash(entry));
 
     /// <summary>Appends a leaf by its leaf hash.</summary>
     public void AppendLeafHash(ReadOnlySpan<byte> leafHash)

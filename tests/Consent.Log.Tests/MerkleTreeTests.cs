@@ -1,8 +1,7 @@
 using System.Security.Cryptography;
-using Consent.Api.DisclosureLog;
-using Consent.Api.DisclosureLog.Merkle;
+using Consent.Log.Merkle;
 
-namespace Consent.Api.Tests;
+namespace Consent.Log.Tests;
 
 /// <summary>
 /// The disclosure log's Merkle tree (RFC 9162 section 2.1): roots and proofs against a reference written from the
@@ -169,38 +168,6 @@ public sealed class MerkleTreeTests
         MerkleHash.LeafHash(large).ShouldBe(SHA256.HashData([0x00, .. large]));
         Should.Throw<ArgumentException>(() => MerkleHash.NodeHash(left, right.AsSpan(1)));
     }
-
-    [Fact]
-    public void LeafOfAnEntry_IsItsCanonicalEncodingFollowedByThePreviousHash()
-    {
-        var first = DisclosureEntry.Chain(1, DateTimeOffset.FromUnixTimeMilliseconds(1_767_225_600_123), APermit("req-1"), DisclosureChain.Genesis);
-        var second = DisclosureEntry.Chain(2, DateTimeOffset.FromUnixTimeMilliseconds(1_767_225_600_124), APermit("req-2"), first.Hash);
-
-        MerkleHash.LeafInput(second).ShouldBe([.. DisclosureChain.Encode(second), .. Convert.FromHexString(first.Hash)]);
-        MerkleHash.LeafHash(second).ShouldBe(SHA256.HashData([0x00, .. DisclosureChain.Encode(second), .. Convert.FromHexString(first.Hash)]));
-        // The documented vector of docs/disclosure-log.md (entry 1 after the genesis hash).
-        Convert.ToHexStringLower(MerkleHash.LeafHash(first)).ShouldBe(DocumentedLeafHash);
-
-        var tree = new MemorySubtreeHashes();
-        tree.Append(first);
-        tree.Append(second);
-        MerkleTree.RootHash(tree, 2).ShouldBe(MerkleHash.NodeHash(MerkleHash.LeafHash(first), MerkleHash.LeafHash(second)));
-    }
-
-    private const string DocumentedLeafHash = "7c89c1379fbb503805cd771412c36ff2e761156d9a631a763597f7e9d043ebf7";
-
-    private static DisclosureDraft APermit(string requestId) => new(
-        RecipientAgencyId: "northside-clinic",
-        ClientId: "northside-ehr",
-        UserId: null,
-        SurvivorId: "sv-1001",
-        ResourceType: "Observation",
-        ResourceIds: ["obs-1", "obs-2"],
-        PurposeOfUse: "TREAT",
-        Decision: DisclosureDecision.Permit,
-        Basis: [DisclosureBasis.Mou(Guid.Parse("0192f6a0-0000-7000-8000-000000000002")), DisclosureBasis.Grant(Guid.Parse("0192f6a0-0000-7000-8000-000000000001"))],
-        PolicyVersion: "0.1.0",
-        RequestId: requestId);
 
     // --- the verifier ---
 

@@ -1,4 +1,4 @@
-namespace Consent.Api.DisclosureLog.Merkle;
+namespace Consent.Log.Merkle;
 
 /// <summary>
 /// The hashes of the complete, aligned subtrees of a log's Merkle tree: for a level k, the subtree of the 2^k

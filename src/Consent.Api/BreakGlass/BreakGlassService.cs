@@ -9,10 +9,11 @@ namespace Consent.Api.BreakGlass;
 
 public sealed record BreakGlassView(
     Guid Id, string AgencyId, string DeclaredBy, string? ClientId, string SurvivorId, string Purpose, string Reason, DateTimeOffset DeclaredAt,
-    bool NeedsReview, DateTimeOffset? ReviewedAt, ReviewOutcome? Outcome, string? ReviewNote)
+    bool NeedsReview, DateTimeOffset? ReviewedAt, string? ReviewedBy, ReviewOutcome? Outcome, string? ReviewNote)
 {
     public static BreakGlassView Of(BreakGlassRecord r) => new(
-        r.Id, r.AgencyId, r.DeclaredBy, r.ClientId, r.SurvivorId, r.Purpose, r.Reason, r.DeclaredAt, r.NeedsReview, r.ReviewedAt, r.Outcome, r.ReviewNote);
+        r.Id, r.AgencyId, r.DeclaredBy, r.ClientId, r.SurvivorId, r.Purpose, r.Reason, r.DeclaredAt, r.NeedsReview, r.ReviewedAt, r.ReviewedBy,
+        r.Outcome, r.ReviewNote);
 }
 
 public sealed record DeclareBreakGlass(string? SurvivorId, string? Purpose, string? Reason);
@@ -26,6 +27,9 @@ public sealed record ReviewBreakGlass(ReviewOutcome? Outcome, string? Note);
 public sealed partial class BreakGlassService(ConsentDb db, IOptions<ConsentOptions> options, TimeProvider time, ILogger<BreakGlassService> logger)
 {
     public const int MinimumReasonLength = 10;
+
+    /// <summary>A review says why it decided: a note of 1 to this many characters is mandatory.</summary>
+    public const int MaximumNoteLength = 2000;
 
     public async Task<Outcome<BreakGlassView>> DeclareAsync(ApiCaller caller, DeclareBreakGlass request, CancellationToken cancellationToken)
     {
@@ -84,7 +88,8 @@ public sealed partial class BreakGlassService(ConsentDb db, IOptions<ConsentOpti
             query = pending ? query.Where(r => r.ReviewedAt == null) : query.Where(r => r.ReviewedAt != null);
         }
 
-        return (await query.ToListAsync(cancellationToken)).OrderBy(r => r.DeclaredAt).Select(BreakGlassView.Of).ToList();
+        // Oldest first: the queue is worked from the record that has waited longest.
+        return (await query.ToListAsync(cancellationToken)).OrderBy(r => r.DeclaredAt).ThenBy(r => r.Id).Select(BreakGlassView.Of).ToList();
     }
 
     public async Task<Outcome<BreakGlassView>> GetAsync(ApiCaller caller, string id, CancellationToken cancellationToken)
@@ -117,7 +122,13 @@ public sealed partial class BreakGlassService(ConsentDb db, IOptions<ConsentOpti
             return ProblemCatalogue.BreakGlassReviewed;
         }
 
-        record.Review(caller.Subject, time.GetUtcNow(), request.Outcome.Value, request.Note?.Trim());
+        var note = request.Note?.Trim();
+        if (string.IsNullOrEmpty(note) || note.Length > MaximumNoteLength)
+        {
+            return ProblemCatalogue.Invalid("note", $"Say why, in 1 to {MaximumNoteLength} characters.");
+        }
+
+        record.Review(caller.Subject, time.GetUtcNow(), request.Outcome.Value, note);
         await db.SaveChangesAsync(cancellationToken);
         LogReviewed(logger, record.Id, request.Outcome.Value);
         return BreakGlassView.Of(record);

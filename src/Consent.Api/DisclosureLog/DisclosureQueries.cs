@@ -159,6 +159,29 @@ public sealed partial class DisclosureQueries(
         }
 
         var search = parsed.Value!;
+        var entries = await FilterAsync(search, cancellationToken);
+        if (search.After is { } after)
+        {
+            entries = entries.Where(e => e.Sequence > after);
+        }
+
+        var page = await entries.OrderBy(e => e.Sequence).Take(search.Limit + 1).ToListAsync(cancellationToken);
+        var more = page.Count > search.Limit;
+        if (more)
+        {
+            page.RemoveAt(search.Limit);
+        }
+
+        LogSearched(logger, caller.Subject, page.Count);
+        return new DisclosureLogPage([.. page.Select(DisclosureEntryView.Of)], more ? search.NextLink(page[^1].Sequence) : null);
+    }
+
+    /// <summary>
+    /// The entries a validated search selects (every filter but the <c>after</c> cursor and the page size), unordered:
+    /// the compliance search pages through it, and the compliance exports stream it.
+    /// </summary>
+    internal async Task<IQueryable<DisclosureEntry>> FilterAsync(DisclosureSearch search, CancellationToken cancellationToken)
+    {
         var entries = db.Disclosures.AsNoTracking();
         if (search.Agency is { } agency)
         {
@@ -219,20 +242,7 @@ public sealed partial class DisclosureQueries(
             entries = entries.Where(e => e.BreakGlass == breakGlass);
         }
 
-        if (search.After is { } after)
-        {
-            entries = entries.Where(e => e.Sequence > after);
-        }
-
-        var page = await entries.OrderBy(e => e.Sequence).Take(search.Limit + 1).ToListAsync(cancellationToken);
-        var more = page.Count > search.Limit;
-        if (more)
-        {
-            page.RemoveAt(search.Limit);
-        }
-
-        LogSearched(logger, caller.Subject, page.Count);
-        return new DisclosureLogPage([.. page.Select(DisclosureEntryView.Of)], more ? search.NextLink(page[^1].Sequence) : null);
+        return entries;
     }
 
     /// <summary>The sequence of the first entry recorded at or after the instant (found through the time index), if any.</summary>
@@ -241,7 +251,7 @@ public sealed partial class DisclosureQueries(
             .Select(e => (long?)e.Sequence).FirstOrDefaultAsync(cancellationToken);
 
     /// <summary>The security labels of the stored records the entries name (as the records carry them now).</summary>
-    private async Task<Dictionary<string, List<string>>> LabelsAsync(List<DisclosureEntry> entries, CancellationToken cancellationToken)
+    internal async Task<Dictionary<string, List<string>>> LabelsAsync(List<DisclosureEntry> entries, CancellationToken cancellationToken)
     {
         var ids = entries.SelectMany(e => e.ResourceIds).Select(r => r.IndexOf('/', StringComparison.Ordinal) is > 0 and var slash ? r[(slash + 1)..] : r)
             .Distinct(StringComparer.Ordinal).ToList();
@@ -260,25 +270,28 @@ public sealed partial class DisclosureQueries(
     /// PSY-labelled Condition is "Mental health", not "Health"), from the labels the stored record carries; a record
     /// that is not stored (a consent grant exported as FHIR) by the general category of its type.
     /// </summary>
-    private List<string> RecordKinds(DisclosureEntry entry, Dictionary<string, List<string>> labels)
+    private List<string> RecordKinds(DisclosureEntry entry, Dictionary<string, List<string>> labels) =>
+        [.. RecordCategories(entry, labels).Select(c => c.Category is { } code && categories.Value.Categories.TryGetValue(code, out var definition)
+            ? definition.Display
+            : c.ResourceType).Distinct(StringComparer.Ordinal)];
+
+    /// <summary>
+    /// The data category of each record the entry references (null where none applies) with its resource type, in the
+    /// entry's order: from the labels the stored record carries (see RecordClassifier), or the general category of its type.
+    /// </summary>
+    internal IEnumerable<(string ResourceType, string? Category)> RecordCategories(DisclosureEntry entry, Dictionary<string, List<string>> labels)
     {
         if (entry.ResourceIds.Count == 0)
         {
-            return [CategoryDisplay(entry.ResourceType, [])];
+            return [(entry.ResourceType, classifier.CategoryOf(entry.ResourceType, []))];
         }
 
-        return [.. entry.ResourceIds.Select(reference =>
+        return entry.ResourceIds.Select(reference =>
         {
             var type = reference.IndexOf('/', StringComparison.Ordinal) is > 0 and var slash ? reference[..slash] : entry.ResourceType;
-            return CategoryDisplay(type, labels.GetValueOrDefault(reference) ?? []);
-        }).Distinct(StringComparer.Ordinal)];
+            return (type, classifier.CategoryOf(type, labels.GetValueOrDefault(reference) ?? []));
+        });
     }
-
-    /// <summary>The display of the category a record of the type with the labels falls in (see RecordClassifier), or the type itself.</summary>
-    private string CategoryDisplay(string resourceType, IReadOnlyList<string> labels) =>
-        classifier.CategoryOf(resourceType, labels) is { } category && categories.Value.Categories.TryGetValue(category, out var definition)
-            ? definition.Display
-            : resourceType;
 
     private PurposeView Purpose(string code)
     {
@@ -368,7 +381,11 @@ internal sealed record DisclosureSearch(
         "yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFzzz", "yyyy-MM-dd'T'HH:mm'Z'", "yyyy-MM-dd'T'HH:mmzzz",
     ];
 
-    public static Outcome<DisclosureSearch> Parse(DisclosureLogQuery query, IQueryCollection sent)
+    public static Outcome<DisclosureSearch> Parse(DisclosureLogQuery query, IQueryCollection sent) =>
+        Parse(query, sent, DisclosureQueries.LogDefaultLimit, DisclosureQueries.LogMaximumLimit);
+
+    /// <summary>The same filters and checks with another page size (the exports take more entries at once).</summary>
+    public static Outcome<DisclosureSearch> Parse(DisclosureLogQuery query, IQueryCollection sent, int defaultLimit, int maximumLimit)
     {
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         DisclosureQueries.CheckParameters(sent, DisclosureQueries.LogParameters, errors);
@@ -397,7 +414,7 @@ internal sealed record DisclosureSearch(
             "false" => false,
             _ => Refuse<bool>(errors, "breakGlass", "true or false."),
         };
-        var limit = DisclosureQueries.ParseLimit(query.Limit, DisclosureQueries.LogDefaultLimit, DisclosureQueries.LogMaximumLimit, errors);
+        var limit = DisclosureQueries.ParseLimit(query.Limit, defaultLimit, maximumLimit, errors);
         var after = DisclosureQueries.ParseSequence(query.After, "after", errors);
         return errors.Count > 0
             ? new Problem(ProblemCatalogue.InvalidRequest, null, errors)
@@ -405,7 +422,7 @@ internal sealed record DisclosureSearch(
     }
 
     /// <summary>The same search from just after <paramref name="lastSequence"/>, filters in their canonical form.</summary>
-    public string NextLink(long lastSequence)
+    public string NextLink(long lastSequence, string path = "/api/disclosures")
     {
         var parameters = new Dictionary<string, string?>(StringComparer.Ordinal);
         void Add(string name, string? value)
@@ -426,7 +443,7 @@ internal sealed record DisclosureSearch(
         Add("breakGlass", BreakGlass is { } g ? (g ? "true" : "false") : null);
         Add("limit", Limit.ToString(CultureInfo.InvariantCulture));
         Add("after", lastSequence.ToString(CultureInfo.InvariantCulture));
-        return QueryHelpers.AddQueryString("/api/disclosures", parameters);
+        return QueryHelpers.AddQueryString(path, parameters);
     }
 
     private static string? Text(string? value, string field, Dictionary<string, string[]> errors)
@@ -446,7 +463,7 @@ internal sealed record DisclosureSearch(
     }
 
     /// <summary>An ISO-8601 instant with its offset (<c>Z</c> or <c>±hh:mm</c>); a time without one is ambiguous, so refused.</summary>
-    private static DateTimeOffset? Instant(string? value, string field, Dictionary<string, string[]> errors)
+    internal static DateTimeOffset? Instant(string? value, string field, Dictionary<string, string[]> errors)
     {
         if (value is null)
         {

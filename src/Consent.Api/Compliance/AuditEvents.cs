@@ -66,8 +66,9 @@ public static class AuditEvents
             // BALP: the client asking is the Source Role ID (the query flows from it), the server the Destination Role ID.
             Type = new CodeableConcept(DicomSystem, "110153", "Source Role ID"),
             Who = new ResourceReference { Identifier = new Identifier(ClientIdentifierSystem, entry.ClientId) },
-            Requestor = entry.UserId is null,
+            Requestor = false,
         });
+        // The recipient agency asked (its user, if any, as altId): the one requestor.
         var recipientAgent = new AuditEvent.AgentComponent
         {
             Type = new CodeableConcept(ParticipationTypeSystem, "IRCP", "information recipient"),

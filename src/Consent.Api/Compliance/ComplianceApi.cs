@@ -74,8 +74,9 @@ public static class ComplianceApi
             : TypedResults.Text(Compliance.Accounting.ToText(outcome.Value!), "text/plain; charset=utf-8", Encoding.UTF8);
     }
 
-    private static async Task<Results<Ok<DashboardView>, ProblemHttpResult>> Dashboard(ApiCaller caller, Dashboard dashboard, CancellationToken ct) =>
-        (await dashboard.ReadAsync(caller, ct)).ToOk();
+    private static async Task<Results<Ok<DashboardView>, ProblemHttpResult>> Dashboard(
+        HttpRequest request, ApiCaller caller, Dashboard dashboard, CancellationToken ct) =>
+        (await dashboard.ReadAsync(caller, request.Query, ct)).ToOk();
 
     private static async Task<IResult> Csv(
         [AsParameters] DisclosureLogQuery query, HttpRequest request, ApiCaller caller, DisclosureExports exports, CancellationToken ct)

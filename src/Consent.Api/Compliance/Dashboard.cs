@@ -25,11 +25,19 @@ public sealed record LogCounts(long? LatestSequence, int EntriesLast24Hours, int
 
 public sealed class Dashboard(ConsentDb db, Anomalies anomalies, IOptions<ComplianceOptions> options, TimeProvider time)
 {
-    public async Task<Outcome<DashboardView>> ReadAsync(ApiCaller caller, CancellationToken cancellationToken)
+    public async Task<Outcome<DashboardView>> ReadAsync(ApiCaller caller, IQueryCollection sent, CancellationToken cancellationToken)
     {
         if (!caller.IsCompliance)
         {
             return ProblemCatalogue.Forbidden;
+        }
+
+        // The dashboard takes no parameters; one sent anyway is refused rather than ignored.
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        DisclosureQueries.CheckParameters(sent, [], errors);
+        if (errors.Count > 0)
+        {
+            return new Problem(ProblemCatalogue.InvalidRequest, null, errors);
         }
 
         var now = time.GetUtcNow();

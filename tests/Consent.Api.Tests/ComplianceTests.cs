@@ -403,6 +403,14 @@ public sealed class ComplianceTests(ComplianceHost host) : IClassFixture<Complia
         }
     }
 
+    [Fact]
+    public void AMinimumCellSizeBelowEleven_StopsTheApiFromStarting()
+    {
+        using var lax = Api.WithWebHostBuilder(builder => builder.UseSetting("Compliance:MinimumCellSize", "5"));
+        var failure = Should.Throw<Microsoft.Extensions.Options.OptionsValidationException>(() => lax.CreateClient());
+        failure.Message.ShouldContain("MinimumCellSize");
+    }
+
     [Theory]
     [InlineData("from=2026-1", "from")]
     [InlineData("from=2026-01-01", "from")]

@@ -14,7 +14,10 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Primitives;
 
-// dotnet run -c Release --project bench/LogProofs.Bench -- [entries] [samples per operation and round] [rounds]
+// dotnet run -c Release --project bench/LogProofs.Bench -- [entries] [samples per operation and round] [rounds] [folder to keep]
+//
+// With a folder to keep, the database is left there and a later run with the same folder and size reuses it
+// (the synthetic log, tree and heads), measuring only the proofs.
 //
 // Inclusion and consistency proofs served from the stored tree of a large disclosure log, in-process, through the
 // same service the endpoints call (DisclosureTreeQueries: parameter checks, the signed-size look-up, one query for
@@ -25,9 +28,11 @@ var samples = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture)
 var rounds = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 3;
 const int SignedSizes = 200;
 
-var directory = Path.Combine(Path.GetTempPath(), "consent-proofs-bench", Guid.NewGuid().ToString("n"));
+var keep = args.Length > 3 ? Path.GetFullPath(args[3]) : null;
+var directory = keep ?? Path.Combine(Path.GetTempPath(), "consent-proofs-bench", Guid.NewGuid().ToString("n"));
 Directory.CreateDirectory(directory);
 var file = Path.Combine(directory, "consent.db");
+var reuse = keep is not null && File.Exists(file);
 Console.WriteLine($"Disclosure log proofs: {entryCount:N0} entries, {samples} samples per operation and round, {rounds} rounds, {Environment.ProcessorCount} cores");
 try
 {
@@ -47,24 +52,40 @@ try
     }
 
     // The host is not started: the integrator and the signer are run here, step by step, to time them.
-    var stopwatch = Stopwatch.StartNew();
-    var lastHash = await SyntheticLog.InsertAsync(host.Services, file, entryCount);
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"log: {entryCount:N0} entries inserted in one transaction in {stopwatch.Elapsed.TotalSeconds:0.0} s"));
-
-    var integrator = host.Services.GetRequiredService<DisclosureTreeIntegrator>();
-    stopwatch.Restart();
-    var tree = await integrator.IntegrateAsync(CancellationToken.None);
-    stopwatch.Stop();
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"integrator: {tree.Size:N0} leaves in {stopwatch.Elapsed.TotalSeconds:0.0} s ({tree.Size / stopwatch.Elapsed.TotalSeconds:N0} leaves/s)"));
-    if (tree.Size != entryCount)
+    List<long> sizes;
+    if (!reuse)
     {
-        throw new InvalidOperationException("The tree does not cover the log.");
+        var stopwatch = Stopwatch.StartNew();
+        var lastHash = await SyntheticLog.InsertAsync(host.Services, file, entryCount);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"log: {entryCount:N0} entries inserted in one transaction in {stopwatch.Elapsed.TotalSeconds:0.0} s, last hash {lastHash[..16]}…"));
+
+        var integrator = host.Services.GetRequiredService<DisclosureTreeIntegrator>();
+        stopwatch.Restart();
+        var tree = await integrator.IntegrateAsync(CancellationToken.None);
+        stopwatch.Stop();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"integrator: {tree.Size:N0} leaves in {stopwatch.Elapsed.TotalSeconds:0.0} s ({tree.Size / stopwatch.Elapsed.TotalSeconds:N0} leaves/s)"));
+        if (tree.Size != entryCount)
+        {
+            throw new InvalidOperationException("The tree does not cover the log.");
+        }
+
+        sizes = await SignedHeads.IssueAsync(host.Services, entryCount, SignedSizes);
+    }
+    else
+    {
+        await using var scope = host.Services.CreateAsyncScope();
+        sizes = await scope.ServiceProvider.GetRequiredService<ConsentDb>().TreeHeads.Select(h => h.TreeSize).Distinct().OrderBy(s => s).ToListAsync();
+        if (sizes[^1] != entryCount)
+        {
+            throw new InvalidOperationException("The kept database is of another size.");
+        }
+
+        Console.WriteLine($"reusing the kept database: {sizes.Count} signed sizes");
     }
 
-    var sizes = await SignedHeads.IssueAsync(host.Services, entryCount, SignedSizes);
-    Console.WriteLine($"file: {new FileInfo(file).Length / (1024 * 1024):N0} MiB, last entry hash {lastHash[..16]}…");
+    Console.WriteLine($"file: {new FileInfo(file).Length / (1024 * 1024):N0} MiB");
 
     var random = new Random(20261123);
     var operations = new (string Name, Func<IServiceProvider, Task> Run)[]
@@ -134,7 +155,10 @@ try
 finally
 {
     SqliteConnection.ClearAllPools();
-    Directory.Delete(directory, recursive: true);
+    if (keep is null)
+    {
+        Directory.Delete(directory, recursive: true);
+    }
 }
 
 static string Text(long value) => value.ToString(CultureInfo.InvariantCulture);

@@ -28,6 +28,7 @@ public static class DisclosureTreeExtensions
         builder.Services.AddHostedService(services => services.GetRequiredService<DisclosureTreeIntegrator>());
         builder.Services.AddSingleton<TreeHeadSigner>();
         builder.Services.AddHostedService(services => services.GetRequiredService<TreeHeadSigner>());
+        builder.Services.AddSingleton<SignedTreeSizes>();
         builder.Services.AddScoped<DisclosureTreeQueries>();
         return builder;
     }

@@ -16,12 +16,18 @@ namespace Consent.Api.DisclosureTree;
 /// first run against a recorder of the subtrees it asks for, those rows are read in one query, and the proof is
 /// computed from them. The log is never rehashed to answer.
 /// </summary>
-public sealed partial class DisclosureTreeQueries(ConsentDb db, TreeHeadSigner signer, ILogger<DisclosureTreeQueries> logger)
+public sealed partial class DisclosureTreeQueries(
+    ConsentDb db, TreeHeadSigner signer, SignedTreeSizes signedSizes, ILogger<DisclosureTreeQueries> logger)
 {
     public const int HeadsDefaultLimit = 100;
     public const int HeadsMaximumLimit = 1000;
 
     private static readonly string[] NoParameters = [];
+
+    // Compiled once: a proof is two small queries, and building the LINQ expression each time cost as much as running them.
+    private static readonly Func<ConsentDb, long[], IAsyncEnumerable<(long LeafIndex, byte[] Hashes)>> SubtreeRows =
+        EF.CompileAsyncQuery((ConsentDb db, long[] rows) =>
+            db.DisclosureTree.AsNoTracking().Where(r => rows.Contains(r.LeafIndex)).Select(r => ValueTuple.Create(r.LeafIndex, r.Hashes)));
     private static readonly string[] HeadsParameters = ["afterId", "limit"];
     private static readonly string[] InclusionParameters = ["leaf", "treeSize"];
     private static readonly string[] ConsistencyParameters = ["from", "to"];
@@ -138,11 +144,9 @@ public sealed partial class DisclosureTreeQueries(ConsentDb db, TreeHeadSigner s
 
         if (errors.Count == 0)
         {
-            var signed = await db.TreeHeads.AsNoTracking().Where(h => h.TreeSize == from!.Value || h.TreeSize == to!.Value)
-                .Select(h => h.TreeSize).Distinct().ToListAsync(cancellationToken);
             foreach (var (name, size) in new[] { ("from", from!.Value), ("to", to!.Value) })
             {
-                if (!signed.Contains(size))
+                if (!await IsSignedSizeAsync(size, cancellationToken))
                 {
                     errors[name] = [NotSigned];
                 }
@@ -237,14 +241,17 @@ public sealed partial class DisclosureTreeQueries(ConsentDb db, TreeHeadSigner s
     {
         var recorder = new SubtreeRecorder(treeSize);
         compute(recorder);
-        var wanted = recorder.Rows.ToList();
-        var rows = await db.DisclosureTree.AsNoTracking().Where(r => wanted.Contains(r.LeafIndex))
-            .Select(r => new { r.LeafIndex, r.Hashes }).ToDictionaryAsync(r => r.LeafIndex, r => r.Hashes, cancellationToken);
+        var rows = new Dictionary<long, byte[]>(recorder.Rows.Count);
+        await foreach (var row in SubtreeRows(db, [.. recorder.Rows]).WithCancellation(cancellationToken))
+        {
+            rows[row.LeafIndex] = row.Hashes;
+        }
+
         return new StoredSubtrees(treeSize, rows);
     }
 
     private Task<bool> IsSignedSizeAsync(long treeSize, CancellationToken cancellationToken) =>
-        db.TreeHeads.AsNoTracking().AnyAsync(h => h.TreeSize == treeSize, cancellationToken);
+        signedSizes.IsSignedAsync(db, treeSize, cancellationToken);
 
     /// <summary>A head signed now; <paramref name="whenEmpty"/> when the log has no entry to sign.</summary>
     private async Task<Outcome<StoredTreeHead>> SignAsync(ProblemType whenEmpty, CancellationToken cancellationToken)

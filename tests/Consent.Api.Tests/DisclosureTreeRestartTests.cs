@@ -38,6 +38,33 @@ public sealed class DisclosureTreeRestartTests
     }
 
     [Fact]
+    public async Task Integrator_PutsTheConnectionsDurabilityBack_BeforeItReturnsToThePool()
+    {
+        await using var log = await DisclosureLogHost.StartAsync(DisclosureLogHost.NewDatabaseFile(), tree: true, settings: SignalOnly);
+        for (var n = 1; n <= 3; n++)
+        {
+            await log.Log.AppendAsync(TreeDrafts.Draft(n), CancellationToken.None);
+        }
+
+        (await log.Services.GetRequiredService<DisclosureTreeIntegrator>().IntegrateAsync(CancellationToken.None)).Size.ShouldBe(3);
+
+        // Every pooled connection other features get back commits with FULL (2), as SQLite's default in WAL mode.
+        var scopes = Enumerable.Range(0, 3).Select(_ => log.Scope(out var db) is var scope ? (scope, db) : default).ToList();
+        foreach (var (_, db) in scopes)
+        {
+            await db.Database.OpenConnectionAsync();
+            await using var command = db.Database.GetDbConnection().CreateCommand();
+            command.CommandText = "PRAGMA synchronous;";
+            Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture).ShouldBe(2);
+        }
+
+        foreach (var (scope, _) in scopes)
+        {
+            await scope.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task Integrator_ResumesAfterARestart_WithoutWritingARowTwice_AndTheKeySurvives()
     {
         var file = DisclosureLogHost.NewDatabaseFile();

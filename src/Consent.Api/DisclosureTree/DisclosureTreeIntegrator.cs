@@ -211,24 +211,65 @@ public sealed partial class DisclosureTreeIntegrator(
         return entries.Select(e => (e.Sequence, HashBytes(e.PreviousHash), HashBytes(e.Hash))).ToList();
     }
 
-    /// <summary>Inserts the rows in one transaction, through one prepared statement (the change tracker would cost more than the hashing).</summary>
+    /// <summary>
+    /// Inserts the rows in one transaction, through one prepared statement (the change tracker would cost more than
+    /// the hashing). On SQLite the transaction commits with <c>synchronous = NORMAL</c>: it then does not fsync while
+    /// holding the write lock the log's writer needs, and losing the last rows to a power failure costs nothing (they
+    /// are computed again from the log, which is fsynced). The next FULL commit on the file (the writer's next batch,
+    /// a signed head) makes them durable, so a head never outlives the rows it covers. The connection's own setting
+    /// is put back before it returns to the pool.
+    /// </summary>
     private static async Task InsertAsync(ConsentDb db, List<DisclosureTreeRow> rows, CancellationToken cancellationToken)
     {
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        await using var insert = db.Database.GetDbConnection().CreateCommand();
-        insert.Transaction = transaction.GetDbTransaction();
-        insert.CommandText = InsertSql;
-        var leafIndex = Parameter(insert, "@leafIndex");
-        var hashes = Parameter(insert, "@hashes");
-        await insert.PrepareAsync(cancellationToken);
-        foreach (var row in rows)
+        var connection = db.Database.GetDbConnection();
+        var sqlite = db.Database.IsSqlite();
+        var synchronous = sqlite ? await ScalarAsync(connection, "PRAGMA synchronous;") : null;
+        try
         {
-            leafIndex.Value = row.LeafIndex;
-            hashes.Value = row.Hashes;
-            await insert.ExecuteNonQueryAsync(cancellationToken);
-        }
+            if (sqlite)
+            {
+                await ScalarAsync(connection, "PRAGMA synchronous = NORMAL;");
+            }
 
-        await transaction.CommitAsync(cancellationToken);
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            await using var insert = connection.CreateCommand();
+            insert.Transaction = transaction.GetDbTransaction();
+            insert.CommandText = InsertSql;
+            var leafIndex = Parameter(insert, "@leafIndex");
+            var hashes = Parameter(insert, "@hashes");
+            await insert.PrepareAsync(cancellationToken);
+            foreach (var row in rows)
+            {
+                leafIndex.Value = row.LeafIndex;
+                hashes.Value = row.Hashes;
+                await insert.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            await transaction.CommitAsync(cancellationToken);
+        }
+        finally
+        {
+            if (synchronous is not null)
+            {
+                try
+                {
+                    await ScalarAsync(connection, $"PRAGMA synchronous = {Convert.ToInt64(synchronous, System.Globalization.CultureInfo.InvariantCulture)};");
+                }
+                catch
+                {
+                    // Never let a connection with weaker durability go back to the pool for others to use.
+                    Microsoft.Data.Sqlite.SqliteConnection.ClearPool((Microsoft.Data.Sqlite.SqliteConnection)connection);
+                    throw;
+                }
+            }
+        }
+    }
+
+    private static async Task<object?> ScalarAsync(DbConnection connection, string sql)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return await command.ExecuteScalarAsync(CancellationToken.None);
     }
 
     private static DbParameter Parameter(DbCommand command, string name)

@@ -351,6 +351,23 @@ public sealed class DisclosureTreeTests(DisclosureTreeHost host) : IClassFixture
         (await db.DisclosureLogKeys.CountAsync()).ShouldBe(1);
     }
 
+    [Fact]
+    public async Task OpenApi_DocumentsTheTreeEndpoints_WithTheirParametersAndProblems()
+    {
+        var paths = (await (await Api.Parties.Anonymous().GetAsync("/openapi/v1.json")).Json()).GetProperty("paths");
+        static IEnumerable<string> Statuses(JsonElement operation) => operation.GetProperty("responses").EnumerateObject().Select(r => r.Name);
+        static IEnumerable<string?> Parameters(JsonElement operation) =>
+            operation.GetProperty("parameters").EnumerateArray().Select(p => p.GetProperty("name").GetString());
+
+        Statuses(paths.GetProperty("/api/log/tree-head").GetProperty("get")).ShouldBe(["200", "400", "404", "503", "401"], ignoreOrder: true);
+        Statuses(paths.GetProperty("/api/log/tree-heads").GetProperty("post")).ShouldBe(["201", "403", "400", "409", "503", "401"], ignoreOrder: true);
+        Parameters(paths.GetProperty("/api/log/tree-heads").GetProperty("get")).ShouldBe(["afterId", "limit"], ignoreOrder: true);
+        Parameters(paths.GetProperty("/api/log/proofs/inclusion").GetProperty("get")).ShouldBe(["leaf", "treeSize"], ignoreOrder: true);
+        Parameters(paths.GetProperty("/api/log/proofs/consistency").GetProperty("get")).ShouldBe(["from", "to"], ignoreOrder: true);
+        Statuses(paths.GetProperty("/api/log/entries/{sequence}").GetProperty("get")).ShouldBe(["200", "403", "400", "404", "401"], ignoreOrder: true);
+        Statuses(paths.GetProperty("/.well-known/disclosure-log-keys").GetProperty("get")).ShouldContain("200");
+    }
+
     internal static MemorySubtreeHashes MemoryTree(IEnumerable<DisclosureEntry> entries)
     {
         var memory = new MemorySubtreeHashes();

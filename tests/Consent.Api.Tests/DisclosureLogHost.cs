@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Consent.Api.DisclosureLog;
+using Consent.Api.DisclosureTree;
 using Consent.Api.Storage;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
@@ -13,7 +14,8 @@ namespace Consent.Api.Tests;
 /// <summary>
 /// The disclosure log on its own: the real writer, ConsentDb and migrations on a real SQLite file, in a
 /// small host that can be stopped and started again on the same file. The store switch lets a test hold
-/// commits at the door or make them fail.
+/// commits at the door or make them fail. With the tree, the host also runs the tree integrator and the tree-head
+/// signer, keeping the signing key under the database file's folder.
 /// </summary>
 internal sealed class DisclosureLogHost : IAsyncDisposable
 {
@@ -29,6 +31,8 @@ internal sealed class DisclosureLogHost : IAsyncDisposable
 
     public IDisclosureLog Log => host.Services.GetRequiredService<IDisclosureLog>();
 
+    public IServiceProvider Services => host.Services;
+
     public static string NewDatabaseFile()
     {
         var directory = Path.Combine(Path.GetTempPath(), "consent-tests", Guid.NewGuid().ToString("n"));
@@ -36,13 +40,20 @@ internal sealed class DisclosureLogHost : IAsyncDisposable
         return Path.Combine(directory, "consent.db");
     }
 
-    public static async Task<DisclosureLogHost> StartAsync(string databaseFile, StoreSwitch? store = null, int queueCapacity = 4096)
+    public static async Task<DisclosureLogHost> StartAsync(
+        string databaseFile, StoreSwitch? store = null, int queueCapacity = 4096, bool tree = false, IDictionary<string, string?>? settings = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["DisclosureLog:QueueCapacity"] = queueCapacity.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Storage:DataDirectory"] = Path.GetDirectoryName(databaseFile),
         });
+        if (settings is not null)
+        {
+            builder.Configuration.AddInMemoryCollection(settings);
+        }
+
         builder.Services.AddLogging();
         builder.Services.AddSingleton<TimeProvider>(new TestClock());
         builder.Services.AddDbContext<ConsentDb>(options =>
@@ -54,6 +65,11 @@ internal sealed class DisclosureLogHost : IAsyncDisposable
             }
         });
         builder.AddDisclosureLog();
+        if (tree)
+        {
+            builder.AddDisclosureTree();
+        }
+
         var host = builder.Build();
         await using (var scope = host.Services.CreateAsyncScope())
         {

@@ -19,6 +19,7 @@ public static class DisclosureLogExtensions
         builder.Services.AddOptions<DisclosureLogOptions>().BindConfiguration(DisclosureLogOptions.Section)
             .ValidateDataAnnotations().ValidateOnStart();
         builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<DisclosureLogCommits>();
         builder.Services.AddSingleton<DisclosureLogWriter>();
         builder.Services.AddSingleton<IDisclosureLog>(services => services.GetRequiredService<DisclosureLogWriter>());
         builder.Services.AddHostedService(services => services.GetRequiredService<DisclosureLogWriter>());

@@ -27,6 +27,7 @@ public sealed partial class DisclosureLogWriter : BackgroundService, IDisclosure
     private readonly IServiceScopeFactory scopes;
     private readonly TimeProvider time;
     private readonly ILogger<DisclosureLogWriter> logger;
+    private readonly DisclosureLogCommits commits;
     private readonly int maxBatchSize;
 
     // The rest is the writer loop's state (the commit task uses the session only while the loop waits for it).
@@ -41,10 +42,12 @@ public sealed partial class DisclosureLogWriter : BackgroundService, IDisclosure
     private Task? commit;
     private Task<bool>? readable;
 
-    public DisclosureLogWriter(IServiceScopeFactory scopes, IOptions<DisclosureLogOptions> options, TimeProvider time, ILogger<DisclosureLogWriter> logger)
+    public DisclosureLogWriter(
+        IServiceScopeFactory scopes, IOptions<DisclosureLogOptions> options, TimeProvider time, DisclosureLogCommits commits, ILogger<DisclosureLogWriter> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
         this.scopes = scopes;
+        this.commits = commits;
         this.time = time;
         this.logger = logger;
         maxBatchSize = options.Value.MaxBatchSize;
@@ -256,6 +259,7 @@ public sealed partial class DisclosureLogWriter : BackgroundService, IDisclosure
             }
 
             batch.Complete();
+            commits.Committed();
             return;
         }
 

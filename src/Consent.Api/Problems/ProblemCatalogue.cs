@@ -100,6 +100,10 @@ public static class ProblemCatalogue
 
     // Disclosure log
     public static readonly ProblemType DisclosureLogUnavailable = new("disclosure-log-unavailable", 503, "The disclosure could not be recorded, so nothing was disclosed; try again later.");
+    public static readonly ProblemType DisclosureEntryNotFound = new("disclosure-entry-not-found", 404, "No such entry in the disclosure log.");
+    public static readonly ProblemType NoTreeHead = new("no-tree-head", 404, "The disclosure log is empty: no tree head has been signed yet.");
+    public static readonly ProblemType DisclosureLogEmpty = new("disclosure-log-empty", 409, "The disclosure log is empty: there is no tree to sign yet.");
+    public static readonly ProblemType DisclosureTreeUnavailable = new("disclosure-tree-unavailable", 503, "The disclosure log's tree disagrees with the log and is not extended or signed until the log is checked.");
 
     public static Problem Invalid(string field, string message) =>
         new(InvalidRequest, null, new Dictionary<string, string[]> { [field] = [message] });

@@ -4,6 +4,7 @@ using Consent.Api.ConsentRequests;
 using Consent.Api.Consents;
 using Consent.Api.DenyList;
 using Consent.Api.DisclosureLog;
+using Consent.Api.DisclosureTree;
 using Consent.Api.Fhir;
 using Consent.Api.Mous;
 using Consent.Api.StatutoryBases;
@@ -42,6 +43,15 @@ public sealed class ConsentDb(DbContextOptions<ConsentDb> options) : DbContext(o
     /// <summary>The disclosure log: append-only, written only by the log's single writer.</summary>
     public DbSet<DisclosureEntry> Disclosures => Set<DisclosureEntry>();
 
+    /// <summary>The log's Merkle tree: complete-subtree hashes per leaf, append-only, written only by the integrator.</summary>
+    public DbSet<DisclosureTreeRow> DisclosureTree => Set<DisclosureTreeRow>();
+
+    /// <summary>Signed tree heads, append-only, in issue order.</summary>
+    public DbSet<StoredTreeHead> TreeHeads => Set<StoredTreeHead>();
+
+    /// <summary>Public keys of every key that signed tree heads, append-only.</summary>
+    public DbSet<DisclosureLogKey> DisclosureLogKeys => Set<DisclosureLogKey>();
+
     public DbSet<FhirRecord> FhirRecords => Set<FhirRecord>();
 
     public DbSet<FhirPatientIdentifier> FhirPatientIdentifiers => Set<FhirPatientIdentifier>();
@@ -51,6 +61,7 @@ public sealed class ConsentDb(DbContextOptions<ConsentDb> options) : DbContext(o
     public override int SaveChanges(bool acceptAllChangesOnSuccess)
     {
         DisclosureLogAppendOnly.RefuseChanges(ChangeTracker);
+        DisclosureTreeAppendOnly.RefuseChanges(ChangeTracker);
         if (!FactsVersion.AnyFactChanged(ChangeTracker))
         {
             return base.SaveChanges(acceptAllChangesOnSuccess);
@@ -67,6 +78,7 @@ public sealed class ConsentDb(DbContextOptions<ConsentDb> options) : DbContext(o
     public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
     {
         DisclosureLogAppendOnly.RefuseChanges(ChangeTracker);
+        DisclosureTreeAppendOnly.RefuseChanges(ChangeTracker);
         if (!FactsVersion.AnyFactChanged(ChangeTracker))
         {
             return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
@@ -207,6 +219,9 @@ public sealed class ConsentDb(DbContextOptions<ConsentDb> options) : DbContext(o
         });
 
         modelBuilder.ApplyConfiguration(new DisclosureEntryConfiguration());
+        modelBuilder.ApplyConfiguration(new DisclosureTreeRowConfiguration());
+        modelBuilder.ApplyConfiguration(new StoredTreeHeadConfiguration());
+        modelBuilder.ApplyConfiguration(new DisclosureLogKeyConfiguration());
         modelBuilder.ApplyConfiguration(new FhirRecordConfiguration());
         modelBuilder.ApplyConfiguration(new FhirPatientIdentifierConfiguration());
     }

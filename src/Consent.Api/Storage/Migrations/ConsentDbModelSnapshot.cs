@@ -410,6 +410,70 @@ namespace Consent.Api.Storage.Migrations
                     b.ToTable("DisclosureLog", (string)null);
                 });
 
+            modelBuilder.Entity("Consent.Api.DisclosureTree.DisclosureLogKey", b =>
+                {
+                    b.Property<string>("KeyId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("PublicKey")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.HasKey("KeyId");
+
+                    b.ToTable("DisclosureLogKeys", (string)null);
+                });
+
+            modelBuilder.Entity("Consent.Api.DisclosureTree.DisclosureTreeRow", b =>
+                {
+                    b.Property<long>("LeafIndex")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("Hashes")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.HasKey("LeafIndex");
+
+                    b.ToTable("DisclosureTree", (string)null);
+                });
+
+            modelBuilder.Entity("Consent.Api.DisclosureTree.StoredTreeHead", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("KeyId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<byte[]>("RootHash")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.Property<byte[]>("Signature")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.Property<long>("Timestamp")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("TreeSize")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TreeSize");
+
+                    b.ToTable("DisclosureTreeHeads", (string)null);
+                });
+
             modelBuilder.Entity("Consent.Api.Fhir.FhirPatientIdentifier", b =>
                 {
                     b.Property<long>("Key")

@@ -56,7 +56,6 @@ internal sealed class DisclosureEntryConfiguration : IEntityTypeConfiguration<Di
         entry.HasIndex(e => new { e.SurvivorId, e.Sequence });
         entry.HasIndex(e => new { e.RecipientAgencyId, e.Sequence });
         entry.HasIndex(e => e.RecordedAt);
-        entry.HasIndex(e => e.RequestId);
     }
 }
 

@@ -401,8 +401,6 @@ namespace Consent.Api.Storage.Migrations
 
                     b.HasIndex("RecordedAt");
 
-                    b.HasIndex("RequestId");
-
                     b.HasIndex("RecipientAgencyId", "Sequence");
 
                     b.HasIndex("SurvivorId", "Sequence");

@@ -74,8 +74,11 @@ public sealed class LogVerifierOptions
     /// <summary>Failures kept in the result (all are counted).</summary>
     public int MaxFailures { get; init; } = 100;
 
-    /// <summary>Receives the number of entries checked so far, now and then.</summary>
+    /// <summary>Receives the number of entries checked so far, now and then (from the reading threads).</summary>
     public IProgress<long>? Progress { get; init; }
+
+    /// <summary>Called once with the log's size, before the entries are read: the total for a progress bar.</summary>
+    public Action<long>? LogSizeKnown { get; init; }
 }
 
 /// <summary>The outcome of verifying a log.</summary>

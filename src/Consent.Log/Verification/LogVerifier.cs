@@ -73,6 +73,7 @@ public static class LogVerifier
         }
 
         var metadata = LogMetadata.Read(connection, Fail);
+        options.LogSizeKnown?.Invoke(metadata.LogSize);
         var keys = options.TrustedKeys is { } trusted ? PublicKeys(trusted) : PublicKeys(metadata.StoredKeys);
         try
         {

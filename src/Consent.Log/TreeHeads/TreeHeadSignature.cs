@@ -67,7 +67,14 @@ public static class TreeHeadSignature
 
         Span<byte> signed = stackalloc byte[SignedLength];
         WriteSignedBytes(head.Timestamp, head.TreeSize, head.RootHash, signed);
-        return publicKey.VerifyData(signed, head.Signature, HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence);
+        try
+        {
+            return publicKey.VerifyData(signed, head.Signature, HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence);
+        }
+        catch (CryptographicException)
+        {
+            return false; // not a DER signature at all
+        }
     }
 
     /// <summary>A key's id: lowercase hex SHA-256 of its SubjectPublicKeyInfo DER.</summary>

@@ -71,6 +71,9 @@ public sealed class LogVerifierOptions
     /// <summary>Entries read and hashed in parallel, at most this many at a time (default: one per core).</summary>
     public int MaxParallelism { get; init; } = Environment.ProcessorCount;
 
+    /// <summary>Entries per chunk, as a tree level (2^16); smaller in tests, so that small logs span many chunks.</summary>
+    internal int ChunkLevel { get; init; } = 16;
+
     /// <summary>Failures kept in the result (all are counted).</summary>
     public int MaxFailures { get; init; } = 100;
 

@@ -22,9 +22,6 @@ namespace Consent.Log.Verification;
 /// </remarks>
 public static class LogVerifier
 {
-    /// <summary>The chunk size, as a level of the tree: 2^16 entries.</summary>
-    internal const int ChunkLevel = 16;
-
     /// <summary>Opens the database file read-only and verifies the log in it.</summary>
     /// <exception cref="LogDatabaseException">The file is missing, unreadable, or holds no disclosure log.</exception>
     public static LogVerificationResult VerifyFile(string databasePath, LogVerifierOptions? options = null, CancellationToken cancellationToken = default)
@@ -84,7 +81,7 @@ public static class LogVerifier
             var headSizes = heads.Select(h => h.Head.TreeSize).Concat(options.TrustedHeads.Select(h => h.Head.TreeSize))
                 .Where(size => size > 0 && size <= metadata.LogSize).Distinct().Order().ToArray();
             var chunks = StreamEntries(connection, openMore, metadata, headSizes, options, cancellationToken);
-            var roots = Join(chunks, metadata, Fail);
+            var roots = Join(chunks, options.ChunkLevel, Fail);
 
             var entryFailures = chunks.SelectMany(c => c.Failures).Concat(failures)
                 .OrderBy(f => f.Sequence ?? long.MaxValue).ThenBy(f => f.Kind).ToList();
@@ -113,7 +110,8 @@ public static class LogVerifier
         SqliteConnection connection, Func<SqliteConnection>? openMore, LogMetadata metadata, long[] headSizes,
         LogVerifierOptions options, CancellationToken cancellationToken)
     {
-        var chunkSize = 1L << ChunkLevel;
+        var chunkLevel = options.ChunkLevel;
+        var chunkSize = 1L << chunkLevel;
         var chunkCount = checked((int)((metadata.LogSize + chunkSize - 1) / chunkSize));
         var results = new ChunkResult[chunkCount];
         long checkedSoFar = 0;
@@ -131,7 +129,7 @@ public static class LogVerifier
         var parallelism = Math.Max(1, Math.Min(options.MaxParallelism, chunkCount));
         if (openMore is null || parallelism == 1)
         {
-            var verifier = new ChunkVerifier(connection.Handle!, ChunkLevel, metadata.TreeSize, headSizes, options.MaxFailures);
+            var verifier = new ChunkVerifier(connection.Handle!, chunkLevel, metadata.TreeSize, headSizes, options.MaxFailures);
             for (var chunk = 0; chunk < chunkCount; chunk++)
             {
                 results[chunk] = VerifyChunk(verifier, chunk);
@@ -148,7 +146,7 @@ public static class LogVerifier
             try
             {
                 using var own = openMore();
-                var verifier = new ChunkVerifier(own.Handle!, ChunkLevel, metadata.TreeSize, headSizes, options.MaxFailures);
+                var verifier = new ChunkVerifier(own.Handle!, chunkLevel, metadata.TreeSize, headSizes, options.MaxFailures);
                 for (var chunk = Interlocked.Increment(ref next); chunk < chunkCount && Volatile.Read(ref error) is null;
                      chunk = Interlocked.Increment(ref next))
                 {
@@ -182,11 +180,11 @@ public static class LogVerifier
     /// Joins the chunks in order: the chain across their edges, the tree levels above a chunk against the tree row
     /// of its last leaf, and the root at each tree head size. Returns the roots by size.
     /// </summary>
-    private static Dictionary<long, byte[]> Join(ChunkResult[] chunks, LogMetadata metadata, Action<LogFailure> fail)
+    private static Dictionary<long, byte[]> Join(ChunkResult[] chunks, int chunkLevel, Action<LogFailure> fail)
     {
         var size = MerkleHash.Size;
         var roots = new Dictionary<long, byte[]> { [0] = MerkleHash.EmptyRoot.ToArray() };
-        var global = new List<byte[]?>(); // global[k]: complete subtree of level ChunkLevel + k awaiting its right sibling
+        var global = new List<byte[]?>(); // global[k]: complete subtree of level chunkLevel + k awaiting its right sibling
         var treeIntact = true;
         Span<byte> node = stackalloc byte[size];
         for (var c = 0; c < chunks.Length; c++)
@@ -240,7 +238,7 @@ public static class LogVerifier
                 {
                     var leaf = chunk.End - 1;
                     fail(new LogFailure(LogFailureKind.TreeNode, leaf + 1, null, null,
-                        $"The tree row of leaf {leaf} (entry {leaf + 1}) holds another hash at level {ChunkLevel + k2 + 1} than the entries give.",
+                        $"The tree row of leaf {leaf} (entry {leaf + 1}) holds another hash at level {chunkLevel + k2 + 1} than the entries give.",
                         Convert.ToHexStringLower(node), Convert.ToHexStringLower(stored.AsSpan(k2 * size, size))));
                 }
 

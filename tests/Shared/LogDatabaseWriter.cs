@@ -99,6 +99,9 @@ internal sealed class LogDatabaseWriter : IDisposable
     /// <summary>Leaves integrated in the tree so far (may lag <see cref="Size"/>).</summary>
     public long TreeSize { get; private set; }
 
+    /// <summary>The leaf input (encoding ‖ previous hash) of the entry appended last.</summary>
+    public byte[] LastLeafInput { get; private set; } = [];
+
     /// <summary>Hashes of entries written but not yet integrated into the tree.</summary>
     private readonly Queue<byte[]> unintegrated = new();
 
@@ -109,7 +112,8 @@ internal sealed class LogDatabaseWriter : IDisposable
         var sequence = Size + 1;
         var resourceIds = JsonSerializer.Serialize(row.ResourceIds);
         var basis = JsonSerializer.Serialize(row.Basis);
-        var hash = Hash(sequence, row, resourceIds, basis, previous);
+        LastLeafInput = LeafInput(sequence, row, resourceIds, basis, previous);
+        var hash = MerkleHash.LeafHash(LastLeafInput);
         object?[] values =
         [
             sequence, row.RecordedAt, row.RecipientAgencyId, row.ClientId, row.UserId, row.SurvivorId, row.ResourceType,
@@ -222,7 +226,11 @@ internal sealed class LogDatabaseWriter : IDisposable
     }
 
     /// <summary>An entry's hash through the verifier's encoder: SHA-256(0x00 ‖ encoding ‖ previous hash).</summary>
-    public static byte[] Hash(long sequence, LogRow row, string resourceIdsJson, string basisJson, ReadOnlySpan<byte> previousHash)
+    public static byte[] Hash(long sequence, LogRow row, string resourceIdsJson, string basisJson, ReadOnlySpan<byte> previousHash) =>
+        MerkleHash.LeafHash(LeafInput(sequence, row, resourceIdsJson, basisJson, previousHash));
+
+    /// <summary>An entry's leaf input through the verifier's encoder: encoding ‖ previous hash.</summary>
+    public static byte[] LeafInput(long sequence, LogRow row, string resourceIdsJson, string basisJson, ReadOnlySpan<byte> previousHash)
     {
         var encoding = StoredEntryEncoding.Encode(new StoredEntry
         {
@@ -245,7 +253,7 @@ internal sealed class LogDatabaseWriter : IDisposable
         var input = new byte[encoding.Length + MerkleHash.Size];
         encoding.CopyTo(input, 0);
         previousHash.CopyTo(input.AsSpan(encoding.Length));
-        return MerkleHash.LeafHash(input);
+        return input;
     }
 
     private void Execute(string sql)

@@ -55,7 +55,7 @@ internal sealed class ChunkResult
 /// chunk's tree rows against the subtrees recomputed from those hashes. Chunks are aligned on a power of two, so a
 /// chunk's subtrees are complete subtrees of the whole tree.
 /// </summary>
-internal sealed class ChunkVerifier(sqlite3 db, int chunkLevel, long treeSize, long[] headSizes, int maxFailures)
+internal sealed class ChunkVerifier(sqlite3 db, int chunkLevel, long treeSize, long[] headSizes, int maxFailures) : IDisposable
 {
     private const int ProgressStep = 8192;
 
@@ -73,11 +73,15 @@ internal sealed class ChunkVerifier(sqlite3 db, int chunkLevel, long treeSize, l
     // [0x00 ‖ encoding ‖ previous hash]: grown when an entry needs more.
     private byte[] leafInput = new byte[4096];
 
+    // One hash context for the chunk's every hash: cheaper per call than SHA256.HashData, which sets one up each time.
+    private readonly IncrementalHash sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+    private readonly byte[] nodeInput = new byte[1 + 2 * MerkleHash.Size];
+
     public ChunkResult Verify(long start, long end, Action<long> progress, CancellationToken cancellationToken)
     {
         var result = new ChunkResult { Start = start, End = end };
-        using var entries = Prepare(EntrySql, start, end);
-        using var tree = Prepare(TreeSql, start, Math.Min(end, treeSize));
+        using var entries = new SqliteRows(Prepare(EntrySql, start, end));
+        using var tree = new SqliteRows(Prepare(TreeSql, start, Math.Min(end, treeSize)));
 
         // The chunk's frontier: stack[k] is the complete subtree of level k that the next merge may take.
         var size = MerkleHash.Size;
@@ -97,7 +101,7 @@ internal sealed class ChunkVerifier(sqlite3 db, int chunkLevel, long treeSize, l
 
         while (Step(entries, "DisclosureLog"))
         {
-            var sequence = raw.sqlite3_column_int64(entries, 0);
+            var sequence = entries.Int64(0);
             result.Rows++;
             if (++sinceProgress == ProgressStep)
             {
@@ -116,8 +120,8 @@ internal sealed class ChunkVerifier(sqlite3 db, int chunkLevel, long treeSize, l
             }
 
             var first = sequence == start + 1;
-            if (!LowerHex.TryParseHash(raw.sqlite3_column_blob(entries, 14), previous)
-                || !LowerHex.TryParseHash(raw.sqlite3_column_blob(entries, 15), stored))
+            if (!LowerHex.TryParseHash(entries.Bytes(14), previous)
+                || !LowerHex.TryParseHash(entries.Bytes(15), stored))
             {
                 result.Fail(new LogFailure(LogFailureKind.MalformedEntry, sequence, null, null,
                     $"Entry {sequence} has a previous hash or hash that is not 64 lowercase hex digits."), maxFailures);
@@ -146,20 +150,20 @@ internal sealed class ChunkVerifier(sqlite3 db, int chunkLevel, long treeSize, l
             var entry = new StoredEntry
             {
                 Sequence = sequence,
-                RecordedAt = raw.sqlite3_column_int64(entries, 1),
-                RecipientAgencyId = raw.sqlite3_column_blob(entries, 2),
-                ClientId = raw.sqlite3_column_blob(entries, 3),
-                HasUserId = raw.sqlite3_column_type(entries, 4) != raw.SQLITE_NULL,
-                UserId = raw.sqlite3_column_blob(entries, 4),
-                SurvivorId = raw.sqlite3_column_blob(entries, 5),
-                ResourceType = raw.sqlite3_column_blob(entries, 6),
-                ResourceIds = raw.sqlite3_column_blob(entries, 7),
-                PurposeOfUse = raw.sqlite3_column_blob(entries, 8),
-                Decision = raw.sqlite3_column_blob(entries, 9),
-                Basis = raw.sqlite3_column_blob(entries, 10),
-                PolicyVersion = raw.sqlite3_column_blob(entries, 11),
-                RequestId = raw.sqlite3_column_blob(entries, 12),
-                BreakGlass = raw.sqlite3_column_int64(entries, 13),
+                RecordedAt = entries.Int64(1),
+                RecipientAgencyId = entries.Bytes(2),
+                ClientId = entries.Bytes(3),
+                HasUserId = !entries.IsNull(4),
+                UserId = entries.Bytes(4),
+                SurvivorId = entries.Bytes(5),
+                ResourceType = entries.Bytes(6),
+                ResourceIds = entries.Bytes(7),
+                PurposeOfUse = entries.Bytes(8),
+                Decision = entries.Bytes(9),
+                Basis = entries.Bytes(10),
+                PolicyVersion = entries.Bytes(11),
+                RequestId = entries.Bytes(12),
+                BreakGlass = entries.Int64(13),
             };
             var room = 1 + StoredEntryEncoding.MaxEncodedLength(entry) + size;
             if (room > leafInput.Length)
@@ -177,7 +181,8 @@ internal sealed class ChunkVerifier(sqlite3 db, int chunkLevel, long treeSize, l
             }
 
             previous.CopyTo(leafInput.AsSpan(1 + written));
-            SHA256.HashData(leafInput.AsSpan(0, 1 + written + size), computed);
+            sha256.AppendData(leafInput, 0, 1 + written + size);
+            sha256.GetHashAndReset(computed);
             if (!computed.SequenceEqual(stored))
             {
                 result.Fail(new LogFailure(LogFailureKind.HashMismatch, sequence, null, null,
@@ -197,14 +202,14 @@ internal sealed class ChunkVerifier(sqlite3 db, int chunkLevel, long treeSize, l
             var hasRow = false;
             if (leaf < treeSize)
             {
-                while (treeRow && raw.sqlite3_column_int64(tree, 0) < leaf)
+                while (treeRow && tree.Int64(0) < leaf)
                 {
                     treeRow = Step(tree, "DisclosureTree");
                 }
 
-                if (treeRow && raw.sqlite3_column_int64(tree, 0) == leaf)
+                if (treeRow && tree.Int64(0) == leaf)
                 {
-                    row = raw.sqlite3_column_blob(tree, 1);
+                    row = tree.Bytes(1);
                     hasRow = true;
                     var levels = BitOperations.TrailingZeroCount(~leaf);
                     if (row.Length != size * (levels + 1))
@@ -231,7 +236,7 @@ internal sealed class ChunkVerifier(sqlite3 db, int chunkLevel, long treeSize, l
 
             for (; ((local >> level) & 1) == 1; level++)
             {
-                MerkleHash.NodeHash(stack.AsSpan(level * size, size), node, node);
+                NodeHash(stack.AsSpan(level * size, size), node);
                 if (hasRow && mismatch < 0 && !row.Slice((level + 1) * size, size).SequenceEqual(node))
                 {
                     mismatch = level + 1;
@@ -287,6 +292,18 @@ internal sealed class ChunkVerifier(sqlite3 db, int chunkLevel, long treeSize, l
         return result;
     }
 
+    /// <summary>node = SHA-256(0x01 ‖ left ‖ node), as <see cref="MerkleHash.NodeHash(ReadOnlySpan{byte}, ReadOnlySpan{byte}, Span{byte})"/>.</summary>
+    private void NodeHash(ReadOnlySpan<byte> left, Span<byte> node)
+    {
+        nodeInput[0] = 0x01;
+        left.CopyTo(nodeInput.AsSpan(1));
+        node.CopyTo(nodeInput.AsSpan(1 + MerkleHash.Size));
+        sha256.AppendData(nodeInput);
+        sha256.GetHashAndReset(node);
+    }
+
+    public void Dispose() => sha256.Dispose();
+
     private static void BreakTree(ChunkResult result, ref bool treeBroken, long leaf)
     {
         if (!treeBroken)
@@ -325,9 +342,9 @@ internal sealed class ChunkVerifier(sqlite3 db, int chunkLevel, long treeSize, l
         return statement;
     }
 
-    private bool Step(sqlite3_stmt statement, string table)
+    private bool Step(SqliteRows statement, string table)
     {
-        var code = raw.sqlite3_step(statement);
+        var code = statement.Step();
         return code switch
         {
             raw.SQLITE_ROW => true,

@@ -53,7 +53,7 @@ internal sealed class LogMetadata
                     $"The database has no {missing} table: the tree or its signed heads cannot be checked."));
             }
 
-            var (minSequence, maxSequence) = Range(connection, """SELECT MIN("Sequence"), MAX("Sequence") FROM "DisclosureLog" """);
+            var (minSequence, maxSequence) = Range(connection, "DisclosureLog", "Sequence");
             if (minSequence < 1 && maxSequence >= minSequence)
             {
                 fail(new LogFailure(LogFailureKind.SequenceGap, minSequence, null, null,
@@ -63,7 +63,7 @@ internal sealed class LogMetadata
             long treeSize = 0;
             if (tables.Contains("DisclosureTree"))
             {
-                var (minLeaf, maxLeaf) = Range(connection, """SELECT MIN("LeafIndex"), MAX("LeafIndex") FROM "DisclosureTree" """);
+                var (minLeaf, maxLeaf) = Range(connection, "DisclosureTree", "LeafIndex");
                 treeSize = maxLeaf + 1;
                 if (minLeaf < 0 && maxLeaf >= minLeaf)
                 {
@@ -124,12 +124,15 @@ internal sealed class LogMetadata
         return keys;
     }
 
-    private static (long Min, long Max) Range(SqliteConnection connection, string sql)
+    /// <summary>
+    /// The smallest and largest key, or (0, -1) for an empty table. Two queries: SQLite answers MIN or MAX of a
+    /// primary key from one end of the tree, but scans the whole table for both in one query.
+    /// </summary>
+    private static (long Min, long Max) Range(SqliteConnection connection, string table, string key)
     {
-        using var command = Command(connection, sql);
-        using var reader = command.ExecuteReader();
-        reader.Read();
-        return reader.IsDBNull(0) ? (0, -1) : (reader.GetInt64(0), reader.GetInt64(1));
+        var min = Scalar(connection, $"""SELECT MIN("{key}") FROM "{table}" """);
+        var max = Scalar(connection, $"""SELECT MAX("{key}") FROM "{table}" """);
+        return min is long first && max is long last ? (first, last) : (0, -1);
     }
 
     private static object? Scalar(SqliteConnection connection, string sql)

@@ -128,7 +128,7 @@ public static class LogVerifier
             verifier.Verify(chunk * chunkSize, Math.Min((chunk + 1) * chunkSize, metadata.LogSize), Progress, cancellationToken);
 
         var parallelism = Math.Max(1, Math.Min(options.MaxParallelism, chunkCount));
-        if (openMore is null || parallelism == 1)
+        if (openMore is null)
         {
             using var verifier = new ChunkVerifier(connection.Handle!, chunkLevel, metadata.TreeSize, headSizes, options.MaxFailures);
             for (var chunk = 0; chunk < chunkCount; chunk++)

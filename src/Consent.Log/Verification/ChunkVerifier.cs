@@ -81,7 +81,8 @@ internal sealed class ChunkVerifier(sqlite3 db, int chunkLevel, long treeSize, l
     {
         var result = new ChunkResult { Start = start, End = end };
         using var entries = new SqliteRows(Prepare(EntrySql, start, end));
-        using var tree = new SqliteRows(Prepare(TreeSql, start, Math.Min(end, treeSize)));
+        // No statement when the chunk is past the integrated tree (or the database has no tree table).
+        using var tree = treeSize > start ? new SqliteRows(Prepare(TreeSql, start, Math.Min(end, treeSize))) : null;
 
         // The chunk's frontier: stack[k] is the complete subtree of level k that the next merge may take.
         var size = MerkleHash.Size;
@@ -94,7 +95,7 @@ internal sealed class ChunkVerifier(sqlite3 db, int chunkLevel, long treeSize, l
         var hasLast = start == 0; // the genesis hash precedes entry 1; other chunks are joined by the merge
         last.Clear();
         var treeBroken = false;
-        var treeRow = Step(tree, "DisclosureTree");
+        var treeRow = tree is not null && Step(tree, "DisclosureTree");
         var headIndex = FirstHeadSizeAbove(start);
         var expected = start + 1;
         var sinceProgress = 0;
@@ -202,12 +203,12 @@ internal sealed class ChunkVerifier(sqlite3 db, int chunkLevel, long treeSize, l
             var hasRow = false;
             if (leaf < treeSize)
             {
-                while (treeRow && tree.Int64(0) < leaf)
+                while (treeRow && tree!.Int64(0) < leaf)
                 {
                     treeRow = Step(tree, "DisclosureTree");
                 }
 
-                if (treeRow && tree.Int64(0) == leaf)
+                if (treeRow && tree!.Int64(0) == leaf)
                 {
                     row = tree.Bytes(1);
                     hasRow = true;

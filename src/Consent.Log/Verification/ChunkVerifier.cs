@@ -1,5 +1,4 @@
 using System.Numerics;
-using System.Security.Cryptography;
 using Consent.Log.Merkle;
 using SQLitePCL;
 
@@ -73,8 +72,7 @@ internal sealed class ChunkVerifier(sqlite3 db, int chunkLevel, long treeSize, l
     // [0x00 ‖ encoding ‖ previous hash]: grown when an entry needs more.
     private byte[] leafInput = new byte[4096];
 
-    // One hash context for the chunk's every hash: cheaper per call than SHA256.HashData, which sets one up each time.
-    private readonly IncrementalHash sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+    private readonly Sha256Hasher sha256 = new();
     private readonly byte[] nodeInput = new byte[1 + 2 * MerkleHash.Size];
 
     public ChunkResult Verify(long start, long end, Action<long> progress, CancellationToken cancellationToken)
@@ -182,8 +180,7 @@ internal sealed class ChunkVerifier(sqlite3 db, int chunkLevel, long treeSize, l
             }
 
             previous.CopyTo(leafInput.AsSpan(1 + written));
-            sha256.AppendData(leafInput, 0, 1 + written + size);
-            sha256.GetHashAndReset(computed);
+            sha256.Hash(leafInput.AsSpan(0, 1 + written + size), computed);
             if (!computed.SequenceEqual(stored))
             {
                 result.Fail(new LogFailure(LogFailureKind.HashMismatch, sequence, null, null,
@@ -299,8 +296,7 @@ internal sealed class ChunkVerifier(sqlite3 db, int chunkLevel, long treeSize, l
         nodeInput[0] = 0x01;
         left.CopyTo(nodeInput.AsSpan(1));
         node.CopyTo(nodeInput.AsSpan(1 + MerkleHash.Size));
-        sha256.AppendData(nodeInput);
-        sha256.GetHashAndReset(node);
+        sha256.Hash(nodeInput, node);
     }
 
     public void Dispose() => sha256.Dispose();

@@ -159,6 +159,85 @@ public sealed class LogVerifierTests : IDisposable
         result.EntriesChecked.ShouldBe(30);
     }
 
+    [Fact]
+    public void HeadsOutOfOrder_MissingOrAboveTheLog_AreTreeHeadOrderFailures()
+    {
+        var file = Path.Combine(directory, "order.db");
+        using (var writer = new LogDatabaseWriter(file, key))
+        {
+            for (var i = 0; i < 20; i++)
+            {
+                writer.Append(SampleEntries.Make(i));
+                if (i + 1 is 10 or 20)
+                {
+                    writer.SignHead(1_767_225_600_000 + i);
+                }
+            }
+
+            // Head 3: an older size after a newer one (validly signed, right root), then head 4 above the log's size.
+            writer.StoreHead(Signed(10, 1_767_225_700_000, RootOf(file, writer, 10)));
+            writer.StoreHead(Signed(25, 1_767_225_800_000, RandomNumberGenerator.GetBytes(32)));
+        }
+
+        var result = LogVerifier.VerifyFile(file);
+
+        result.Failures.Select(f => (f.Kind, f.HeadId)).ShouldBe([(LogFailureKind.TreeHeadOrder, 3L), (LogFailureKind.Fork, 4L)]);
+        result.Failures[1].Message.ShouldContain("only 20 entries");
+    }
+
+    [Fact]
+    public void ADatabaseWithoutTheTreeTables_IsReported_AndItsChainStillChecked()
+    {
+        var (file, _) = Build(12, headEvery: 0, lag: 0);
+        Tamper(file, """
+            DROP TABLE "DisclosureTree"; DROP TABLE "DisclosureTreeHeads"; DROP TABLE "DisclosureLogKeys";
+            UPDATE "DisclosureLog" SET "RequestId" = 'changed' WHERE "Sequence" = 9;
+            """);
+
+        var result = LogVerifier.VerifyFile(file);
+
+        result.Failures.Count(f => f.Kind == LogFailureKind.MissingTable).ShouldBe(3);
+        result.Failures.Single(f => f.Kind != LogFailureKind.MissingTable).ShouldSatisfyAllConditions(
+            f => f.Kind.ShouldBe(LogFailureKind.HashMismatch),
+            f => f.Sequence.ShouldBe(9));
+    }
+
+    [Fact]
+    public void AFileThatIsNotALog_IsUnusable()
+    {
+        var file = Path.Combine(directory, "other.db");
+        using (var connection = new SqliteConnection($"Data Source={file};Pooling=False"))
+        {
+            connection.Open();
+            using var create = connection.CreateCommand();
+            create.CommandText = "CREATE TABLE Other (Id INTEGER)";
+            create.ExecuteNonQuery();
+        }
+
+        Should.Throw<LogDatabaseException>(() => LogVerifier.VerifyFile(file)).Message.ShouldContain("no disclosure log");
+        Should.Throw<LogDatabaseException>(() => LogVerifier.VerifyFile(Path.Combine(directory, "missing.db")));
+    }
+
+    private TreeHead Signed(long size, long timestamp, byte[] root) =>
+        new(size, timestamp, root, TreeHeadSignature.KeyIdOf(key.ExportSubjectPublicKeyInfo()), TreeHeadSignature.Sign(key, timestamp, size, root));
+
+    private static byte[] RootOf(string file, LogDatabaseWriter writer, long size)
+    {
+        writer.Commit();
+        var leaves = new MemorySubtreeHashes();
+        using var connection = new SqliteConnection($"Data Source={file};Mode=ReadOnly;Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = $"""SELECT "Hash" FROM "DisclosureLog" WHERE "Sequence" <= {size} ORDER BY "Sequence" """;
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            leaves.AppendLeafHash(Convert.FromHexString(reader.GetString(0)));
+        }
+
+        return MerkleTree.RootHash(leaves, size);
+    }
+
     private (string File, List<TreeHead> Heads) Build(int entries, int headEvery, int lag)
     {
         var file = Path.Combine(directory, Guid.NewGuid().ToString("n") + ".db");

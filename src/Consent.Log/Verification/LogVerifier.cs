@@ -73,11 +73,12 @@ public static class LogVerifier
         var metadata = LogMetadata.Read(connection, Fail);
         options.LogSizeKnown?.Invoke(metadata.LogSize);
         var keys = options.TrustedKeys is { } trusted ? PublicKeys(trusted) : PublicKeys(metadata.StoredKeys);
+        Task<string?[]>? signatures = null;
         try
         {
             // Signatures need no entry: check them on the side while the entries stream.
             var heads = metadata.Heads;
-            var signatures = Task.Run(() => CheckSignatures(heads, options.TrustedHeads, keys), cancellationToken);
+            signatures = Task.Run(() => CheckSignatures(heads, options.TrustedHeads, keys), CancellationToken.None);
 
             var headSizes = heads.Select(h => h.Head.TreeSize).Concat(options.TrustedHeads.Select(h => h.Head.TreeSize))
                 .Where(size => size > 0 && size <= metadata.LogSize).Distinct().Order().ToArray();
@@ -100,6 +101,16 @@ public static class LogVerifier
         }
         finally
         {
+            // The keys are disposed only once the signature checks are done with them.
+            try
+            {
+                signatures?.Wait(CancellationToken.None);
+            }
+            catch (AggregateException)
+            {
+                // Already thrown from GetResult above, or moot since reading the entries failed.
+            }
+
             foreach (var key in keys.Values)
             {
                 key.Dispose();

@@ -3,21 +3,23 @@ using System.CommandLine.Invocation;
 using Consent.Cli.Clients;
 using Consent.Cli.Demo;
 using Consent.Cli.Keys;
+using Consent.Cli.VerifyLog;
 
 namespace Consent.Cli;
 
 /// <summary>
 /// The <c>consent</c> command. Each group of subcommands lives in its own folder and adds itself here
-/// (<c>clients</c>, <c>keys</c>; later <c>verify-log</c>, <c>seed</c>, <c>bench</c>).
+/// (<c>clients</c>, <c>keys</c>, <c>demo</c>, <c>verify-log</c>; later <c>seed</c>, <c>bench</c>).
 /// </summary>
 public static class ConsentCli
 {
     public static RootCommand Create(CliOutput output, TimeProvider? time = null)
     {
-        var root = new RootCommand("Operate the consent platform: agency clients, keys and, later, the disclosure log.");
+        var root = new RootCommand("Operate the consent platform: agency clients, keys, demo users and the disclosure log.");
         root.Add(ClientsCommands.Create(output));
         root.Add(KeysCommands.Create(output));
         root.Add(DemoCommands.Create(output, time ?? TimeProvider.System));
+        root.Add(VerifyLogCommand.Create(output));
         return root;
     }
 

@@ -1,6 +1,7 @@
 using Consent.Api.BreakGlass;
 using Consent.Api.Caller;
 using Consent.Api.DisclosureLog;
+using Consent.Api.LogVerification;
 using Consent.Api.Problems;
 using Consent.Api.Storage;
 using Microsoft.EntityFrameworkCore;
@@ -8,8 +9,12 @@ using Microsoft.Extensions.Options;
 
 namespace Consent.Api.Compliance;
 
-/// <summary>What waits for a compliance officer, and how busy the log has been.</summary>
-public sealed record DashboardView(DateTimeOffset At, BreakGlassCounts BreakGlass, AnomalyCounts Anomalies, LogCounts Log);
+/// <summary>
+/// What waits for a compliance officer, how busy the log has been, and the outcome of the last online check of the log
+/// (<c>POST /api/log/verify</c>; null until one has run since the API started).
+/// </summary>
+public sealed record DashboardView(
+    DateTimeOffset At, BreakGlassCounts BreakGlass, AnomalyCounts Anomalies, LogCounts Log, LastLogVerification? LastLogVerification);
 
 /// <summary>
 /// The break-glass review queue: records waiting (and since when the oldest waits) and the outcomes so far.
@@ -23,7 +28,8 @@ public sealed record AnomalyCounts(int Open, DateTimeOffset WindowStart, DateTim
 
 public sealed record LogCounts(long? LatestSequence, int EntriesLast24Hours, int EntriesLast30Days, int DeniedLast24Hours);
 
-public sealed class Dashboard(ConsentDb db, Anomalies anomalies, IOptions<ComplianceOptions> options, TimeProvider time)
+public sealed class Dashboard(
+    ConsentDb db, Anomalies anomalies, OnlineLogVerifier verifier, IOptions<ComplianceOptions> options, TimeProvider time)
 {
     public async Task<Outcome<DashboardView>> ReadAsync(ApiCaller caller, IQueryCollection sent, CancellationToken cancellationToken)
     {
@@ -62,6 +68,6 @@ public sealed class Dashboard(ConsentDb db, Anomalies anomalies, IOptions<Compli
             await log.CountAsync(e => e.RecordedAt >= dayAgo, cancellationToken),
             await log.CountAsync(e => e.RecordedAt >= monthAgo, cancellationToken),
             await log.CountAsync(e => e.RecordedAt >= dayAgo && e.Decision == DisclosureDecision.Deny, cancellationToken));
-        return new DashboardView(now, breakGlass, anomalyCounts, counts);
+        return new DashboardView(now, breakGlass, anomalyCounts, counts, verifier.Last);
     }
 }

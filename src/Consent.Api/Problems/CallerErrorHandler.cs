@@ -25,7 +25,7 @@ internal sealed class CallerErrorHandler : IExceptionHandler
         }
 
         var kind = bad.StatusCode == StatusCodes.Status413PayloadTooLarge
-            ? new ProblemType("request-too-large", 413, "The request body is too large.")
+            ? ProblemCatalogue.RequestTooLarge
             : bad.StatusCode == StatusCodes.Status415UnsupportedMediaType
                 ? ProblemCatalogue.UnsupportedMediaType
                 : ProblemCatalogue.MalformedRequest;

@@ -43,6 +43,7 @@ public static class ProblemCatalogue
     public static readonly ProblemType MalformedRequest = new("malformed-request", 400, "The request body could not be read.");
     public static readonly ProblemType ConcurrentChange = new("concurrent-change", 409, "Someone changed this record at the same time; read it again.");
     public static readonly ProblemType UnsupportedMediaType = new("unsupported-media-type", 415, "This content type is not accepted here.");
+    public static readonly ProblemType RequestTooLarge = new("request-too-large", 413, "The request body is too large.");
 
     // Who may do what
     public static readonly ProblemType Forbidden = new("forbidden", 403, "Your role may not do this.");
@@ -103,6 +104,10 @@ public static class ProblemCatalogue
     public static readonly ProblemType DisclosureEntryNotFound = new("disclosure-entry-not-found", 404, "No such entry in the disclosure log.");
     public static readonly ProblemType NoTreeHead = new("no-tree-head", 404, "The disclosure log is empty: no tree head has been signed yet.");
     public static readonly ProblemType DisclosureLogEmpty = new("disclosure-log-empty", 409, "The disclosure log is empty: there is no tree to sign yet.");
+    public static readonly ProblemType LogVerificationRunning = new("log-verification-running", 429, "A check of the disclosure log is already running; try again after Retry-After seconds.");
+    public static readonly ProblemType OnlineVerificationNeedsSqlite = new("online-verification-needs-sqlite", 501,
+        "The online check reads the log's SQLite file and this database is not SQLite; verify a copy of the log with consent verify-log instead.");
+    public static readonly ProblemType LogVerificationUnavailable = new("log-verification-unavailable", 503, "The disclosure log could not be read for the check; try again later.");
     public static readonly ProblemType DisclosureTreeUnavailable = new("disclosure-tree-unavailable", 503, "The disclosure log's tree disagrees with the log and is not extended or signed until the log is checked.");
 
     public static Problem Invalid(string field, string message) =>

@@ -3,29 +3,33 @@ using System.CommandLine.Invocation;
 using Consent.Cli.Clients;
 using Consent.Cli.Demo;
 using Consent.Cli.Keys;
+using Consent.Cli.LogAudit;
 using Consent.Cli.VerifyLog;
 
 namespace Consent.Cli;
 
 /// <summary>
 /// The <c>consent</c> command. Each group of subcommands lives in its own folder and adds itself here
-/// (<c>clients</c>, <c>keys</c>, <c>demo</c>, <c>verify-log</c>; later <c>seed</c>, <c>bench</c>).
+/// (<c>clients</c>, <c>keys</c>, <c>demo</c>, <c>verify-log</c>, <c>log</c>; later <c>seed</c>, <c>bench</c>).
+/// Commands that call the API take an optional <see cref="HttpMessageHandler"/>, so tests can route them to an in-process host.
 /// </summary>
 public static class ConsentCli
 {
-    public static RootCommand Create(CliOutput output, TimeProvider? time = null)
+    public static RootCommand Create(CliOutput output, TimeProvider? time = null, HttpMessageHandler? http = null)
     {
         var root = new RootCommand("Operate the consent platform: agency clients, keys, demo users and the disclosure log.");
         root.Add(ClientsCommands.Create(output));
         root.Add(KeysCommands.Create(output));
         root.Add(DemoCommands.Create(output, time ?? TimeProvider.System));
         root.Add(VerifyLogCommand.Create(output));
+        root.Add(LogCommands.Create(output, http));
         return root;
     }
 
-    public static async Task<int> RunAsync(string[] args, CliOutput output, CancellationToken cancellationToken = default, TimeProvider? time = null)
+    public static async Task<int> RunAsync(
+        string[] args, CliOutput output, CancellationToken cancellationToken = default, TimeProvider? time = null, HttpMessageHandler? http = null)
     {
-        var parsed = Create(output, time).Parse(args);
+        var parsed = Create(output, time, http).Parse(args);
         if (parsed.Action is ParseErrorAction)
         {
             foreach (var error in parsed.Errors)

@@ -80,6 +80,27 @@ public sealed class Tamperer(string databaseFile) : IDisposable
         return (T)Convert.ChangeType(command.ExecuteScalar()!, typeof(T), System.Globalization.CultureInfo.InvariantCulture);
     }
 
+    public List<object[]> Rows(string sql, params (string Name, object Value)[] parameters)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value);
+        }
+
+        var rows = new List<object[]>();
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            var row = new object[reader.FieldCount];
+            reader.GetValues(row);
+            rows.Add(row.Select(v => v is DBNull ? null! : v).ToArray());
+        }
+
+        return rows;
+    }
+
     public void Dispose()
     {
         connection.Dispose();

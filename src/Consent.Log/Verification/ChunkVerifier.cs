@@ -54,7 +54,8 @@ internal sealed class ChunkResult
 /// chunk's tree rows against the subtrees recomputed from those hashes. Chunks are aligned on a power of two, so a
 /// chunk's subtrees are complete subtrees of the whole tree.
 /// </summary>
-internal sealed class ChunkVerifier(sqlite3 db, int chunkLevel, long treeSize, long[] headSizes, int maxFailures) : IDisposable
+/// <param name="ownConnection">The connection is the verifier's own, mutex-free and read by this thread only (see <see cref="SqliteRows"/>).</param>
+internal sealed class ChunkVerifier(sqlite3 db, bool ownConnection, int chunkLevel, long treeSize, long[] headSizes, int maxFailures) : IDisposable
 {
     private const int ProgressStep = 8192;
 
@@ -78,9 +79,9 @@ internal sealed class ChunkVerifier(sqlite3 db, int chunkLevel, long treeSize, l
     public ChunkResult Verify(long start, long end, Action<long> progress, CancellationToken cancellationToken)
     {
         var result = new ChunkResult { Start = start, End = end };
-        using var entries = new SqliteRows(Prepare(EntrySql, start, end));
+        using var entries = new SqliteRows(Prepare(EntrySql, start, end), ownConnection);
         // No statement when the chunk is past the integrated tree (or the database has no tree table).
-        using var tree = treeSize > start ? new SqliteRows(Prepare(TreeSql, start, Math.Min(end, treeSize))) : null;
+        using var tree = treeSize > start ? new SqliteRows(Prepare(TreeSql, start, Math.Min(end, treeSize)), ownConnection) : null;
 
         // The chunk's frontier: stack[k] is the complete subtree of level k that the next merge may take.
         var size = MerkleHash.Size;

@@ -141,7 +141,7 @@ public static class LogVerifier
         var parallelism = Math.Max(1, Math.Min(options.MaxParallelism, chunkCount));
         if (openMore is null)
         {
-            using var verifier = new ChunkVerifier(connection.Handle!, chunkLevel, metadata.TreeSize, headSizes, options.MaxFailures);
+            using var verifier = new ChunkVerifier(connection.Handle!, ownConnection: false, chunkLevel, metadata.TreeSize, headSizes, options.MaxFailures);
             for (var chunk = 0; chunk < chunkCount; chunk++)
             {
                 results[chunk] = VerifyChunk(verifier, chunk);
@@ -158,7 +158,7 @@ public static class LogVerifier
             try
             {
                 using var own = openMore();
-                using var verifier = new ChunkVerifier(own, chunkLevel, metadata.TreeSize, headSizes, options.MaxFailures);
+                using var verifier = new ChunkVerifier(own, ownConnection: true, chunkLevel, metadata.TreeSize, headSizes, options.MaxFailures);
                 for (var chunk = Interlocked.Increment(ref next); chunk < chunkCount && Volatile.Read(ref error) is null;
                      chunk = Interlocked.Increment(ref next))
                 {

@@ -12,9 +12,15 @@ namespace Consent.Log.Verification;
 /// the libcrypto .NET itself uses, on a context of its own; elsewhere, or when they cannot be found, it falls back to
 /// an <see cref="IncrementalHash"/>. Both compute the same SHA-256 (checked once when loaded).
 /// </summary>
+/// <remarks>
+/// The calls skip the runtime's GC transition (three a hash, about 5 ns each) when they cannot take long: always for
+/// SHA256_Init and SHA256_Final, and SHA256_Update over at most <see cref="ShortInput"/> bytes (a few microseconds
+/// of hashing at most, which a GC may wait for); longer inputs keep the transition. They never block or call back.
+/// </remarks>
 internal sealed unsafe class Sha256Hasher : IDisposable
 {
     private const int ContextSize = 256; // sizeof(SHA256_CTX) is 112
+    private const int ShortInput = 4096;
 
     private static readonly LowLevel? Native = LowLevel.Load();
 
@@ -46,7 +52,9 @@ internal sealed unsafe class Sha256Hasher : IDisposable
         fixed (byte* input = data)
         fixed (byte* output = destination)
         {
-            if (native.Init(context) != 1 || native.Update(context, input, (nuint)data.Length) != 1 || native.Final(output, context) != 1)
+            if (native.Init(context) != 1
+                || (data.Length <= ShortInput ? native.UpdateShort(context, input, (nuint)data.Length) : native.Update(context, input, (nuint)data.Length)) != 1
+                || native.Final(output, context) != 1)
             {
                 throw new CryptographicException("SHA-256 failed.");
             }
@@ -64,9 +72,10 @@ internal sealed unsafe class Sha256Hasher : IDisposable
 
     private sealed class LowLevel
     {
-        public delegate* unmanaged[Cdecl]<byte*, int> Init;
+        public delegate* unmanaged[Cdecl, SuppressGCTransition]<byte*, int> Init;
         public delegate* unmanaged[Cdecl]<byte*, byte*, nuint, int> Update;
-        public delegate* unmanaged[Cdecl]<byte*, byte*, int> Final;
+        public delegate* unmanaged[Cdecl, SuppressGCTransition]<byte*, byte*, nuint, int> UpdateShort;
+        public delegate* unmanaged[Cdecl, SuppressGCTransition]<byte*, byte*, int> Final;
 
         public static LowLevel? Load()
         {
@@ -84,9 +93,10 @@ internal sealed unsafe class Sha256Hasher : IDisposable
                 {
                     var functions = new LowLevel
                     {
-                        Init = (delegate* unmanaged[Cdecl]<byte*, int>)init,
+                        Init = (delegate* unmanaged[Cdecl, SuppressGCTransition]<byte*, int>)init,
                         Update = (delegate* unmanaged[Cdecl]<byte*, byte*, nuint, int>)update,
-                        Final = (delegate* unmanaged[Cdecl]<byte*, byte*, int>)final,
+                        UpdateShort = (delegate* unmanaged[Cdecl, SuppressGCTransition]<byte*, byte*, nuint, int>)update,
+                        Final = (delegate* unmanaged[Cdecl, SuppressGCTransition]<byte*, byte*, int>)final,
                     };
                     if (functions.Agrees())
                     {

@@ -219,17 +219,25 @@ public sealed partial class DisclosureLogWriter : BackgroundService, IDisclosure
         try
         {
             session ??= await DisclosureLogSession.OpenAsync(scopes, columns!, CancellationToken.None);
-            await using var transaction = await session.BeginAsync();
-            if (!batch.IsChained)
+            await commits.WriteTurn.WaitAsync(CancellationToken.None);
+            try
             {
-                // The head was unknown when the batch was gathered: it is read inside the transaction, so no other
-                // commit can come between.
-                batch.Unchain();
-                batch.Chain(await session.ReadHeadAsync(CancellationToken.None), time, columns!);
-            }
+                await using var transaction = await session.BeginAsync();
+                if (!batch.IsChained)
+                {
+                    // The head was unknown when the batch was gathered: it is read inside the transaction, so no other
+                    // commit can come between.
+                    batch.Unchain();
+                    batch.Chain(await session.ReadHeadAsync(CancellationToken.None), time, columns!);
+                }
 
-            await session.InsertAsync(batch.Rows);
-            await transaction.CommitAsync(CancellationToken.None);
+                await session.InsertAsync(batch.Rows);
+                await transaction.CommitAsync(CancellationToken.None);
+            }
+            finally
+            {
+                commits.WriteTurn.Release();
+            }
         }
         catch
         {

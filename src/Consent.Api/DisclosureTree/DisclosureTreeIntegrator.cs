@@ -219,7 +219,7 @@ public sealed partial class DisclosureTreeIntegrator(
     /// a signed head) makes them durable, so a head never outlives the rows it covers. The connection's own setting
     /// is put back before it returns to the pool.
     /// </summary>
-    private static async Task InsertAsync(ConsentDb db, List<DisclosureTreeRow> rows, CancellationToken cancellationToken)
+    private async Task InsertAsync(ConsentDb db, List<DisclosureTreeRow> rows, CancellationToken cancellationToken)
     {
         var connection = db.Database.GetDbConnection();
         var sqlite = db.Database.IsSqlite();
@@ -231,21 +231,30 @@ public sealed partial class DisclosureTreeIntegrator(
                 await ScalarAsync(connection, "PRAGMA synchronous = NORMAL;");
             }
 
-            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            await using var insert = connection.CreateCommand();
-            insert.Transaction = transaction.GetDbTransaction();
-            insert.CommandText = InsertSql;
-            var leafIndex = Parameter(insert, "@leafIndex");
-            var hashes = Parameter(insert, "@hashes");
-            await insert.PrepareAsync(cancellationToken);
-            foreach (var row in rows)
+            // The log's writer and this transaction take turns for SQLite's write lock (see DisclosureLogCommits).
+            await commits.WriteTurn.WaitAsync(cancellationToken);
+            try
             {
-                leafIndex.Value = row.LeafIndex;
-                hashes.Value = row.Hashes;
-                await insert.ExecuteNonQueryAsync(cancellationToken);
-            }
+                await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+                await using var insert = connection.CreateCommand();
+                insert.Transaction = transaction.GetDbTransaction();
+                insert.CommandText = InsertSql;
+                var leafIndex = Parameter(insert, "@leafIndex");
+                var hashes = Parameter(insert, "@hashes");
+                await insert.PrepareAsync(cancellationToken);
+                foreach (var row in rows)
+                {
+                    leafIndex.Value = row.LeafIndex;
+                    hashes.Value = row.Hashes;
+                    await insert.ExecuteNonQueryAsync(cancellationToken);
+                }
 
-            await transaction.CommitAsync(cancellationToken);
+                await transaction.CommitAsync(cancellationToken);
+            }
+            finally
+            {
+                commits.WriteTurn.Release();
+            }
         }
         finally
         {

@@ -160,6 +160,11 @@ public static class FhirApi
 
         var db = http.RequestServices.GetRequiredService<ConsentDb>();
         var cache = http.RequestServices.GetRequiredService<SharingFactsCache>();
+
+        // One connection for the whole read (the version, the records, the facts when not cached): opening a pooled
+        // SQLite connection costs more than these small queries, and EF Core would open one per query otherwise.
+        // The request's DbContext closes it when the request ends.
+        await db.Database.OpenConnectionAsync(ct);
         var version = await CurrentFactsVersion(db);
         var key = ("agency-type", caller!.AgencyId);
         if (!cache.TryGetValue(key, out (long Version, string? Type) agency) || agency.Version != version)

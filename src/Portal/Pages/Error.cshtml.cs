@@ -13,6 +13,8 @@ public sealed class ErrorModel(IProblemDetailsService problems) : PageModel
 
     public bool IsNotFound => Code == StatusCodes.Status404NotFound;
 
+    public bool IsForbidden => Code == StatusCodes.Status403Forbidden;
+
     /// <summary>The error came from signing in (most often: the provider cannot be reached).</summary>
     public bool DuringSignIn { get; private set; }
 

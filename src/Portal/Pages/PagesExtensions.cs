@@ -1,5 +1,6 @@
 using System.Text.Encodings.Web;
 using System.Text.Unicode;
+using Consent.Portal.SignIn;
 
 namespace Consent.Portal.Pages;
 
@@ -7,7 +8,8 @@ internal static class PagesExtensions
 {
     public static WebApplicationBuilder AddPortalPages(this WebApplicationBuilder builder)
     {
-        builder.Services.AddRazorPages();
+        builder.Services.AddRazorPages(options =>
+            options.Conventions.AuthorizeFolder("/Compliance", PortalPolicies.Compliance));
 
         // Spanish and Korean text is written as characters, not numeric entities (smaller pages, readable source).
         builder.Services.AddWebEncoders(options => options.TextEncoderSettings = new TextEncoderSettings(UnicodeRanges.All));

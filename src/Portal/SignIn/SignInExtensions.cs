@@ -33,8 +33,17 @@ internal static class SignInExtensions
                 options.LoginPath = PortalPaths.SignIn;
                 options.ExpireTimeSpan = oidc.IdleTimeout;
                 options.SlidingExpiration = true;
+
+                // A signed-in person on a page their role does not open gets the portal's own 403 page (in their
+                // language, with the quick exit), not a redirect to a page that does not exist.
+                options.Events.OnRedirectToAccessDenied = context =>
+                {
+                    context.Response.StatusCode = StatusCodes.Status403Forbidden;
+                    return Task.CompletedTask;
+                };
             });
-        builder.Services.AddAuthorization();
+        builder.Services.AddAuthorizationBuilder()
+            .AddPolicy(PortalPolicies.Compliance, policy => policy.RequireAuthenticatedUser().RequireRole(PortalRoles.Compliance));
 
         builder.Services.AddOpenIddict().AddClient(options =>
         {

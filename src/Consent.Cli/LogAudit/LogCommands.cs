@@ -83,11 +83,11 @@ internal static class LogCommands
             var keys = new List<byte[]>();
             foreach (var file in parse.GetValue(publicKeys) ?? [])
             {
-                keys.AddRange(Parsed(() => LogPublicKeys.Parse(Read(file, "public key")), file, "public key"));
+                keys.AddRange(LogInputFiles.PublicKeys(file));
             }
 
             var saved = parse.GetValue(trustedHead) is { } headFile
-                ? Parsed(() => TreeHeadJson.Parse(Read(headFile, "tree head")), headFile, "tree head")
+                ? LogInputFiles.TreeHead(headFile)
                 : null;
             var leafCheck = parse.GetValue(leaf) is { } index ? (index, Convert.FromHexString(parse.GetValue(leafHash)!)) : ((long, byte[])?)null;
 
@@ -101,28 +101,4 @@ internal static class LogCommands
     }
 
     private static bool IsHash(string text) => text.Length == 64 && text.All(Uri.IsHexDigit);
-
-    private static string Read(string path, string what)
-    {
-        try
-        {
-            return File.ReadAllText(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new CommandFailed($"The {what} file {path} cannot be read: {e.Message}");
-        }
-    }
-
-    private static T Parsed<T>(Func<T> parse, string path, string what)
-    {
-        try
-        {
-            return parse();
-        }
-        catch (FormatException e)
-        {
-            throw new CommandFailed($"The {what} file {path} is not usable: {e.Message}");
-        }
-    }
 }

@@ -56,15 +56,13 @@ internal static class VerifyLogCommand
         var keys = new List<byte[]>();
         foreach (var file in keyFiles)
         {
-            var text = await ReadInputAsync(file, "public key", cancellationToken);
-            keys.AddRange(Parsed(() => LogPublicKeys.Parse(text), file, "public key"));
+            keys.AddRange(LogInputFiles.PublicKeys(file));
         }
 
         var trustedHeads = new List<TrustedTreeHead>();
         foreach (var file in headFiles)
         {
-            var text = await ReadInputAsync(file, "tree head", cancellationToken);
-            trustedHeads.Add(new TrustedTreeHead(Path.GetFileName(file), Parsed(() => TreeHeadJson.Parse(text), file, "tree head")));
+            trustedHeads.Add(new TrustedTreeHead(Path.GetFileName(file), LogInputFiles.TreeHead(file)));
         }
 
         var showProgress = !Console.IsOutputRedirected && output.Console.Profile.Capabilities.Interactive;
@@ -184,30 +182,6 @@ internal static class VerifyLogCommand
     };
 
     private static string Count(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
-
-    private static async Task<string> ReadInputAsync(string path, string what, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await File.ReadAllTextAsync(path, cancellationToken);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new CommandFailed($"The {what} file {path} cannot be read: {e.Message}");
-        }
-    }
-
-    private static T Parsed<T>(Func<T> parse, string path, string what)
-    {
-        try
-        {
-            return parse();
-        }
-        catch (FormatException e)
-        {
-            throw new CommandFailed($"The {what} file {path} is not usable: {e.Message}");
-        }
-    }
 
     /// <summary>Moves the bar as entries are checked (reported from the verifier's reading threads).</summary>
     private sealed class TaskProgress(ProgressTask task) : IProgress<long>

@@ -1,5 +1,4 @@
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -64,20 +63,3 @@ internal sealed class DisclosureBasisConverter() : ValueConverter<DisclosureBasi
     basis => basis.Kind.ToString() + ":" + basis.Id,
     text => new DisclosureBasis(Enum.Parse<DisclosureBasisKind>(text.Substring(0, text.IndexOf(':', StringComparison.Ordinal))),
         text.Substring(text.IndexOf(':', StringComparison.Ordinal) + 1)));
-
-/// <summary>The DbContext's part of append-only: no tracked entry of the log may be saved as modified or deleted.</summary>
-public static class DisclosureLogAppendOnly
-{
-    public static void RefuseChanges(ChangeTracker changes)
-    {
-        ArgumentNullException.ThrowIfNull(changes);
-        foreach (var tracked in changes.Entries<DisclosureEntry>())
-        {
-            if (tracked.State is EntityState.Modified or EntityState.Deleted)
-            {
-                throw new InvalidOperationException(
-                    $"The disclosure log is append-only: entry {tracked.Entity.Sequence} cannot be {(tracked.State == EntityState.Modified ? "changed" : "deleted")}.");
-            }
-        }
-    }
-}

@@ -1,6 +1,5 @@
 using Consent.Log.Merkle;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace Consent.Api.DisclosureTree;
@@ -127,33 +126,5 @@ internal sealed class DisclosureLogKeyConfiguration : IEntityTypeConfiguration<D
         key.Property(k => k.KeyId).HasMaxLength(64);
         key.Property(k => k.PublicKey).IsRequired();
         key.Property(k => k.CreatedAt);
-    }
-}
-
-/// <summary>The DbContext's part of append-only for the tree, its signed heads and their keys.</summary>
-public static class DisclosureTreeAppendOnly
-{
-    public static void RefuseChanges(ChangeTracker changes)
-    {
-        ArgumentNullException.ThrowIfNull(changes);
-        foreach (var tracked in changes.Entries())
-        {
-            if (tracked.State is not (EntityState.Modified or EntityState.Deleted))
-            {
-                continue;
-            }
-
-            var what = tracked.Entity switch
-            {
-                DisclosureTreeRow row => $"The disclosure tree is append-only: the row of leaf {row.LeafIndex}",
-                StoredTreeHead head => $"Signed tree heads are append-only: head {head.Id}",
-                DisclosureLogKey key => $"Disclosure log keys are append-only: key {key.KeyId}",
-                _ => null,
-            };
-            if (what is not null)
-            {
-                throw new InvalidOperationException($"{what} cannot be {(tracked.State == EntityState.Modified ? "changed" : "deleted")}.");
-            }
-        }
     }
 }

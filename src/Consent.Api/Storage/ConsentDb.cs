@@ -60,8 +60,7 @@ public sealed class ConsentDb(DbContextOptions<ConsentDb> options) : DbContext(o
 
     public override int SaveChanges(bool acceptAllChangesOnSuccess)
     {
-        DisclosureLogAppendOnly.RefuseChanges(ChangeTracker);
-        DisclosureTreeAppendOnly.RefuseChanges(ChangeTracker);
+        AppendOnly.RefuseChanges(ChangeTracker);
         if (!FactsVersion.AnyFactChanged(ChangeTracker))
         {
             return base.SaveChanges(acceptAllChangesOnSuccess);
@@ -77,8 +76,7 @@ public sealed class ConsentDb(DbContextOptions<ConsentDb> options) : DbContext(o
 
     public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
     {
-        DisclosureLogAppendOnly.RefuseChanges(ChangeTracker);
-        DisclosureTreeAppendOnly.RefuseChanges(ChangeTracker);
+        AppendOnly.RefuseChanges(ChangeTracker);
         if (!FactsVersion.AnyFactChanged(ChangeTracker))
         {
             return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);

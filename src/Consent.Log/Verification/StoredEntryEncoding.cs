@@ -151,10 +151,10 @@ public static class StoredEntryEncoding
     }
 
     private static bool WriteResourceIds(ReadOnlySpan<byte> json, Span<byte> destination, ref int at) =>
-        TryWritePlainList(json, destination, ref at, basis: false) || ReadResourceIds(json, destination, ref at);
+        TryWritePlainList(json, destination, ref at, basis: false) || ReadList(json, destination, ref at, basis: false);
 
     private static bool WriteBasis(ReadOnlySpan<byte> json, Span<byte> destination, ref int at) =>
-        TryWritePlainList(json, destination, ref at, basis: true) || ReadBasis(json, destination, ref at);
+        TryWritePlainList(json, destination, ref at, basis: true) || ReadList(json, destination, ref at, basis: true);
 
     /// <summary>
     /// The list as the API stores it, <c>["…","…"]</c> without whitespace or escapes and of printable ASCII, written
@@ -239,7 +239,12 @@ public static class StoredEntryEncoding
         return true;
     }
 
-    private static bool ReadResourceIds(ReadOnlySpan<byte> json, Span<byte> destination, ref int at)
+    /// <summary>
+    /// Any other JSON text of a list, through <see cref="Utf8JsonReader"/>: resource ids as strings, or (with
+    /// <paramref name="basis"/>) "Kind:id" strings as a kind byte and the id. False for anything that is not a list of
+    /// such strings.
+    /// </summary>
+    private static bool ReadList(ReadOnlySpan<byte> json, Span<byte> destination, ref int at, bool basis)
     {
         var reader = new Utf8JsonReader(json, ListOptions);
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartArray)
@@ -252,9 +257,17 @@ public static class StoredEntryEncoding
         uint count = 0;
         while (reader.Read() && reader.TokenType == JsonTokenType.String)
         {
-            var length = Unescaped(ref reader, destination[(at + 4)..]);
-            BinaryPrimitives.WriteUInt32BigEndian(destination[at..], (uint)length);
-            at += 4 + length;
+            if (!basis)
+            {
+                var length = Unescaped(ref reader, destination[(at + 4)..]);
+                BinaryPrimitives.WriteUInt32BigEndian(destination[at..], (uint)length);
+                at += 4 + length;
+            }
+            else if (!ReadBasisElement(ref reader, destination, ref at))
+            {
+                return false;
+            }
+
             count++;
         }
 
@@ -262,44 +275,29 @@ public static class StoredEntryEncoding
         return reader.TokenType == JsonTokenType.EndArray && !reader.Read();
     }
 
-    private static bool ReadBasis(ReadOnlySpan<byte> json, Span<byte> destination, ref int at)
+    private static bool ReadBasisElement(ref Utf8JsonReader reader, Span<byte> destination, ref int at)
     {
-        var reader = new Utf8JsonReader(json, ListOptions);
-        if (!reader.Read() || reader.TokenType != JsonTokenType.StartArray)
+        // Unescape "Kind:id" where the id will go, then move the id to the front of that space.
+        var text = destination[(at + 5)..];
+        var length = Unescaped(ref reader, text);
+        var colon = text[..length].IndexOf((byte)':');
+        if (colon < 0)
         {
             return false;
         }
 
-        var countAt = at;
-        at += 4;
-        uint count = 0;
-        while (reader.Read() && reader.TokenType == JsonTokenType.String)
+        var kind = KindCode(text[..colon]);
+        if (kind == 0)
         {
-            // Unescape "Kind:id" where the id will go, then move the id to the front of that space.
-            var text = destination[(at + 5)..];
-            var length = Unescaped(ref reader, text);
-            var colon = text[..length].IndexOf((byte)':');
-            if (colon < 0)
-            {
-                return false;
-            }
-
-            var kind = KindCode(text[..colon]);
-            if (kind == 0)
-            {
-                return false;
-            }
-
-            var idLength = length - colon - 1;
-            text.Slice(colon + 1, idLength).CopyTo(text);
-            destination[at] = kind;
-            BinaryPrimitives.WriteUInt32BigEndian(destination[(at + 1)..], (uint)idLength);
-            at += 5 + idLength;
-            count++;
+            return false;
         }
 
-        BinaryPrimitives.WriteUInt32BigEndian(destination[countAt..], count);
-        return reader.TokenType == JsonTokenType.EndArray && !reader.Read();
+        var idLength = length - colon - 1;
+        text.Slice(colon + 1, idLength).CopyTo(text);
+        destination[at] = kind;
+        BinaryPrimitives.WriteUInt32BigEndian(destination[(at + 1)..], (uint)idLength);
+        at += 5 + idLength;
+        return true;
     }
 
     private static byte KindCode(ReadOnlySpan<byte> kind) =>

@@ -47,6 +47,9 @@ public static class ProblemCatalogue
 
     // Who may do what
     public static readonly ProblemType Forbidden = new("forbidden", 403, "Your role may not do this.");
+
+    public static readonly ProblemType PlatformAdminOnly =
+        new("platform-admin-only", 403, "Only a platform admin changes what the sharing policy reads about an agency (its type and whether it is active).");
     public static readonly ProblemType ReadOnly = new("read-only", 403, "Your role may read these records but not change them.");
 
     // Not found (also the answer for records that belong to someone else)

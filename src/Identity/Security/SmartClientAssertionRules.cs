@@ -61,7 +61,21 @@ public sealed partial class SmartClientAssertionRules(
             return;
         }
 
+        // OpenIddict's own lifetime check tolerates five minutes; the platform's skew is stricter.
         var expiresAt = new DateTimeOffset(token.ValidTo, TimeSpan.Zero);
+        if (!token.TryGetPayloadValue<long>(JwtRegisteredClaimNames.Exp, out _) || expiresAt < now - rules.ClockSkew)
+        {
+            Reject(context, clientId, "The client assertion has expired.");
+            return;
+        }
+
+        if (token.TryGetPayloadValue<long>(JwtRegisteredClaimNames.Nbf, out var notBeforeUnix) &&
+            DateTimeOffset.FromUnixTimeSeconds(notBeforeUnix) > now + rules.ClockSkew)
+        {
+            Reject(context, clientId, "The client assertion is not yet valid.");
+            return;
+        }
+
         if (expiresAt > now + rules.MaximumLifetime + rules.ClockSkew)
         {
             Reject(context, clientId, "The client assertion must expire within five minutes.");

@@ -99,6 +99,16 @@ public sealed class ClientCredentialsTests(IdentityHost host) : IClassFixture<Id
     }
 
     [Fact]
+    public async Task AssertionWhoseKidNamesNoRegisteredKey_IsRejected()
+    {
+        var client = host.Client("harbor-house");
+        var key = ClientAssertions.PrivateKey(client);
+        key.KeyId = "not-a-registered-key";
+        await ShouldBeRejected(await TokenRequests.ClientCredentialsWithAssertion(http, client.ClientId,
+            ClientAssertions.Sign(ClientAssertions.Claims(client), key, client.Algorithm)), "invalid_client");
+    }
+
+    [Fact]
     public async Task AssertionIssuedMoreThanFiveMinutesAgo_IsRejectedEvenIfNotExpired()
     {
         var client = host.Client("harbor-house");

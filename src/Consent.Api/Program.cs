@@ -48,6 +48,7 @@ builder.AddDemoData();
 var app = builder.Build();
 
 app.UseServiceDefaults();
+app.UseNoStore();
 app.UseAuthentication();
 app.UseAuthorization();
 

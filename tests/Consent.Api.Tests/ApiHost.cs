@@ -16,6 +16,11 @@ namespace Consent.Api.Tests;
 /// </summary>
 public sealed class ApiHost : WebApplicationFactory<ApiEntryPoint>
 {
+    private IReadOnlyDictionary<string, string?> settings = new Dictionary<string, string?>();
+
+    /// <summary>A host with these settings on top of the test defaults (a fixture needs the one public constructor).</summary>
+    public static ApiHost With(IReadOnlyDictionary<string, string?> settings) => new() { settings = settings };
+
     public IdentityHost Identity { get; } = new();
 
     public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), "consent-tests", Guid.NewGuid().ToString("n"));
@@ -34,6 +39,11 @@ public sealed class ApiHost : WebApplicationFactory<ApiEntryPoint>
         builder.UseSetting("Storage:DataDirectory", DataDirectory);
         builder.UseSetting("Auth:Authority", IdentityHost.Issuer);
         builder.UseSetting("Serilog:MinimumLevel:Default", "Warning");
+        foreach (var (key, value) in settings)
+        {
+            builder.UseSetting(key, value);
+        }
+
         builder.ConfigureTestServices(services =>
         {
             services.ConfigureAll<HttpClientFactoryOptions>(options =>

@@ -34,7 +34,9 @@ public static class ServiceDefaultsExtensions
         var logDirectory = Path.Combine(builder.DataDirectory(), "logs");
         Directory.CreateDirectory(logDirectory);
 
-        builder.Services.AddSerilog((services, configuration) => configuration
+        // The app's own logger, built here and handed to the host: the static Log.Logger belongs to whichever app of
+        // the process was built last (several apps share a process in tests), so nothing of ours goes through it.
+        var logger = new LoggerConfiguration()
             .ReadFrom.Configuration(builder.Configuration)
             .MinimumLevel.Override("Microsoft.AspNetCore", Serilog.Events.LogEventLevel.Warning)
             .MinimumLevel.Override("Microsoft.EntityFrameworkCore", Serilog.Events.LogEventLevel.Warning)
@@ -48,7 +50,10 @@ public static class ServiceDefaultsExtensions
                 .Enrich.With<WithoutRawPath>()
                 .WriteTo.Console(formatProvider: System.Globalization.CultureInfo.InvariantCulture)
                 .WriteTo.File(new CompactJsonFormatter(), Path.Combine(logDirectory, $"{appName}-.json"),
-                    rollingInterval: RollingInterval.Day, retainedFileCountLimit: 14)));
+                    rollingInterval: RollingInterval.Day, retainedFileCountLimit: 14))
+            .CreateLogger();
+        builder.Services.AddSerilog(logger, dispose: true);
+        builder.Services.AddSingleton(new AppLogger(logger));
 
         builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
         {
@@ -77,7 +82,7 @@ public static class ServiceDefaultsExtensions
         app.UseSerilogRequestLogging(options =>
         {
             // This app's logger, not the process-wide static one (which the last app built in the process owns).
-            options.Logger = app.Services.GetRequiredService<Serilog.ILogger>();
+            options.Logger = app.Services.GetRequiredService<AppLogger>().Logger;
             options.MessageTemplate = "HTTP {RequestMethod} {RequestPathTemplate} responded {StatusCode} in {Elapsed:0.0} ms";
             options.GetMessageTemplateProperties = RequestLogEnrichment.Properties;
             options.GetLevel = RequestLogEnrichment.Level;
@@ -99,3 +104,6 @@ public static class ServiceDefaultsExtensions
         return app;
     }
 }
+
+/// <summary>The Serilog logger this app built for itself (its request log writes through it).</summary>
+public sealed record AppLogger(Serilog.ILogger Logger);

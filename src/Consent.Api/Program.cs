@@ -27,6 +27,7 @@ builder.AddServiceDefaults("consent-api");
 builder.AddApiProblems();
 builder.AddConsentStore();
 builder.AddTokenValidation();
+builder.AddRateLimits();
 builder.AddApiDocs();
 builder.AddDataCategories();
 builder.AddAgencies();
@@ -50,6 +51,7 @@ var app = builder.Build();
 app.UseServiceDefaults();
 app.UseNoStore();
 app.UseAuthentication();
+app.UseRateLimiter();
 app.UseAuthorization();
 
 app.MapApiDocs();

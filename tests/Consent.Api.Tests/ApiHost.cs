@@ -39,6 +39,10 @@ public sealed class ApiHost : WebApplicationFactory<ApiEntryPoint>
         builder.UseSetting("Storage:DataDirectory", DataDirectory);
         builder.UseSetting("Auth:Authority", IdentityHost.Issuer);
         builder.UseSetting("Serilog:MinimumLevel:Default", "Warning");
+        // High enough that no other test meets them; RateLimitTests sets low ones.
+        builder.UseSetting("RateLimits:ClientPerMinute", "1000000");
+        builder.UseSetting("RateLimits:UserPerMinute", "1000000");
+        builder.UseSetting("RateLimits:AnonymousPerMinute", "1000000");
         foreach (var (key, value) in settings)
         {
             builder.UseSetting(key, value);

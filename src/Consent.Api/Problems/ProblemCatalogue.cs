@@ -44,6 +44,7 @@ public static class ProblemCatalogue
     public static readonly ProblemType ConcurrentChange = new("concurrent-change", 409, "Someone changed this record at the same time; read it again.");
     public static readonly ProblemType UnsupportedMediaType = new("unsupported-media-type", 415, "This content type is not accepted here.");
     public static readonly ProblemType RequestTooLarge = new("request-too-large", 413, "The request body is too large.");
+    public static readonly ProblemType TooManyRequests = new("too-many-requests", 429, "Too many requests.");
 
     // Who may do what
     public static readonly ProblemType Forbidden = new("forbidden", 403, "Your role may not do this.");

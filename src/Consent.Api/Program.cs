@@ -28,6 +28,7 @@ builder.AddApiProblems();
 builder.AddConsentStore();
 builder.AddTokenValidation();
 builder.AddRateLimits();
+builder.AddLiveCallers();
 builder.AddApiDocs();
 builder.AddDataCategories();
 builder.AddAgencies();
@@ -52,6 +53,7 @@ app.UseServiceDefaults();
 app.UseNoStore();
 app.UseAuthentication();
 app.UseRateLimiter();
+app.UseLiveCallers();
 app.UseAuthorization();
 
 app.MapApiDocs();

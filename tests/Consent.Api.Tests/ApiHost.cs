@@ -38,6 +38,7 @@ public sealed class ApiHost : WebApplicationFactory<ApiEntryPoint>
         builder.UseEnvironment("Development");
         builder.UseSetting("Storage:DataDirectory", DataDirectory);
         builder.UseSetting("Auth:Authority", IdentityHost.Issuer);
+        builder.UseSetting("Auth:IntrospectionSecret", IdentityHost.ApiIntrospectionSecret);
         builder.UseSetting("Serilog:MinimumLevel:Default", "Warning");
         // High enough that no other test meets them; RateLimitTests sets low ones.
         builder.UseSetting("RateLimits:ClientPerMinute", "1000000");

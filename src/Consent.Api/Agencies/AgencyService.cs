@@ -26,7 +26,7 @@ public sealed record UpdateAgency(string? Name, string? Type, string? Region, Li
 /// agency's description. What the sharing policy reads (type, active) only a platform admin changes, and every
 /// such change is recorded.
 /// </summary>
-public sealed partial class AgencyService(ConsentDb db, TimeProvider time, ILogger<AgencyService> logger)
+public sealed partial class AgencyService(ConsentDb db, TimeProvider time, ActiveAgencies active, ILogger<AgencyService> logger)
 {
     public async Task<List<AgencyView>> ListAsync(CancellationToken cancellationToken) =>
         (await db.Agencies.AsNoTracking().OrderBy(a => a.Id).ToListAsync(cancellationToken)).Select(AgencyView.Of).ToList();
@@ -108,6 +108,11 @@ public sealed partial class AgencyService(ConsentDb db, TimeProvider time, ILogg
 
         agency.Update(request.Name!.Trim(), request.Type!, request.Region, request.Languages ?? [], request.PointOfContact);
         await db.SaveChangesAsync(cancellationToken);
+        if (activeChanges)
+        {
+            active.Forget(agency.Id);
+        }
+
         LogUpdated(logger, agency.Id);
         return AgencyView.Of(agency);
     }

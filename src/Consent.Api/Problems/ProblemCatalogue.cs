@@ -47,6 +47,9 @@ public static class ProblemCatalogue
     public static readonly ProblemType TooManyRequests = new("too-many-requests", 429, "Too many requests.");
 
     // Who may do what
+    public static readonly ProblemType TokenNotActive = new("token-not-active", 401, "The access token is no longer active; get a new one.");
+    public static readonly ProblemType AgencyInactive = new("agency-inactive", 403, "Your agency is not active on this platform.");
+    public static readonly ProblemType ProviderUnavailable = new("provider-unavailable", 503, "Tokens cannot be checked right now; try again later.");
     public static readonly ProblemType Forbidden = new("forbidden", 403, "Your role may not do this.");
 
     public static readonly ProblemType PlatformAdminOnly =

@@ -75,6 +75,7 @@ public static class ProblemCatalogue
     // Consent grants
     public static readonly ProblemType UnknownCategory = new("unknown-category", 422, "A data category named in the request is not configured.");
     public static readonly ProblemType UnknownPurpose = new("unknown-purpose", 422, "A purpose of use named in the request is not configured.");
+    public static readonly ProblemType StartInThePast = new("start-in-the-past", 422, "A grant cannot start before it is given (or, when amended, before its own start).");
     public static readonly ProblemType EndBeforeStart = new("end-before-start", 422, "The end must be after the start.");
     public static readonly ProblemType EndTooFar = new("end-too-far", 422, "The end is further away than the longest grant allowed for this purpose.");
     public static readonly ProblemType VerbalTooLong = new("verbal-consent-too-long", 422, "Verbal consent lasts at most 30 days.");

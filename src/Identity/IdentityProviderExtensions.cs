@@ -61,6 +61,7 @@ public static class IdentityProviderExtensions
         builder.Services.AddDataProtection()
             .SetApplicationName("consent-identity")
             .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(dataDirectory, "keys", "data-protection-identity")));
+        builder.Services.AddScoped<DecoyPasswordCheck>();
         builder.Services.TryAddTimeProvider();
         return builder;
     }

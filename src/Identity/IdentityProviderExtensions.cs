@@ -117,6 +117,8 @@ public static class IdentityProviderExtensions
                 server.AddEventHandler(AcceptEndpointAudience.Descriptor);
                 server.AddEventHandler(SmartClientAssertionRules.Descriptor);
                 server.AddEventHandler(RejectScopesBeyondRegistration.Descriptor);
+                server.AddEventHandler(PkceParameterSyntax.AuthorizationDescriptor);
+                server.AddEventHandler(PkceParameterSyntax.TokenDescriptor);
 
                 var aspNetCore = server.UseAspNetCore()
                     .EnableAuthorizationEndpointPassthrough()

@@ -58,6 +58,9 @@ public static class IdentityProviderExtensions
             options.ExpireTimeSpan = TimeSpan.FromHours(8);
             options.SlidingExpiration = true;
         });
+        // The cookie is checked against the user's security stamp on every request, not every 30 minutes:
+        // logout renews the stamp, and a copied cookie must stop working at once.
+        builder.Services.Configure<SecurityStampValidatorOptions>(options => options.ValidationInterval = TimeSpan.Zero);
         builder.Services.AddDataProtection()
             .SetApplicationName("consent-identity")
             .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(dataDirectory, "keys", "data-protection-identity")));

@@ -46,7 +46,8 @@ public static class IdentityProviderExtensions
                 options.ClaimsIdentity.RoleClaimType = Claims.Role;
             })
             .AddEntityFrameworkStores<IdentityDb>()
-            .AddDefaultTokenProviders();
+            .AddDefaultTokenProviders()
+            .AddTokenProvider<SingleUseAuthenticatorCodes>(TokenOptions.DefaultAuthenticatorProvider);
         builder.Services.ConfigureApplicationCookie(options =>
         {
             options.LoginPath = "/account/login";

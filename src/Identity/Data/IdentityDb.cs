@@ -5,10 +5,14 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Consent.Identity.Data;
 
-/// <summary>Users, roles, OpenIddict applications/authorizations/tokens, and spent client assertion ids.</summary>
+/// <summary>
+/// Users, roles, OpenIddict applications/authorizations/tokens, spent client assertion ids and the last
+/// authenticator step each user signed in with.
+/// </summary>
 public sealed class IdentityDb(DbContextOptions<IdentityDb> options) : IdentityDbContext<PlatformUser>(options)
 {
     public DbSet<SpentAssertion> SpentAssertions => Set<SpentAssertion>();
+    public DbSet<AuthenticatorStep> AuthenticatorSteps => Set<AuthenticatorStep>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -26,6 +30,12 @@ public sealed class IdentityDb(DbContextOptions<IdentityDb> options) : IdentityD
             assertion.Property(a => a.ClientId).HasMaxLength(100);
             assertion.Property(a => a.TokenId).HasMaxLength(200);
             assertion.HasIndex(a => a.ExpiresAtUnix);
+        });
+        builder.Entity<AuthenticatorStep>(step =>
+        {
+            step.HasKey(s => s.UserId);
+            step.Property(s => s.UserId).HasMaxLength(450);
+            step.HasOne<PlatformUser>().WithMany().HasForeignKey(s => s.UserId).OnDelete(DeleteBehavior.Cascade);
         });
     }
 }

@@ -46,6 +46,7 @@ public static class IdentityProviderExtensions
                 options.ClaimsIdentity.RoleClaimType = Claims.Role;
             })
             .AddEntityFrameworkStores<IdentityDb>()
+            .AddUserStore<ProtectedUserStore>()
             .AddDefaultTokenProviders()
             .AddTokenProvider<SingleUseAuthenticatorCodes>(TokenOptions.DefaultAuthenticatorProvider);
         builder.Services.ConfigureApplicationCookie(options =>
@@ -62,9 +63,12 @@ public static class IdentityProviderExtensions
         // The cookie is checked against the user's security stamp on every request, not every 30 minutes:
         // logout renews the stamp, and a copied cookie must stop working at once.
         builder.Services.Configure<SecurityStampValidatorOptions>(options => options.ValidationInterval = TimeSpan.Zero);
+        // Keys stay in the data directory, apart from the database: keys beside the ciphertext they protect
+        // (authenticator secrets, cookies) would make a copied database readable.
         builder.Services.AddDataProtection()
             .SetApplicationName("consent-identity")
             .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(dataDirectory, "keys", "data-protection-identity")));
+        builder.Services.AddSingleton<AuthenticatorKeyProtector>();
         builder.Services.AddScoped<DecoyPasswordCheck>();
         builder.Services.TryAddTimeProvider();
         return builder;

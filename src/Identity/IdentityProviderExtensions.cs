@@ -1,3 +1,4 @@
+using Consent.Identity.Agencies;
 using Consent.Identity.Clients;
 using Consent.Identity.Connect;
 using Consent.Identity.Data;
@@ -47,6 +48,7 @@ public static class IdentityProviderExtensions
             })
             .AddEntityFrameworkStores<IdentityDb>()
             .AddUserStore<ProtectedUserStore>()
+            .AddSignInManager<PlatformSignInManager>()
             .AddDefaultTokenProviders()
             .AddTokenProvider<SingleUseAuthenticatorCodes>(TokenOptions.DefaultAuthenticatorProvider);
         builder.Services.ConfigureApplicationCookie(options =>
@@ -69,6 +71,7 @@ public static class IdentityProviderExtensions
             .SetApplicationName("consent-identity")
             .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(dataDirectory, "keys", "data-protection-identity")));
         builder.Services.AddSingleton<AuthenticatorKeyProtector>();
+        builder.Services.AddScoped<AgencySuspensions>();
         builder.Services.AddScoped<DecoyPasswordCheck>();
         builder.Services.TryAddTimeProvider();
         return builder;
@@ -127,6 +130,7 @@ public static class IdentityProviderExtensions
                 server.AddEventHandler(RejectScopesBeyondRegistration.Descriptor);
                 server.AddEventHandler(PkceParameterSyntax.AuthorizationDescriptor);
                 server.AddEventHandler(PkceParameterSyntax.TokenDescriptor);
+                server.AddEventHandler(RefuseSuspendedAgencyClients.Descriptor);
 
                 var aspNetCore = server.UseAspNetCore()
                     .EnableAuthorizationEndpointPassthrough()
@@ -141,7 +145,9 @@ public static class IdentityProviderExtensions
             .AddValidation(validation =>
             {
                 validation.UseLocalServer();
-                validation.AddAudiences(PlatformScopes.IdentityAdmin);
+                // The admin API also takes a platform admin's token for the consent API, which the API forwards
+                // when an admin deactivates an agency; ClientsApi's policy decides what each audience may do.
+                validation.AddAudiences(PlatformScopes.IdentityAdmin, PlatformScopes.ConsentApi);
                 validation.UseAspNetCore();
             });
 

@@ -17,6 +17,25 @@ namespace Consent.Identity.Data.Migrations
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.14");
 
+            modelBuilder.Entity("Consent.Identity.Agencies.SuspendedAgency", b =>
+                {
+                    b.Property<string>("AgencyId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("SuspendedAtUnix")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("SuspendedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("AgencyId");
+
+                    b.ToTable("SuspendedAgencies");
+                });
+
             modelBuilder.Entity("Consent.Identity.Security.AuthenticatorStep", b =>
                 {
                     b.Property<string>("UserId")

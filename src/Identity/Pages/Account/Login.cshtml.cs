@@ -42,11 +42,18 @@ public sealed partial class LoginModel(
             return Refused();
         }
 
-        // SignInManager answers a locked account before it hashes anything.
+        // SignInManager answers a locked account, or one that may not sign in (its agency is suspended),
+        // before it hashes anything.
         if (await users.IsLockedOutAsync(user))
         {
             decoy.Spend(Password);
             LogLockedOut(logger, user.Id);
+            return Refused();
+        }
+
+        if (!await signIn.CanSignInAsync(user))
+        {
+            decoy.Spend(Password);
             return Refused();
         }
 

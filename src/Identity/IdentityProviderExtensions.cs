@@ -1,3 +1,4 @@
+using Consent.Identity.Agencies;
 using Consent.Identity.Clients;
 using Consent.Identity.Connect;
 using Consent.Identity.Data;
@@ -46,7 +47,10 @@ public static class IdentityProviderExtensions
                 options.ClaimsIdentity.RoleClaimType = Claims.Role;
             })
             .AddEntityFrameworkStores<IdentityDb>()
-            .AddDefaultTokenProviders();
+            .AddUserStore<ProtectedUserStore>()
+            .AddSignInManager<PlatformSignInManager>()
+            .AddDefaultTokenProviders()
+            .AddTokenProvider<SingleUseAuthenticatorCodes>(TokenOptions.DefaultAuthenticatorProvider);
         builder.Services.ConfigureApplicationCookie(options =>
         {
             options.LoginPath = "/account/login";
@@ -58,9 +62,17 @@ public static class IdentityProviderExtensions
             options.ExpireTimeSpan = TimeSpan.FromHours(8);
             options.SlidingExpiration = true;
         });
+        // The cookie is checked against the user's security stamp on every request, not every 30 minutes:
+        // logout renews the stamp, and a copied cookie must stop working at once.
+        builder.Services.Configure<SecurityStampValidatorOptions>(options => options.ValidationInterval = TimeSpan.Zero);
+        // Keys stay in the data directory, apart from the database: keys beside the ciphertext they protect
+        // (authenticator secrets, cookies) would make a copied database readable.
         builder.Services.AddDataProtection()
             .SetApplicationName("consent-identity")
             .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(dataDirectory, "keys", "data-protection-identity")));
+        builder.Services.AddSingleton<AuthenticatorKeyProtector>();
+        builder.Services.AddScoped<AgencySuspensions>();
+        builder.Services.AddScoped<DecoyPasswordCheck>();
         builder.Services.TryAddTimeProvider();
         return builder;
     }
@@ -116,6 +128,9 @@ public static class IdentityProviderExtensions
                 server.AddEventHandler(AcceptEndpointAudience.Descriptor);
                 server.AddEventHandler(SmartClientAssertionRules.Descriptor);
                 server.AddEventHandler(RejectScopesBeyondRegistration.Descriptor);
+                server.AddEventHandler(PkceParameterSyntax.AuthorizationDescriptor);
+                server.AddEventHandler(PkceParameterSyntax.TokenDescriptor);
+                server.AddEventHandler(RefuseSuspendedAgencyClients.Descriptor);
 
                 var aspNetCore = server.UseAspNetCore()
                     .EnableAuthorizationEndpointPassthrough()
@@ -130,7 +145,9 @@ public static class IdentityProviderExtensions
             .AddValidation(validation =>
             {
                 validation.UseLocalServer();
-                validation.AddAudiences(PlatformScopes.IdentityAdmin);
+                // The admin API also takes a platform admin's token for the consent API, which the API forwards
+                // when an admin deactivates an agency; ClientsApi's policy decides what each audience may do.
+                validation.AddAudiences(PlatformScopes.IdentityAdmin, PlatformScopes.ConsentApi);
                 validation.UseAspNetCore();
             });
 

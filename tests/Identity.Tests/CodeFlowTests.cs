@@ -1,7 +1,10 @@
 using System.Net;
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 using Consent.TestSupport;
 using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
 
 namespace Consent.Identity.Tests;
 
@@ -123,6 +126,34 @@ public sealed class CodeFlowTests(IdentityHost host) : IClassFixture<IdentityHos
     [Fact]
     public async Task PlainPkce_IsRejected() =>
         await ShouldRefuseWithoutCode(await host.CreateBrowser().GetAsync(BrowserLogin.AuthorizeUrl(BrowserLogin.Pkce().Verifier, method: "plain")));
+
+    [Theory]
+    [InlineData(42)]
+    [InlineData(129)]
+    public async Task CodeChallengeOutside43To128Characters_IsInvalidRequest(int length) =>
+        await ShouldRefuseWithoutCode(await host.CreateBrowser().GetAsync(BrowserLogin.AuthorizeUrl(new string('a', length))));
+
+    [Fact]
+    public async Task CodeChallengeOutsideTheUnreservedSet_IsInvalidRequest() =>
+        await ShouldRefuseWithoutCode(await host.CreateBrowser().GetAsync(BrowserLogin.AuthorizeUrl(new string('a', 42) + "+")));
+
+    [Theory]
+    [InlineData(42)]
+    [InlineData(129)]
+    public async Task CodeVerifierOutside43To128Characters_IsInvalidRequest_EvenWhenItMatchesTheChallenge(int length)
+    {
+        // The challenge of a short or long verifier is a well-formed 43-character S256 hash.
+        var verifier = new string('v', length);
+        var challenge = Base64UrlEncoder.Encode(SHA256.HashData(Encoding.ASCII.GetBytes(verifier)));
+        var browser = host.CreateBrowser();
+        var code = await new BrowserLogin(browser).SignInAndAuthorizeAsync(host.User("demo-survivor"), challenge);
+
+        var (status, error, body) = await RedeemAsync(browser, code, verifier);
+        status.ShouldBe(400);
+        error.ShouldBe("invalid_request");
+        body.TryGetProperty("access_token", out _).ShouldBeFalse();
+        body.ToString().ShouldNotContain("   at ");
+    }
 
     /// <summary>OpenIddict answers these before any redirect: a 400 carrying the OAuth error, never a code.</summary>
     private static async Task ShouldRefuseWithoutCode(HttpResponseMessage response)

@@ -103,7 +103,31 @@ public sealed class BrowserLogin(HttpClient browser)
         return (response, await response.Content.ReadAsStringAsync());
     }
 
-    public static string Totp(DemoUser user) => new Totp(Base32Encoding.ToBytes(user.TotpSecret!)).ComputeTotp();
+    private static readonly Dictionary<string, long> LastUsedSteps = [];
+
+    /// <summary>
+    /// A code the provider will accept: it takes each code once and also the next step's code, so a second
+    /// sign-in of the same user within 30 seconds uses the next step's code and a third waits for the clock.
+    /// </summary>
+    public static string Totp(DemoUser user)
+    {
+        var totp = new Totp(Base32Encoding.ToBytes(user.TotpSecret!));
+        while (true)
+        {
+            var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds() / 30;
+            lock (LastUsedSteps)
+            {
+                var step = LastUsedSteps.TryGetValue(user.TotpSecret!, out var last) ? Math.Max(now, last + 1) : now;
+                if (step <= now + 1)
+                {
+                    LastUsedSteps[user.TotpSecret!] = step;
+                    return totp.ComputeTotp(DateTimeOffset.FromUnixTimeSeconds(step * 30).UtcDateTime);
+                }
+            }
+
+            Thread.Sleep(TimeSpan.FromSeconds(30 - (DateTimeOffset.UtcNow.ToUnixTimeSeconds() % 30) + 1));
+        }
+    }
 
     public static string Location(HttpResponseMessage response) =>
         response.Headers.Location?.ToString()

@@ -1,3 +1,5 @@
+using System.Security.Claims;
+using Consent.Identity.Agencies;
 using Consent.Identity.Users;
 using Microsoft.AspNetCore.Http.HttpResults;
 using OpenIddict.Abstractions;
@@ -7,8 +9,10 @@ using static OpenIddict.Abstractions.OpenIddictConstants;
 namespace Consent.Identity.Clients;
 
 /// <summary>
-/// Registration of agency systems by a platform admin (a signed-in user with the platform-admin role, or
-/// the platform operator's own client holding <c>platform/clients.manage</c>).
+/// Registration of agency systems, and suspension of agencies, by a platform admin: a user with the
+/// platform-admin role (their token for this admin API, or for the consent API, which forwards it when an
+/// admin deactivates an agency), or the platform operator's own client holding <c>platform/clients.manage</c>
+/// for this admin API.
 /// </summary>
 internal static class ClientsApi
 {
@@ -22,7 +26,8 @@ internal static class ClientsApi
             .AddAuthenticationSchemes(OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme)
             .RequireAuthenticatedUser()
             .RequireAssertion(context =>
-                context.User.IsInRole(Roles.PlatformAdmin) || context.User.HasScope(PlatformScopes.ManageClients)));
+                context.User.IsInRole(Roles.PlatformAdmin) ||
+                (context.User.HasScope(PlatformScopes.ManageClients) && context.User.HasAudience(PlatformScopes.IdentityAdmin))));
         return services;
     }
 
@@ -34,7 +39,18 @@ internal static class ClientsApi
         group.MapPost("/", Register);
         group.MapGet("/", List);
         group.MapDelete("/{clientId}", Remove);
+        group.MapPut("/agencies/{agencyId}/status", SetStatus);
         return group;
+    }
+
+    private static async Task<Results<Ok<AgencyStatus>, ValidationProblem>> SetStatus(
+        string agencyId, SetAgencyStatus request, ClaimsPrincipal admin, AgencySuspensions suspensions, CancellationToken cancellationToken)
+    {
+        var (status, errors) = await suspensions.SetActiveAsync(agencyId, request, admin.GetClaim(Claims.Subject) ?? "", cancellationToken);
+        return status is null
+            ? TypedResults.ValidationProblem(errors!, type: "https://consent.example/problems/invalid-agency-status",
+                title: "The agency status change is not valid.")
+            : TypedResults.Ok(status);
     }
 
     private static async Task<Results<Created<RegisteredAgencyClient>, ValidationProblem>> Register(

@@ -1,3 +1,4 @@
+using Consent.Identity.Agencies;
 using Consent.Identity.Security;
 using Consent.Identity.Users;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
@@ -5,10 +6,15 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Consent.Identity.Data;
 
-/// <summary>Users, roles, OpenIddict applications/authorizations/tokens, and spent client assertion ids.</summary>
+/// <summary>
+/// Users, roles, OpenIddict applications/authorizations/tokens, spent client assertion ids, the last
+/// authenticator step each user signed in with, and suspended agencies.
+/// </summary>
 public sealed class IdentityDb(DbContextOptions<IdentityDb> options) : IdentityDbContext<PlatformUser>(options)
 {
     public DbSet<SpentAssertion> SpentAssertions => Set<SpentAssertion>();
+    public DbSet<AuthenticatorStep> AuthenticatorSteps => Set<AuthenticatorStep>();
+    public DbSet<SuspendedAgency> SuspendedAgencies => Set<SuspendedAgency>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -26,6 +32,18 @@ public sealed class IdentityDb(DbContextOptions<IdentityDb> options) : IdentityD
             assertion.Property(a => a.ClientId).HasMaxLength(100);
             assertion.Property(a => a.TokenId).HasMaxLength(200);
             assertion.HasIndex(a => a.ExpiresAtUnix);
+        });
+        builder.Entity<AuthenticatorStep>(step =>
+        {
+            step.HasKey(s => s.UserId);
+            step.Property(s => s.UserId).HasMaxLength(450);
+            step.HasOne<PlatformUser>().WithMany().HasForeignKey(s => s.UserId).OnDelete(DeleteBehavior.Cascade);
+        });
+        builder.Entity<SuspendedAgency>(agency =>
+        {
+            agency.HasKey(a => a.AgencyId);
+            agency.Property(a => a.AgencyId).HasMaxLength(64);
+            agency.Property(a => a.SuspendedBy).HasMaxLength(200);
         });
     }
 }

@@ -11,11 +11,12 @@ namespace Consent.Identity.Seeding;
 
 /// <summary>
 /// What every installation needs, demo or not: the database schema, the roles, the scopes, the portal client
-/// (public, code flow with PKCE, exact redirect URIs) and, when configured, the API's introspection client.
-/// Runs at start and is idempotent.
+/// (public, code flow with PKCE, exact redirect URIs), when configured the API's introspection client, and
+/// encryption of any authenticator secret still stored in the clear. Runs at start and is idempotent.
 /// </summary>
 public sealed class PlatformBootstrap(
     IdentityDb db,
+    AuthenticatorKeyProtector authenticatorKeys,
     RoleManager<IdentityRole> roles,
     IOpenIddictApplicationManager applications,
     IOpenIddictScopeManager scopes,
@@ -24,6 +25,7 @@ public sealed class PlatformBootstrap(
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         await db.Database.MigrateAsync(cancellationToken);
+        await ProtectPlaintextAuthenticatorKeysAsync(cancellationToken);
 
         foreach (var role in Roles.All)
         {
@@ -42,6 +44,20 @@ public sealed class PlatformBootstrap(
         await EnsureScopeAsync(PlatformScopes.ManageClients, [PlatformScopes.IdentityAdmin], cancellationToken);
         await EnsurePortalClientAsync(cancellationToken);
         await EnsureApiClientAsync(cancellationToken);
+    }
+
+    /// <summary>Secrets stored before they were encrypted are encrypted once; users keep their authenticator.</summary>
+    private async Task ProtectPlaintextAuthenticatorKeysAsync(CancellationToken cancellationToken)
+    {
+        var stored = await db.UserTokens
+            .Where(t => t.LoginProvider == AuthenticatorKeyProtector.LoginProvider && t.Name == AuthenticatorKeyProtector.TokenName)
+            .ToListAsync(cancellationToken);
+        foreach (var token in stored.Where(t => !string.IsNullOrEmpty(t.Value) && !AuthenticatorKeyProtector.IsProtected(t.Value)))
+        {
+            token.Value = authenticatorKeys.Protect(token.Value!);
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
     }
 
     private async Task EnsureScopeAsync(string name, string[] resources, CancellationToken cancellationToken)

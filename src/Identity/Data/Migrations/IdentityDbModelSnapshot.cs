@@ -17,6 +17,39 @@ namespace Consent.Identity.Data.Migrations
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.14");
 
+            modelBuilder.Entity("Consent.Identity.Agencies.SuspendedAgency", b =>
+                {
+                    b.Property<string>("AgencyId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("SuspendedAtUnix")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("SuspendedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("AgencyId");
+
+                    b.ToTable("SuspendedAgencies");
+                });
+
+            modelBuilder.Entity("Consent.Identity.Security.AuthenticatorStep", b =>
+                {
+                    b.Property<string>("UserId")
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("LastStep")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("UserId");
+
+                    b.ToTable("AuthenticatorSteps");
+                });
+
             modelBuilder.Entity("Consent.Identity.Security.SpentAssertion", b =>
                 {
                     b.Property<string>("ClientId")
@@ -447,6 +480,15 @@ namespace Consent.Identity.Data.Migrations
                     b.HasIndex("ApplicationId", "Status", "Subject", "Type");
 
                     b.ToTable("OpenIddictTokens", (string)null);
+                });
+
+            modelBuilder.Entity("Consent.Identity.Security.AuthenticatorStep", b =>
+                {
+                    b.HasOne("Consent.Identity.Users.PlatformUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<string>", b =>

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Consent.Identity.Security;
 using Consent.Identity.Users;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Identity;
@@ -9,11 +10,14 @@ namespace Consent.Identity.Pages.Account;
 
 /// <summary>
 /// Password sign-in. Staff must pass a second factor: those with an authenticator go to the code page,
-/// those without are sent to enrol one before they are signed in.
+/// those without are sent to enrol one before they are signed in. Every refusal reads the same and costs
+/// one password hash, so neither the text nor the time tells an unknown user name from a wrong password
+/// or a locked account.
 /// </summary>
 public sealed partial class LoginModel(
     SignInManager<PlatformUser> signIn,
     UserManager<PlatformUser> users,
+    DecoyPasswordCheck decoy,
     ILogger<LoginModel> logger) : PageModel
 {
     [BindProperty] public string UserName { get; set; } = "";
@@ -26,18 +30,31 @@ public sealed partial class LoginModel(
     public async Task<IActionResult> OnPostAsync()
     {
         var returnUrl = LocalReturnUrl(ReturnUrl);
-        const string failed = "The user name or password is not right.";
         if (string.IsNullOrWhiteSpace(UserName) || string.IsNullOrEmpty(Password) || UserName.Length > 256 || Password.Length > 512)
         {
-            Error = failed;
-            return Page();
+            return Refused();
         }
 
         var user = await users.FindByNameAsync(UserName.Trim());
         if (user is null)
         {
-            Error = failed;
-            return Page();
+            decoy.Spend(Password);
+            return Refused();
+        }
+
+        // SignInManager answers a locked account, or one that may not sign in (its agency is suspended),
+        // before it hashes anything.
+        if (await users.IsLockedOutAsync(user))
+        {
+            decoy.Spend(Password);
+            LogLockedOut(logger, user.Id);
+            return Refused();
+        }
+
+        if (!await signIn.CanSignInAsync(user))
+        {
+            decoy.Spend(Password);
+            return Refused();
         }
 
         var staff = Roles.IsStaff(await users.GetRolesAsync(user));
@@ -47,14 +64,11 @@ public sealed partial class LoginModel(
             if (check.IsLockedOut)
             {
                 LogLockedOut(logger, user.Id);
-                Error = "This account is locked for a while after too many attempts. Try again later.";
-                return Page();
             }
 
             if (!check.Succeeded)
             {
-                Error = failed;
-                return Page();
+                return Refused();
             }
 
             // Password is right but staff may not sign in without a second factor: enrol one first.
@@ -77,13 +91,20 @@ public sealed partial class LoginModel(
         if (result.IsLockedOut)
         {
             LogLockedOut(logger, user.Id);
-            Error = "This account is locked for a while after too many attempts. Try again later.";
-            return Page();
         }
 
-        Error = failed;
+        return Refused();
+    }
+
+    /// <summary>One text for every refusal; it names the lockout without saying whether it applies.</summary>
+    private PageResult Refused()
+    {
+        Error = FailedMessage;
         return Page();
     }
+
+    internal const string FailedMessage =
+        "The user name or password is not right. After too many attempts an account is locked for a while: try again later.";
 
     internal static string LocalReturnUrl(string? returnUrl) =>
         !string.IsNullOrEmpty(returnUrl) && returnUrl.StartsWith('/') && !returnUrl.StartsWith("//", StringComparison.Ordinal) &&

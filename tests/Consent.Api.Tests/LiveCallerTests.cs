@@ -86,10 +86,17 @@ public sealed class LiveCallerTests(UncachedRevocationApi host) : IClassFixture<
         JsonDocument.Parse(outcome).RootElement.GetProperty("resourceType").GetString().ShouldBe("OperationOutcome");
         var read = await clinic.ReadAsync("/fhir/Observation/obs-none");
         read.StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        // The provider was told: the agency's system gets no new token.
+        var (status, error, _) = await TokenRequests.ReadAsync(await TokenRequests.ClientCredentialsWithAssertion(
+            Api.Identity.CreateClient(), Api.Identity.Client("northside-clinic").ClientId, ClientAssertions.Create(Api.Identity.Client("northside-clinic"))));
+        status.ShouldBe(401);
+        error.ShouldBe("invalid_client");
 
         (await admin.Put("/api/agencies/northside-clinic", new { name = agency.GetProperty("name").GetString(), type = agency.GetProperty("type").GetString(), active = true }))
             .StatusCode.ShouldBe(HttpStatusCode.OK);
         (await clinic.GetAsync("/api/me")).StatusCode.ShouldBe(HttpStatusCode.OK);
+        var fresh = await TokenRequests.AgencyTokenAsync(Api.Identity.CreateClient(), Api.Identity.Client("northside-clinic"));
+        (await Client(fresh).GetAsync("/api/me")).StatusCode.ShouldBe(HttpStatusCode.OK);
     }
 
     private HttpClient Client(string token)

@@ -9,6 +9,9 @@ public static class AgenciesApi
     public static WebApplicationBuilder AddAgencies(this WebApplicationBuilder builder)
     {
         builder.Services.AddScoped<AgencyService>();
+        builder.Services.AddHttpContextAccessor();
+        builder.Services.AddHttpClient(IdentityAgencyStatus.HttpClientName);
+        builder.Services.AddScoped<IdentityAgencyStatus>();
         return builder;
     }
 
@@ -22,7 +25,7 @@ public static class AgenciesApi
         group.MapPut("/{agencyId}", Update)
             .WithSummary("Edits an agency: its own agency admins edit its description; its type and status only platform admins change, and each such change is recorded.")
             .WithProblems(ProblemCatalogue.InvalidRequest, ProblemCatalogue.MalformedRequest, ProblemCatalogue.Forbidden, ProblemCatalogue.PlatformAdminOnly,
-                ProblemCatalogue.AgencyNotFound);
+                ProblemCatalogue.AgencyNotFound, ProblemCatalogue.IdentityUnavailable);
         group.MapGet("/{agencyId}/changes", Changes).WithSummary("The recorded changes of the agency's type and status (platform admins, compliance).")
             .WithProblems(ProblemCatalogue.Forbidden, ProblemCatalogue.AgencyNotFound);
         return group;

@@ -26,7 +26,7 @@ public sealed record UpdateAgency(string? Name, string? Type, string? Region, Li
 /// agency's description. What the sharing policy reads (type, active) only a platform admin changes, and every
 /// such change is recorded.
 /// </summary>
-public sealed partial class AgencyService(ConsentDb db, TimeProvider time, ActiveAgencies active, ILogger<AgencyService> logger)
+public sealed partial class AgencyService(ConsentDb db, TimeProvider time, ActiveAgencies active, IdentityAgencyStatus identity, ILogger<AgencyService> logger)
 {
     public async Task<List<AgencyView>> ListAsync(CancellationToken cancellationToken) =>
         (await db.Agencies.AsNoTracking().OrderBy(a => a.Id).ToListAsync(cancellationToken)).Select(AgencyView.Of).ToList();
@@ -89,6 +89,12 @@ public sealed partial class AgencyService(ConsentDb db, TimeProvider time, Activ
         if ((typeChanges || activeChanges) && !caller.IsPlatformAdmin)
         {
             return ProblemCatalogue.PlatformAdminOnly;
+        }
+
+        // The provider first: if it cannot be told, the agency stays as it was here too.
+        if (activeChanges && !await identity.TellAsync(agency.Id, request.Active!.Value, cancellationToken))
+        {
+            return ProblemCatalogue.IdentityUnavailable;
         }
 
         var now = time.GetUtcNow();

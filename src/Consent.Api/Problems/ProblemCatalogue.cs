@@ -49,6 +49,8 @@ public static class ProblemCatalogue
     // Who may do what
     public static readonly ProblemType TokenNotActive = new("token-not-active", 401, "The access token is no longer active; get a new one.");
     public static readonly ProblemType AgencyInactive = new("agency-inactive", 403, "Your agency is not active on this platform.");
+    public static readonly ProblemType IdentityUnavailable =
+        new("identity-unavailable", 503, "The identity provider could not be told of the agency's new status, so nothing changed; try again.");
     public static readonly ProblemType ProviderUnavailable = new("provider-unavailable", 503, "Tokens cannot be checked right now; try again later.");
     public static readonly ProblemType Forbidden = new("forbidden", 403, "Your role may not do this.");
 

@@ -77,7 +77,7 @@ public static class AccessRules
 
         // Agreements between agencies.
         new("GET", "/api/mous", Gate.AnyToken),
-        new("POST", "/api/mous", Gate.Roles, Role.AgencyAdmin, Role.PlatformAdmin),
+        new("POST", "/api/mous", Gate.Roles, Role.AgencyAdmin),
         new("GET", "/api/mous/{mouId}", Gate.AgencyRecord),
         new("PUT", "/api/mous/{mouId}", Gate.AgencyRecord),
         new("PUT", "/api/mous/{mouId}/document", Gate.AgencyRecord),
@@ -87,10 +87,11 @@ public static class AccessRules
         new("POST", "/api/mous/{mouId}/terminate", Gate.AgencyRecord),
 
         // Requests, emergencies.
-        new("POST", "/api/consent-requests", Gate.Roles, Role.Advocate, Role.AgencySystem),
+        new("POST", "/api/consent-requests", Gate.Roles, Role.Advocate, Role.AgencyAdmin, Role.AgencySystem),
         new("GET", "/api/consent-requests", Gate.AnyToken),
         new("GET", "/api/consent-requests/{requestId}", Gate.AgencyRecord),
-        new("POST", "/api/break-glass", Gate.Roles, Role.Advocate, Role.AgencySystem),
+        // Agency admins are staff of the agency: they may declare, and every declaration is queued for review.
+        new("POST", "/api/break-glass", Gate.Roles, Role.Advocate, Role.AgencyAdmin, Role.AgencySystem),
         new("GET", "/api/break-glass", Gate.AnyToken),
         new("GET", "/api/break-glass/{recordId}", Gate.AgencyRecord),
         new("POST", "/api/break-glass/{recordId}/review", Gate.Roles, Role.Compliance),

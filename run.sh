@@ -19,6 +19,11 @@ if ! command -v dotnet >/dev/null 2>&1; then
 fi
 
 mkdir -p "$DATA/logs"
+# The API's secret as the provider's introspection client (how revoked tokens reach the API): one per installation.
+if [ ! -s "$DATA/introspection.secret" ]; then
+  (umask 077 && od -An -N32 -tx1 /dev/urandom | tr -d ' \n' >"$DATA/introspection.secret")
+fi
+INTROSPECTION_SECRET="$(cat "$DATA/introspection.secret")"
 echo "Building..."
 for project in Identity Consent.Api Portal; do
   if ! dotnet build "$ROOT/src/$project" -nologo -v quiet >"$DATA/logs/build-$project.out" 2>&1; then
@@ -52,8 +57,10 @@ start() { # name project assembly url [KEY=VALUE...]
 start identity Identity Consent.Identity "$IDENTITY_URL" \
   "Provider__Issuer=$IDENTITY_URL/" \
   "Provider__Portal__RedirectUris__0=$PORTAL_URL/callback/login/local" \
-  "Provider__Portal__PostLogoutRedirectUris__0=$PORTAL_URL/callback/logout/local"
-start consent-api Consent.Api Consent.Api "$API_URL" "Auth__Authority=$IDENTITY_URL/"
+  "Provider__Portal__PostLogoutRedirectUris__0=$PORTAL_URL/callback/logout/local" \
+  "Provider__Api__ClientSecret=$INTROSPECTION_SECRET"
+start consent-api Consent.Api Consent.Api "$API_URL" "Auth__Authority=$IDENTITY_URL/" \
+  "Auth__IntrospectionSecret=$INTROSPECTION_SECRET"
 start portal Portal Consent.Portal "$PORTAL_URL" "Oidc__Authority=$IDENTITY_URL/" "Api__BaseUrl=$API_URL/"
 
 ready() { # url

@@ -15,6 +15,7 @@ var logs = Path.Combine(data, "logs");
 Directory.CreateDirectory(logs);
 var identityUrl = App.FreeUrl();
 var apiUrl = App.FreeUrl();
+var introspectionSecret = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
 var shared = new Dictionary<string, string>
 {
     ["ASPNETCORE_ENVIRONMENT"] = "Development",
@@ -28,10 +29,12 @@ using var identity = App.Start("identity", options.Root, "Identity", "Consent.Id
 {
     ["Provider__Issuer"] = identityUrl.ToString(),
     ["Provider__Portal__RedirectUris__0"] = IdentityHost.PortalRedirectUri,
+    ["Provider__Api__ClientSecret"] = introspectionSecret,
 });
 using var api = App.Start("consent-api", options.Root, "Consent.Api", "Consent.Api", apiUrl, logs, new Dictionary<string, string>(shared)
 {
     ["Auth__Authority"] = identityUrl.ToString(),
+    ["Auth__IntrospectionSecret"] = introspectionSecret,
     ["Bench__BareRead"] = "true",
 });
 using var cancel = new CancellationTokenSource();
@@ -54,12 +57,14 @@ try
     var observation = await scenario.SeedObservationAsync();
     var authorizedPath = $"fhir/Observation/{observation}";
     var barePath = $"bench/bare/Observation/{observation}";
+    var uncheckedPath = $"bench/bare-unchecked/Observation/{observation}";
     var token = await scenario.AgencyTokenAsync(Scenario.Clinic, "system/*.rs");
 
     // Both answer 200 with the same resource, or the comparison means nothing.
     var authorized = await scenario.GetAsync(authorizedPath, token);
     var bare = await scenario.GetAsync(barePath, token);
-    if (authorized.Status != HttpStatusCode.OK || bare.Status != HttpStatusCode.OK || authorized.Body != bare.Body)
+    var uncheckedBare = await scenario.GetAsync(uncheckedPath, token);
+    if (authorized.Status != HttpStatusCode.OK || bare.Status != HttpStatusCode.OK || authorized.Body != bare.Body || uncheckedBare.Body != bare.Body)
     {
         throw new InvalidOperationException(
             $"The clinic's reads do not both return the Observation: authorized {(int)authorized.Status} {authorized.Body}; bare {(int)bare.Status} {bare.Body}");
@@ -73,6 +78,8 @@ try
 
     var authorizedUrl = new Uri(apiUrl, authorizedPath);
     var bareUrl = new Uri(apiUrl, barePath);
+    var uncheckedUrl = new Uri(apiUrl, uncheckedPath);
+    await Wrk.RunAsync(uncheckedUrl, token, options.Threads, options.Connections, options.WarmUp);
     await Wrk.RunAsync(bareUrl, token, options.Threads, options.Connections, options.WarmUp);
     await Wrk.RunAsync(authorizedUrl, token, options.Threads, options.Connections, options.WarmUp);
 
@@ -81,6 +88,7 @@ try
     {
         // A fresh token per round (tokens live 5 minutes), the same one for both phases of the round.
         token = await scenario.AgencyTokenAsync(Scenario.Clinic, "system/*.rs");
+        var uncheckedRun = await Wrk.RunAsync(uncheckedUrl, token, options.Threads, options.Connections, options.Seconds);
         var cpu = api.CpuTime();
         var bareRun = await Wrk.RunAsync(bareUrl, token, options.Threads, options.Connections, options.Seconds);
         var bareMemory = api.Memory();
@@ -92,10 +100,10 @@ try
         var authorizedCpu = api.CpuTime() - cpu;
         await Task.Delay(500); // requests still in flight when wrk stopped finish and are logged
         var entries = log.Count(Scenario.Clinic) - before;
-        var round = new Round(i, bareRun, bareMemory, bareCpu, authorizedRun, authorizedMemory, authorizedCpu, entries);
+        var round = new Round(i, uncheckedRun, bareRun, bareMemory, bareCpu, authorizedRun, authorizedMemory, authorizedCpu, entries);
         rounds.Add(round);
         Console.WriteLine(round.Summary());
-        if (bareRun.Non2xx + authorizedRun.Non2xx > 0)
+        if (uncheckedRun.Non2xx + bareRun.Non2xx + authorizedRun.Non2xx > 0)
         {
             throw new InvalidOperationException($"Round {i}: {bareRun.Non2xx} bare and {authorizedRun.Non2xx} authorized answers were not 2xx; see {logs}");
         }
@@ -123,10 +131,13 @@ catch (Exception e) when (e is InvalidOperationException or HttpRequestException
 }
 
 /// <summary>One round: the bare phase, then the authorized phase, with the API's memory after each.</summary>
-internal sealed record Round(int Number, WrkResult Bare, (double Rss, double Peak) BareMemory, TimeSpan BareCpu, WrkResult Authorized,
+internal sealed record Round(int Number, WrkResult Unchecked, WrkResult Bare, (double Rss, double Peak) BareMemory, TimeSpan BareCpu, WrkResult Authorized,
     (double Rss, double Peak) AuthorizedMemory, TimeSpan AuthorizedCpu, long LogEntries)
 {
     public double Ratio => Authorized.RequestsPerSecond / Bare.RequestsPerSecond;
+
+    /// <summary>Bare with the live-caller check (revocation, active agency) over bare without it: what the check costs.</summary>
+    public double CheckRatio => Bare.RequestsPerSecond / Unchecked.RequestsPerSecond;
 
     /// <summary>The API's CPU time per completed request in the phase, in ms: says whether the phase was CPU-bound.</summary>
     public double BareCpuMs => BareCpu.TotalMilliseconds / Math.Max(1, Bare.Requests);
@@ -134,7 +145,7 @@ internal sealed record Round(int Number, WrkResult Bare, (double Rss, double Pea
     public double AuthorizedCpuMs => AuthorizedCpu.TotalMilliseconds / Math.Max(1, Authorized.Requests);
 
     public string Summary() => string.Create(CultureInfo.InvariantCulture,
-        $"round {Number}: bare {Bare.RequestsPerSecond:0} req/s, authorized {Authorized.RequestsPerSecond:0} req/s, ratio {Ratio:P1}; API CPU {BareCpu.TotalSeconds:0.0} s / {AuthorizedCpu.TotalSeconds:0.0} s; log entries {LogEntries} for {Authorized.Requests} completed requests");
+        $"round {Number}: bare unchecked {Unchecked.RequestsPerSecond:0} req/s, bare {Bare.RequestsPerSecond:0} req/s (checked/unchecked {CheckRatio:P1}), authorized {Authorized.RequestsPerSecond:0} req/s, ratio {Ratio:P1}; API CPU {BareCpu.TotalSeconds:0.0} s / {AuthorizedCpu.TotalSeconds:0.0} s; log entries {LogEntries} for {Authorized.Requests} completed requests");
 }
 
 internal static class Report
@@ -160,6 +171,8 @@ internal static class Report
             $"| median | {Median(rounds, r => r.Bare.RequestsPerSecond):N0} | {Median(rounds, r => r.Authorized.RequestsPerSecond):N0} | {Median(rounds, r => r.Ratio):P1} | {Median(rounds, r => r.Bare.P50Ms):0.00} / {Median(rounds, r => r.Bare.P99Ms):0.00} | {Median(rounds, r => r.Authorized.P50Ms):0.00} / {Median(rounds, r => r.Authorized.P99Ms):0.00} | {Median(rounds, r => r.BareMemory.Rss):0} / {Median(rounds, r => r.AuthorizedMemory.Rss):0} | {rounds.Max(r => r.AuthorizedMemory.Peak):0} (max) | {Median(rounds, r => r.BareCpuMs):0.00} / {Median(rounds, r => r.AuthorizedCpuMs):0.00} | |"));
         var ratio = Median(rounds, r => r.Ratio);
         Console.WriteLine();
+        Console.WriteLine(string.Create(c,
+            $"Live-caller check (token still active at the provider, cached; agency active): bare with it / bare without it, median {Median(rounds, r => r.CheckRatio):P1} (rounds {string.Join(", ", rounds.Select(r => r.CheckRatio.ToString("P1", c)))}); bare without it {Median(rounds, r => r.Unchecked.RequestsPerSecond):N0} req/s, p50 / p99 {Median(rounds, r => r.Unchecked.P50Ms):0.00} / {Median(rounds, r => r.Unchecked.P99Ms):0.00} ms."));
         Console.WriteLine(string.Create(c, $"Median authorized/bare throughput: {ratio:P1} (target at least 50 %): {(ratio >= 0.5 ? "met" : "NOT met")}."));
         Console.WriteLine("Log entries are counted in the API's SQLite file after each authorized phase; they include requests wrk had in flight when it stopped (at most one per connection).");
     }

@@ -27,6 +27,8 @@ builder.AddServiceDefaults("consent-api");
 builder.AddApiProblems();
 builder.AddConsentStore();
 builder.AddTokenValidation();
+builder.AddRateLimits();
+builder.AddLiveCallers();
 builder.AddApiDocs();
 builder.AddDataCategories();
 builder.AddAgencies();
@@ -48,7 +50,10 @@ builder.AddDemoData();
 var app = builder.Build();
 
 app.UseServiceDefaults();
+app.UseNoStore();
 app.UseAuthentication();
+app.UseRateLimiter();
+app.UseLiveCallers();
 app.UseAuthorization();
 
 app.MapApiDocs();

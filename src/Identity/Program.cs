@@ -1,6 +1,7 @@
 using Consent.Identity;
 using Consent.Identity.Clients;
 using Consent.Identity.Connect;
+using Consent.Identity.Security;
 using Consent.ServiceDefaults;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -15,6 +16,7 @@ app.UseServiceDefaults();
 app.UseStaticFiles();
 app.UseRateLimiter();
 app.UseRouting();
+app.UseMiddleware<FormGuard>();
 app.UseAuthentication();
 app.UseAuthorization();
 

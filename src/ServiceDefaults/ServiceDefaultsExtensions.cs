@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -33,7 +34,9 @@ public static class ServiceDefaultsExtensions
         var logDirectory = Path.Combine(builder.DataDirectory(), "logs");
         Directory.CreateDirectory(logDirectory);
 
-        builder.Services.AddSerilog((services, configuration) => configuration
+        // The app's own logger, built here and handed to the host: the static Log.Logger belongs to whichever app of
+        // the process was built last (several apps share a process in tests), so nothing of ours goes through it.
+        var logger = new LoggerConfiguration()
             .ReadFrom.Configuration(builder.Configuration)
             .MinimumLevel.Override("Microsoft.AspNetCore", Serilog.Events.LogEventLevel.Warning)
             .MinimumLevel.Override("Microsoft.EntityFrameworkCore", Serilog.Events.LogEventLevel.Warning)
@@ -41,30 +44,53 @@ public static class ServiceDefaultsExtensions
             .MinimumLevel.Override("System.Net.Http.HttpClient", Serilog.Events.LogEventLevel.Warning)
             .Enrich.FromLogContext()
             .Enrich.WithProperty("App", appName)
-            .WriteTo.Console(formatProvider: System.Globalization.CultureInfo.InvariantCulture)
-            .WriteTo.File(new CompactJsonFormatter(), Path.Combine(logDirectory, $"{appName}-.json"),
-                rollingInterval: RollingInterval.Day, retainedFileCountLimit: 14));
+            // The sinks sit behind a sub-logger so that its enricher runs after every other (the host's request scope
+            // adds RequestPath, the raw path with survivor and record ids, to each event logged during a request).
+            .WriteTo.Logger(sinks => sinks
+                .Enrich.With<WithoutRawPath>()
+                .WriteTo.Console(formatProvider: System.Globalization.CultureInfo.InvariantCulture)
+                .WriteTo.File(new CompactJsonFormatter(), Path.Combine(logDirectory, $"{appName}-.json"),
+                    rollingInterval: RollingInterval.Day, retainedFileCountLimit: 14))
+            .CreateLogger();
+        builder.Services.AddSerilog(logger, dispose: true);
+        builder.Services.AddSingleton(new AppLogger(logger));
 
         builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
         {
             context.ProblemDetails.Extensions.Remove("exception");
             context.ProblemDetails.Extensions["traceId"] = context.HttpContext.TraceIdentifier;
         });
+        // A body the framework could not read (malformed JSON, wrong content type) is the caller's error: its own
+        // 4xx, and not logged as an unhandled exception with a stack trace.
+        builder.Services.Configure<ExceptionHandlerOptions>(options =>
+        {
+            options.StatusCodeSelector = exception => exception is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError;
+            options.SuppressDiagnosticsCallback = context => context.Exception is BadHttpRequestException;
+        });
+        // No "Server: Kestrel" banner on any app.
+        builder.WebHost.ConfigureKestrel(options => options.AddServerHeader = false);
         builder.Services.AddHealthChecks().AddCheck("self", () => HealthCheckResult.Healthy(), tags: ["live"]);
         return builder;
     }
 
-    /// <summary>Error handling that answers ProblemDetails and never shows a stack trace.</summary>
+    /// <summary>
+    /// Request logging outermost, so that it logs the status the caller got (after the exception handler turned an
+    /// exception into a 400 or a 500); then error handling that answers ProblemDetails and never shows a stack trace.
+    /// </summary>
     public static WebApplication UseServiceDefaults(this WebApplication app)
     {
+        app.UseSerilogRequestLogging(options =>
+        {
+            // This app's logger, not the process-wide static one (which the last app built in the process owns).
+            options.Logger = app.Services.GetRequiredService<AppLogger>().Logger;
+            options.MessageTemplate = "HTTP {RequestMethod} {RequestPathTemplate} responded {StatusCode} in {Elapsed:0.0} ms";
+            options.GetMessageTemplateProperties = RequestLogEnrichment.Properties;
+            options.GetLevel = RequestLogEnrichment.Level;
+        });
+        app.Use(RequestLogEnrichment.CaptureTemplate);
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseMiddleware<RequestSizeLimit>();
-        app.UseSerilogRequestLogging(options =>
-        {
-            options.MessageTemplate = "HTTP {RequestMethod} {RequestPathTemplate} responded {StatusCode} in {Elapsed:0.0} ms";
-            options.EnrichDiagnosticContext = RequestLogEnrichment.Enrich;
-        });
         return app;
     }
 
@@ -78,3 +104,6 @@ public static class ServiceDefaultsExtensions
         return app;
     }
 }
+
+/// <summary>The Serilog logger this app built for itself (its request log writes through it).</summary>
+public sealed record AppLogger(Serilog.ILogger Logger);

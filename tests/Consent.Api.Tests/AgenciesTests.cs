@@ -51,6 +51,53 @@ public sealed class AgenciesTests(ApiHost api) : IClassFixture<ApiHost>
     }
 
     [Fact]
+    public async Task AgencyAdmin_CannotRetypeOrReactivateOwnAgency_TypeStaysAsItWas()
+    {
+        // Retyping law enforcement as medical once made a break-glass read succeed: what the policy reads is not the agency's to change.
+        var policeAdmin = await api.Parties.As(await api.Parties.CreateUserAsync("agency-admin", agencyId: "metro-police"));
+        var before = await (await policeAdmin.GetAsync("/api/agencies/metro-police")).Json();
+        before.GetProperty("type").GetString().ShouldBe("law-enforcement");
+
+        await (await policeAdmin.Put("/api/agencies/metro-police", new { name = "Metro Police", type = "medical" }))
+            .Problem(HttpStatusCode.Forbidden, "platform-admin-only");
+        await (await policeAdmin.Put("/api/agencies/metro-police", new { name = "Metro Police", type = "law-enforcement", active = false }))
+            .Problem(HttpStatusCode.Forbidden, "platform-admin-only");
+        var after = await (await policeAdmin.GetAsync("/api/agencies/metro-police")).Json();
+        after.GetProperty("type").GetString().ShouldBe("law-enforcement");
+        after.GetProperty("active").GetBoolean().ShouldBeTrue();
+
+        // The description stays theirs to edit, with the type as it is.
+        var edited = await (await policeAdmin.Put("/api/agencies/metro-police",
+            new { name = before.GetProperty("name").GetString(), type = "law-enforcement", pointOfContact = "Records desk" })).Json();
+        edited.GetProperty("pointOfContact").GetString().ShouldBe("Records desk");
+        await (await policeAdmin.GetAsync("/api/agencies/metro-police/changes")).Problem(HttpStatusCode.Forbidden, "forbidden");
+    }
+
+    [Fact]
+    public async Task PlatformAdmin_ChangesTypeAndStatus_AndEachChangeIsRecorded()
+    {
+        var admin = await api.Parties.PlatformAdmin();
+        await (await admin.Post("/api/agencies", new { id = "retyped-agency", name = "Retyped", type = "law-enforcement" })).Json(HttpStatusCode.Created);
+
+        var retyped = await (await admin.Put("/api/agencies/retyped-agency", new { name = "Retyped", type = "medical" })).Json();
+        retyped.GetProperty("type").GetString().ShouldBe("medical");
+        await (await admin.Put("/api/agencies/retyped-agency", new { name = "Retyped", type = "medical", active = false })).Json();
+        await (await admin.Put("/api/agencies/retyped-agency", new { name = "Renamed only", type = "medical" })).Json();
+
+        var compliance = await api.Parties.Compliance();
+        var changes = (await (await compliance.GetAsync("/api/agencies/retyped-agency/changes")).Json()).EnumerateArray().ToList();
+        changes.Count.ShouldBe(2);
+        changes[0].GetProperty("field").GetString().ShouldBe("active");
+        changes[0].GetProperty("oldValue").GetString().ShouldBe("true");
+        changes[0].GetProperty("newValue").GetString().ShouldBe("false");
+        changes[1].GetProperty("field").GetString().ShouldBe("type");
+        changes[1].GetProperty("oldValue").GetString().ShouldBe("law-enforcement");
+        changes[1].GetProperty("newValue").GetString().ShouldBe("medical");
+        changes[1].GetProperty("changedBy").GetString().ShouldNotBeNullOrEmpty();
+        await (await compliance.GetAsync("/api/agencies/no-such-agency/changes")).Problem(HttpStatusCode.NotFound, "agency-not-found");
+    }
+
+    [Fact]
     public async Task Categories_AreTheConfiguredTable_WithSensitiveLabels()
     {
         var survivor = await api.Parties.Survivor();

@@ -16,6 +16,11 @@ namespace Consent.Api.Tests;
 /// </summary>
 public sealed class ApiHost : WebApplicationFactory<ApiEntryPoint>
 {
+    private IReadOnlyDictionary<string, string?> settings = new Dictionary<string, string?>();
+
+    /// <summary>A host with these settings on top of the test defaults (a fixture needs the one public constructor).</summary>
+    public static ApiHost With(IReadOnlyDictionary<string, string?> settings) => new() { settings = settings };
+
     public IdentityHost Identity { get; } = new();
 
     public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), "consent-tests", Guid.NewGuid().ToString("n"));
@@ -33,7 +38,17 @@ public sealed class ApiHost : WebApplicationFactory<ApiEntryPoint>
         builder.UseEnvironment("Development");
         builder.UseSetting("Storage:DataDirectory", DataDirectory);
         builder.UseSetting("Auth:Authority", IdentityHost.Issuer);
+        builder.UseSetting("Auth:IntrospectionSecret", IdentityHost.ApiIntrospectionSecret);
         builder.UseSetting("Serilog:MinimumLevel:Default", "Warning");
+        // High enough that no other test meets them; RateLimitTests sets low ones.
+        builder.UseSetting("RateLimits:ClientPerMinute", "1000000");
+        builder.UseSetting("RateLimits:UserPerMinute", "1000000");
+        builder.UseSetting("RateLimits:AnonymousPerMinute", "1000000");
+        foreach (var (key, value) in settings)
+        {
+            builder.UseSetting(key, value);
+        }
+
         builder.ConfigureTestServices(services =>
         {
             services.ConfigureAll<HttpClientFactoryOptions>(options =>

@@ -16,10 +16,13 @@ public sealed class BareReadBenchmarkTests(ApiHost api) : IClassFixture<ApiHost>
         var shelter = await api.Parties.AgencySystem("harbor-house", "system/*.cruds");
         var patient = await shelter.CreateAsync("Patient", FhirCalls.Patient("sv-1001", "HH-bare-off"));
 
-        var response = await shelter.GetAsync($"/bench/bare/Patient/{patient}");
+        foreach (var path in new[] { "bare", "bare-unchecked" })
+        {
+            var response = await shelter.GetAsync($"/bench/{path}/Patient/{patient}");
 
-        response.StatusCode.ShouldBe(HttpStatusCode.NotFound);
-        (await response.Content.ReadAsStringAsync()).ShouldNotContain(patient);
+            response.StatusCode.ShouldBe(HttpStatusCode.NotFound);
+            (await response.Content.ReadAsStringAsync()).ShouldNotContain(patient);
+        }
     }
 
     [Fact]
@@ -39,5 +42,9 @@ public sealed class BareReadBenchmarkTests(ApiHost api) : IClassFixture<ApiHost>
         read.StatusCode.ShouldBe(HttpStatusCode.OK);
         read.Content.Headers.ContentType!.MediaType.ShouldBe(FhirModel.ContentType);
         JsonDocument.Parse(await read.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetString().ShouldBe(patient);
+        var uncheckedRead = await shelter.GetAsync($"/bench/bare-unchecked/Patient/{patient}");
+        uncheckedRead.StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await uncheckedRead.Content.ReadAsStringAsync()).ShouldBe(await read.Content.ReadAsStringAsync());
+        (await bench.CreateClient().GetAsync($"/bench/bare-unchecked/Patient/{patient}")).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
     }
 }

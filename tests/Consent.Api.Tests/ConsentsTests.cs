@@ -153,6 +153,7 @@ public sealed class ConsentsTests(ApiHost api) : IClassFixture<ApiHost>
     [InlineData("unknown-category")]
     [InlineData("unknown-purpose")]
     [InlineData("end-before-start")]
+    [InlineData("start-in-the-past")]
     [InlineData("end-too-far")]
     [InlineData("unknown-agency")]
     [InlineData("unsupported-language")]
@@ -165,6 +166,8 @@ public sealed class ConsentsTests(ApiHost api) : IClassFixture<ApiHost>
             "unknown-category" => Grant(categories: ["contact", "horoscope"]),
             "unknown-purpose" => Grant(purposes: ["marketing"]),
             "end-before-start" => Grant(start: now.AddDays(10), end: now.AddDays(5)),
+            // Backdated: earlier disclosures would look consented to.
+            "start-in-the-past" => Grant(start: now.AddDays(-30), end: now.AddDays(30)),
             "end-too-far" => Grant(end: now.AddYears(5)),
             "unknown-agency" => Grant(recipient: "no-such-agency"),
             _ => (object)new
@@ -178,6 +181,30 @@ public sealed class ConsentsTests(ApiHost api) : IClassFixture<ApiHost>
         await (await survivor.Post(Consents, body)).Problem(HttpStatusCode.UnprocessableEntity, problem);
 
         (await (await survivor.GetAsync(Consents)).Json()).GetArrayLength().ShouldBe(before);
+    }
+
+    [Fact]
+    public async Task Amendment_KeepsItsStart_ButCannotMoveItEarlier()
+    {
+        var survivor = await api.Parties.Survivor();
+        var grant = await (await survivor.Post(Consents, Grant(purposes: ["treatment"], recipient: "northside-clinic"))).Json(HttpStatusCode.Created);
+        var url = $"{Consents}/{grant.GetProperty("id").GetString()}";
+        var start = grant.GetProperty("start").GetDateTimeOffset();
+        api.Clock.Advance(TimeSpan.FromDays(2));
+        try
+        {
+            var kept = await (await survivor.Put(url, Grant(recipient: "northside-clinic", purposes: ["treatment"], start: start,
+                end: api.Clock.GetUtcNow().AddDays(60)))).Json();
+            kept.GetProperty("start").GetDateTimeOffset().ShouldBe(start);
+
+            await (await survivor.Put(url, Grant(recipient: "northside-clinic", purposes: ["treatment"], start: start.AddDays(-10),
+                end: api.Clock.GetUtcNow().AddDays(60)))).Problem(HttpStatusCode.UnprocessableEntity, "start-in-the-past");
+            (await (await survivor.GetAsync(url)).Json()).GetProperty("start").GetDateTimeOffset().ShouldBe(start, TimeSpan.FromMilliseconds(1));
+        }
+        finally
+        {
+            api.Clock.Advance(TimeSpan.FromDays(-2));
+        }
     }
 
     [Fact]

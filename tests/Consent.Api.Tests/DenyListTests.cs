@@ -30,6 +30,37 @@ public sealed class DenyListTests(ApiHost api) : IClassFixture<ApiHost>
     }
 
     [Fact]
+    public async Task StaffMember_NamedOnTheDenyList_NoLongerFindsTheSurvivor_WhileColleaguesStillDo()
+    {
+        var named = await api.Parties.As(await api.Parties.CreateUserAsync("advocate", "harbor-house"));
+        var subject = (await (await named.GetAsync("/api/me")).Json()).GetProperty("subject").GetString()!;
+        var advocate = await api.Parties.Advocate();
+        (await named.GetAsync("/api/survivors/sv-1001")).StatusCode.ShouldBe(HttpStatusCode.OK);
+        var unknown = await (await named.GetAsync("/api/survivors/sv-nobody")).Problem(HttpStatusCode.NotFound, "survivor-not-found");
+
+        var survivor = await api.Parties.Survivor();
+        var entry = await (await survivor.Post(DenyList, new { staffUserId = subject, reason = "related to my ex" })).Json(HttpStatusCode.Created);
+        try
+        {
+            foreach (var path in new[] { "/api/survivors/sv-1001", "/api/survivors/sv-1001/consents", DenyList })
+            {
+                var hidden = await (await named.GetAsync(path)).Problem(HttpStatusCode.NotFound, "survivor-not-found");
+                Http.WithoutTrace(hidden).ShouldBe(Http.WithoutTrace(unknown));
+            }
+
+            (await (await named.GetAsync("/api/survivors")).Json()).EnumerateArray().Select(s => s.GetProperty("id").GetString()).ShouldNotContain("sv-1001");
+            (await advocate.GetAsync("/api/survivors/sv-1001")).StatusCode.ShouldBe(HttpStatusCode.OK);
+            (await (await advocate.GetAsync("/api/survivors")).Json()).EnumerateArray().Select(s => s.GetProperty("id").GetString()).ShouldContain("sv-1001");
+        }
+        finally
+        {
+            await (await survivor.DeleteAsync($"{DenyList}/{entry.GetProperty("id").GetString()}")).Json();
+        }
+
+        (await named.GetAsync("/api/survivors/sv-1001")).StatusCode.ShouldBe(HttpStatusCode.OK);
+    }
+
+    [Fact]
     public async Task StaffMember_CanBeNamed_AndBadEntriesAreRefused()
     {
         var advocate = await api.Parties.Advocate();

@@ -1,4 +1,5 @@
 using System.Net;
+using Consent.Api.DisclosureLog;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using Hl7.Fhir.Model;
@@ -206,6 +207,31 @@ public sealed class FhirInputTests(ApiHost api) : IClassFixture<ApiHost>
         await (await clinic.ReadAsync("/fhir/Observation")).Outcome(HttpStatusCode.BadRequest, "invalid");
         await (await clinic.ReadAsync($"/fhir/Observation?patient={patient}&_count=0")).Outcome(HttpStatusCode.BadRequest, "invalid");
         await (await clinic.ReadAsync($"/fhir/Observation?patient={patient}&_lastUpdated=yesterday")).Outcome(HttpStatusCode.BadRequest, "invalid");
+    }
+
+    [Fact]
+    public async Task DenyListedAgency_NoLongerSeesItsGrant_AsAFhirConsent_AndTheRefusalIsLogged()
+    {
+        var advocate = await api.Parties.Advocate();
+        var survivorId = (await (await advocate.Post("/api/survivors", new { dateOfBirth = "1988-02-11" })).Json(HttpStatusCode.Created))
+            .GetProperty("id").GetString()!;
+        var shelter = await Shelter();
+        var patient = await shelter.CreateAsync("Patient", FhirCalls.Patient(survivorId, "HH-" + Guid.NewGuid().ToString("n")[..8]));
+        var grant = Guid.Parse((await (await advocate.Post($"/api/survivors/{survivorId}/consents",
+            ConsentsTests.Grant("northside-clinic", ["contact", "health"], ["treatment"], sources: ["harbor-house"], method: "witnessed-paper")))
+            .Json(HttpStatusCode.Created)).GetProperty("id").GetString()!).ToString("n");
+        var clinic = await api.Parties.AgencySystem("northside-clinic");
+        (await (await clinic.ReadAsync($"/fhir/Consent?patient=Patient/{patient}")).Fhir()).EntryIds().ShouldContain("Consent/" + grant);
+
+        await (await advocate.Post($"/api/survivors/{survivorId}/deny-list", new { agencyId = "northside-clinic" })).Json(HttpStatusCode.Created);
+        var head = await api.LogHeadAsync();
+        var after = await (await clinic.ReadAsync($"/fhir/Consent?patient=Patient/{patient}")).Fhir();
+
+        after.EntryIds().ShouldNotContain("Consent/" + grant);
+        after.GetRawText().ShouldNotContain(grant);
+        var logged = await api.LogAsync(head);
+        logged.ShouldContain(e => e.SurvivorId == survivorId && e.RecipientAgencyId == "northside-clinic" && e.ResourceType == "Consent"
+                                  && e.Decision == DisclosureDecision.Deny);
     }
 
     [Fact]

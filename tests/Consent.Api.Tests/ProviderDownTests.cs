@@ -18,6 +18,7 @@ public sealed class ProviderDownTests
             builder.UseSetting("Storage:DataDirectory", Path.Combine(Path.GetTempPath(), "consent-tests", Guid.NewGuid().ToString("n")));
             // Nothing listens on port 9 (discard) on loopback: the discovery fetch fails at once.
             builder.UseSetting("Auth:Authority", "http://127.0.0.1:9/");
+            builder.UseSetting("Auth:IntrospectionSecret", "unused");
             builder.UseSetting("Serilog:MinimumLevel:Default", "Fatal");
         });
         using var request = new HttpRequestMessage(HttpMethod.Get, "/api/me");

@@ -54,6 +54,7 @@ public sealed class Tamperer(string databaseFile) : IDisposable
     [
         "DisclosureLog_NoUpdate", "DisclosureLog_NoDelete", "DisclosureTree_NoUpdate", "DisclosureTree_NoDelete",
         "DisclosureTreeHeads_NoUpdate", "DisclosureTreeHeads_NoDelete", "DisclosureLogKeys_NoUpdate", "DisclosureLogKeys_NoDelete",
+        "DisclosureLog_NoReplace", "DisclosureTree_NoReplace", "DisclosureTreeHeads_NoReplace", "DisclosureLogKeys_NoReplace",
     ];
 
     public int Execute(string sql, params (string Name, object Value)[] parameters)

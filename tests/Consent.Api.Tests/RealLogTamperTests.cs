@@ -241,6 +241,137 @@ public sealed class RealLogTamperTests(RealLogCopy log) : IClassFixture<RealLogC
         output.ShouldNotContain("sv-1001");
     }
 
+    // --- rewriting a row through INSERT's conflict clauses, with the triggers in place (no DROP TRIGGER) ---
+
+    [Theory]
+    [InlineData("REPLACE INTO")]
+    [InlineData("INSERT OR REPLACE INTO")]
+    public void AnEntryRewrittenByReplace_IsRefusedByTheDatabase(string verb)
+    {
+        var file = log.Copy();
+        var before = PlainRows(file, "SELECT * FROM DisclosureLog WHERE Sequence = 17").Single();
+
+        var refused = RefusedByTrigger(file, $"""
+            {verb} DisclosureLog (Sequence, RecordedAt, RecipientAgencyId, ClientId, UserId, SurvivorId, ResourceType, ResourceIds,
+                PurposeOfUse, Decision, Basis, PolicyVersion, RequestId, BreakGlass, PreviousHash, Hash)
+            SELECT Sequence, RecordedAt, 'bridge-legal', ClientId, UserId, SurvivorId, ResourceType, ResourceIds,
+                PurposeOfUse, Decision, Basis, PolicyVersion, RequestId, BreakGlass, PreviousHash, Hash
+            FROM DisclosureLog WHERE Sequence = 17
+            """);
+
+        refused.Message.ShouldContain("DisclosureLog is append-only");
+        PlainRows(file, "SELECT * FROM DisclosureLog WHERE Sequence = 17").Single().ShouldBe(before);
+        PlainRows(file, "SELECT count(*) FROM DisclosureLog").Single()[0].ShouldBe(log.LogSize);
+        Verify(file).Holds.ShouldBeTrue();
+    }
+
+    [Fact]
+    public void AnEntryRewrittenByUpsert_IsRefusedByTheDatabase()
+    {
+        var file = log.Copy();
+
+        var refused = RefusedByTrigger(file, """
+            INSERT INTO DisclosureLog (Sequence, RecordedAt, RecipientAgencyId, ClientId, UserId, SurvivorId, ResourceType, ResourceIds,
+                PurposeOfUse, Decision, Basis, PolicyVersion, RequestId, BreakGlass, PreviousHash, Hash)
+            SELECT Sequence, RecordedAt, RecipientAgencyId, ClientId, UserId, SurvivorId, ResourceType, ResourceIds,
+                PurposeOfUse, Decision, Basis, PolicyVersion, RequestId, BreakGlass, PreviousHash, Hash
+            FROM DisclosureLog WHERE Sequence = 5
+            ON CONFLICT (Sequence) DO UPDATE SET PurposeOfUse = 'HRESCH'
+            """);
+
+        refused.Message.ShouldContain("DisclosureLog is append-only");
+        PlainRows(file, "SELECT count(*) FROM DisclosureLog WHERE PurposeOfUse = 'HRESCH'").Single()[0].ShouldBe(0L);
+        Verify(file).Holds.ShouldBeTrue();
+    }
+
+    [Fact]
+    public void AnUpsert_WithOnlyTheInsertTriggersDropped_IsStillRefusedByTheUpdateTrigger()
+    {
+        var file = log.Copy();
+        using (var connection = OpenPlain(file))
+        {
+            using var drop = connection.CreateCommand();
+            drop.CommandText = """DROP TRIGGER "DisclosureLog_NoReplace" """;
+            drop.ExecuteNonQuery();
+        }
+
+        var refused = RefusedByTrigger(file, """
+            INSERT INTO DisclosureLog (Sequence, RecordedAt, RecipientAgencyId, ClientId, UserId, SurvivorId, ResourceType, ResourceIds,
+                PurposeOfUse, Decision, Basis, PolicyVersion, RequestId, BreakGlass, PreviousHash, Hash)
+            SELECT Sequence, RecordedAt, RecipientAgencyId, ClientId, UserId, SurvivorId, ResourceType, ResourceIds,
+                PurposeOfUse, Decision, Basis, PolicyVersion, RequestId, BreakGlass, PreviousHash, Hash
+            FROM DisclosureLog WHERE Sequence = 5
+            ON CONFLICT (Sequence) DO UPDATE SET PurposeOfUse = 'HRESCH'
+            """);
+
+        refused.Message.ShouldContain("append-only: UPDATE refused");
+        Verify(file).Holds.ShouldBeTrue();
+    }
+
+    [Theory]
+    [InlineData("REPLACE INTO DisclosureTree (LeafIndex, Hashes) SELECT LeafIndex, substr(Hashes, 1, 32) || randomblob(32) FROM DisclosureTree WHERE LeafIndex = 13", "DisclosureTree")]
+    [InlineData("INSERT OR REPLACE INTO DisclosureTreeHeads SELECT Id, TreeSize, Timestamp, randomblob(32), KeyId, Signature FROM DisclosureTreeHeads ORDER BY Id LIMIT 1", "DisclosureTreeHeads")]
+    [InlineData("REPLACE INTO DisclosureLogKeys (KeyId, PublicKey, CreatedAt) SELECT KeyId, randomblob(91), CreatedAt FROM DisclosureLogKeys", "DisclosureLogKeys")]
+    public void ATreeRowHeadOrKeyRewrittenByReplace_IsRefusedByTheDatabase(string sql, string table)
+    {
+        var file = log.Copy();
+        var before = PlainRows(file, $"SELECT * FROM {table} ORDER BY 1");
+
+        var refused = RefusedByTrigger(file, sql);
+
+        refused.Message.ShouldContain($"{table} is append-only");
+        PlainRows(file, $"SELECT * FROM {table} ORDER BY 1").ShouldBe(before);
+        Verify(file, log.Heads.Select((h, i) => new TrustedTreeHead($"saved-{i + 1}", h)).ToArray()).Holds.ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task VerifyLogCommand_ExitsZero_AfterTheReplacesWereRefused()
+    {
+        var keys = Path.Combine(Path.GetDirectoryName(log.Pristine)!, Guid.NewGuid().ToString("n") + ".json");
+        await File.WriteAllTextAsync(keys, log.KeySet);
+        var file = log.Copy();
+        RefusedByTrigger(file, "REPLACE INTO DisclosureLog SELECT * FROM DisclosureLog WHERE Sequence = 1");
+        RefusedByTrigger(file, "REPLACE INTO DisclosureTree SELECT * FROM DisclosureTree WHERE LeafIndex = 0");
+
+        var (exit, output, error) = await RunAsync("verify-log", "--database", file, "--public-key", keys);
+
+        exit.ShouldBe(ExitCodes.Ok, output + error);
+        output.ShouldContain("The log verifies");
+    }
+
+    /// <summary>Runs <paramref name="sql"/> on a plain connection to the file, as someone with the file and a shell would.</summary>
+    private static SqliteException RefusedByTrigger(string file, string sql)
+    {
+        using var connection = OpenPlain(file);
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return Should.Throw<SqliteException>(() => command.ExecuteNonQuery());
+    }
+
+    private static List<object[]> PlainRows(string file, string sql)
+    {
+        using var connection = OpenPlain(file);
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        using var reader = command.ExecuteReader();
+        var rows = new List<object[]>();
+        while (reader.Read())
+        {
+            var row = new object[reader.FieldCount];
+            reader.GetValues(row);
+            rows.Add(row);
+        }
+
+        return rows;
+    }
+
+    private static SqliteConnection OpenPlain(string file)
+    {
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = file, Pooling = false }.ToString());
+        connection.Open();
+        return connection;
+    }
+
     private static async Task<(int, string, string)> RunAsync(params string[] args)
     {
         var output = new StringWriter();

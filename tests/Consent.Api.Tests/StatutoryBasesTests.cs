@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json;
 
 namespace Consent.Api.Tests;
 
@@ -94,9 +95,55 @@ public sealed class StatutoryBasesTests(ApiHost api) : IClassFixture<ApiHost>
         await (await worker.GetAsync("/api/survivors/sv-1002")).Problem(HttpStatusCode.NotFound, "survivor-not-found");
         await (await worker.GetAsync("/api/survivors/sv-1002/consents")).Problem(HttpStatusCode.NotFound, "survivor-not-found");
 
-        // An adult is refused whoever files.
-        await (await worker.Post("/api/survivors/sv-1001/statutory-bases", Report(Today(), ["dcf-region-4"])))
-            .Problem(HttpStatusCode.UnprocessableEntity, "not-a-minor");
+        // The answer tells the outside reporter nothing about the survivor: no decision-maker, no deny-list flags.
+        filed.GetProperty("decisionMaker").ValueKind.ShouldBe(JsonValueKind.Null);
+        filed.GetProperty("involvedAgencies").EnumerateArray().ShouldAllBe(a => !a.GetProperty("overriddenByDenyList").GetBoolean());
+
+        // An agency that does not work with the survivor (sv-1001 is an adult the agency has nothing on) learns nothing,
+        // whatever it sends: not whether the survivor exists, not their age.
+        var adult = await (await worker.Post("/api/survivors/sv-1001/statutory-bases", Report(Today(), ["dcf-region-4"])))
+            .Problem(HttpStatusCode.NotFound, "survivor-not-found");
+        Http.WithoutTrace(adult).ShouldBe(Http.WithoutTrace(unknown));
+    }
+
+    [Fact]
+    public async Task Stranger_NamingItself_LearnsNothing_WhateverItSends()
+    {
+        // Police staff with no tie to the minor sv-1002: naming itself in the report once opened the validation, age and
+        // deny-list checks to it (404 vs 400 told existence, 422 not-a-minor bisected the date of birth).
+        var stranger = await api.Parties.As(await api.Parties.CreateUserAsync("advocate", agencyId: "lighthouse-counseling"));
+        var missing = Http.WithoutTrace(await (await stranger.Post("/api/survivors/sv-missing-9999/statutory-bases", Report(Today(), ["lighthouse-counseling"])))
+            .Problem(HttpStatusCode.NotFound, "survivor-not-found"));
+        foreach (var body in new object[]
+        {
+            Report(Today(), ["lighthouse-counseling"]),
+            Report(Today(400), ["lighthouse-counseling"]),
+            Report(Today(-5), ["lighthouse-counseling"]),
+            Report(Today(), ["lighthouse-counseling", "nowhere"]),
+            new { involvedAgencies = new[] { new { agencyId = "lighthouse-counseling", role = "therapist" } } },
+        })
+        {
+            foreach (var survivor in new[] { "sv-1002", "sv-1001" })
+            {
+                var answer = await (await stranger.Post($"/api/survivors/{survivor}/statutory-bases", body)).Problem(HttpStatusCode.NotFound, "survivor-not-found");
+                Http.WithoutTrace(answer).ShouldBe(missing);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task ReportDate_InTheFuture_OrOlderThanTheWindow_IsRefused()
+    {
+        var advocate = await api.Parties.Advocate();
+        foreach (var date in new[] { Today(-1), Today(31), Today(4000) })
+        {
+            var problem = await (await advocate.Post("/api/survivors/sv-1002/statutory-bases", Report(date))).Problem(HttpStatusCode.BadRequest, "invalid-request");
+            JsonDocument.Parse(problem).RootElement.GetProperty("errors").TryGetProperty("reportDate", out _).ShouldBeTrue();
+        }
+
+        // An adult cannot be backdated into a 51A: the oldest allowed date is 30 days ago.
+        await (await advocate.Post("/api/survivors/sv-1001/statutory-bases", Report(Today(30)))).Problem(HttpStatusCode.UnprocessableEntity, "not-a-minor");
+        await (await advocate.Post("/api/survivors/sv-1002/statutory-bases", Report(Today(30)))).Json(HttpStatusCode.Created);
     }
 
     [Fact]

@@ -113,6 +113,47 @@ public sealed class TokenValidationTests(ApiHost api) : IClassFixture<ApiHost>
         body.ShouldNotContain("   at ");
     }
 
+    [Theory]
+    [InlineData("/api/me")]
+    [InlineData("/fhir/Observation/obs-1")]
+    public async Task ValidToken_InTheQueryString_Is401_AndDoesNotAuthenticate(string path)
+    {
+        var token = await TokenRequests.AgencyTokenAsync(api.Identity.CreateClient(), api.Identity.Client("northside-clinic"));
+
+        var response = await api.CreateClient().GetAsync($"{path}?access_token={token}");
+
+        response.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+        response.Headers.WwwAuthenticate.ToString().ShouldStartWith("Bearer");
+        response.Content.Headers.ContentType?.MediaType.ShouldBe(path.StartsWith("/fhir", StringComparison.Ordinal) ? "application/fhir+json" : "application/problem+json");
+        var body = await response.Content.ReadAsStringAsync();
+        body.ShouldNotContain(token);
+        body.ShouldNotContain("northside-clinic");
+    }
+
+    [Fact]
+    public async Task ValidHeader_WithAnAccessTokenInTheQueryToo_IsRefused()
+    {
+        var token = await TokenRequests.AgencyTokenAsync(api.Identity.CreateClient(), api.Identity.Client("northside-clinic"));
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/me?access_token={token}");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+
+        var response = await api.CreateClient().SendAsync(request);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+        (await response.Content.ReadAsStringAsync()).ShouldNotContain(token);
+        (await Me(token)).StatusCode.ShouldBe(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task ValidToken_InAFormBody_DoesNotAuthenticate()
+    {
+        var token = await TokenRequests.AgencyTokenAsync(api.Identity.CreateClient(), api.Identity.Client("northside-clinic"));
+
+        var response = await api.CreateClient().PostAsync("/api/me", new FormUrlEncodedContent(new Dictionary<string, string> { ["access_token"] = token }));
+
+        response.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+    }
+
     private async Task<HttpResponseMessage> Me(string token)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, "/api/me");

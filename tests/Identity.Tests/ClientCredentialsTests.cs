@@ -78,6 +78,37 @@ public sealed class ClientCredentialsTests(IdentityHost host) : IClassFixture<Id
     }
 
     [Fact]
+    public async Task AssertionExpiredBeyondTheConfiguredSkew_IsRejected()
+    {
+        var client = host.Client("harbor-house");
+        var claims = ClientAssertions.Claims(client);
+        claims["iat"] = DateTimeOffset.UtcNow.AddSeconds(-200).ToUnixTimeSeconds();
+        claims["exp"] = DateTimeOffset.UtcNow.AddSeconds(-120).ToUnixTimeSeconds(); // within OpenIddict's 5 min, beyond the 30 s skew
+        await ShouldBeRejected(await TokenRequests.ClientCredentialsWithAssertion(http, client.ClientId,
+            ClientAssertions.Sign(claims, ClientAssertions.PrivateKey(client), client.Algorithm)), "invalid_client");
+    }
+
+    [Fact]
+    public async Task AssertionNotValidBeforeBeyondTheConfiguredSkew_IsRejected()
+    {
+        var client = host.Client("harbor-house");
+        var claims = ClientAssertions.Claims(client);
+        claims["nbf"] = DateTimeOffset.UtcNow.AddSeconds(200).ToUnixTimeSeconds();
+        await ShouldBeRejected(await TokenRequests.ClientCredentialsWithAssertion(http, client.ClientId,
+            ClientAssertions.Sign(claims, ClientAssertions.PrivateKey(client), client.Algorithm)), "invalid_client");
+    }
+
+    [Fact]
+    public async Task AssertionWhoseKidNamesNoRegisteredKey_IsRejected()
+    {
+        var client = host.Client("harbor-house");
+        var key = ClientAssertions.PrivateKey(client);
+        key.KeyId = "not-a-registered-key";
+        await ShouldBeRejected(await TokenRequests.ClientCredentialsWithAssertion(http, client.ClientId,
+            ClientAssertions.Sign(ClientAssertions.Claims(client), key, client.Algorithm)), "invalid_client");
+    }
+
+    [Fact]
     public async Task AssertionIssuedMoreThanFiveMinutesAgo_IsRejectedEvenIfNotExpired()
     {
         var client = host.Client("harbor-house");

@@ -17,6 +17,9 @@ public class IdentityHost : WebApplicationFactory<IdentityEntryPoint>
     public const string TokenEndpoint = Issuer + "connect/token";
     public const string PortalRedirectUri = "http://localhost:5003/callback/login/local";
 
+    /// <summary>The consent API's secret as the provider's introspection client (test hosts only).</summary>
+    public const string ApiIntrospectionSecret = "test-introspection-secret-0123456789";
+
     private readonly Dictionary<string, string?> settings;
 
     public IdentityHost()
@@ -45,6 +48,7 @@ public class IdentityHost : WebApplicationFactory<IdentityEntryPoint>
             ["Provider:Portal:RedirectUris:0"] = PortalRedirectUri,
             ["Provider:Portal:PostLogoutRedirectUris:0"] = "http://localhost:5003/callback/logout/local",
             ["Demo:Seed"] = "true",
+            ["Provider:Api:ClientSecret"] = ApiIntrospectionSecret,
             ["RateLimits:LoginPerMinute"] = "1000",
             ["RateLimits:TokenPerMinute"] = "1000",
             ["Serilog:MinimumLevel:Default"] = "Warning",

@@ -19,8 +19,12 @@ public static class AgenciesApi
         group.MapGet("/{agencyId}", Get).WithSummary("One agency.").WithProblems(ProblemCatalogue.AgencyNotFound);
         group.MapPost("/", Create).WithSummary("Adds an agency (platform admins).")
             .WithProblems(ProblemCatalogue.InvalidRequest, ProblemCatalogue.MalformedRequest, ProblemCatalogue.Forbidden, ProblemCatalogue.AgencyExists);
-        group.MapPut("/{agencyId}", Update).WithSummary("Edits an agency (its own agency admins, or platform admins).")
-            .WithProblems(ProblemCatalogue.InvalidRequest, ProblemCatalogue.MalformedRequest, ProblemCatalogue.Forbidden, ProblemCatalogue.AgencyNotFound);
+        group.MapPut("/{agencyId}", Update)
+            .WithSummary("Edits an agency: its own agency admins edit its description; its type and status only platform admins change, and each such change is recorded.")
+            .WithProblems(ProblemCatalogue.InvalidRequest, ProblemCatalogue.MalformedRequest, ProblemCatalogue.Forbidden, ProblemCatalogue.PlatformAdminOnly,
+                ProblemCatalogue.AgencyNotFound);
+        group.MapGet("/{agencyId}/changes", Changes).WithSummary("The recorded changes of the agency's type and status (platform admins, compliance).")
+            .WithProblems(ProblemCatalogue.Forbidden, ProblemCatalogue.AgencyNotFound);
         return group;
     }
 
@@ -29,6 +33,10 @@ public static class AgenciesApi
 
     private static async Task<Results<Ok<AgencyView>, ProblemHttpResult>> Get(string agencyId, AgencyService agencies, CancellationToken ct) =>
         (await agencies.GetAsync(agencyId, ct)).ToOk();
+
+    private static async Task<Results<Ok<List<AgencyChangeView>>, ProblemHttpResult>> Changes(
+        string agencyId, ApiCaller caller, AgencyService agencies, CancellationToken ct) =>
+        (await agencies.ChangesAsync(caller, agencyId, ct)).ToOk();
 
     private static async Task<Results<Created<AgencyView>, ProblemHttpResult>> Create(
         CreateAgency request, ApiCaller caller, AgencyService agencies, CancellationToken ct) =>

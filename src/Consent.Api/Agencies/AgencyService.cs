@@ -14,10 +14,19 @@ public sealed record AgencyView(string Id, string Name, string Type, string? Reg
 
 public sealed record CreateAgency(string? Id, string? Name, string? Type, string? Region, List<string>? Languages, string? PointOfContact);
 
+public sealed record AgencyChangeView(Guid Id, string AgencyId, string Field, string OldValue, string NewValue, string ChangedBy, DateTimeOffset ChangedAt)
+{
+    public static AgencyChangeView Of(AgencyChange c) => new(c.Id, c.AgencyId, c.Field, c.OldValue, c.NewValue, c.ChangedBy, c.ChangedAt);
+}
+
 public sealed record UpdateAgency(string? Name, string? Type, string? Region, List<string>? Languages, string? PointOfContact, bool? Active);
 
-/// <summary>The agencies directory: everyone may read it; platform admins add agencies, agency admins edit their own.</summary>
-public sealed partial class AgencyService(ConsentDb db, ILogger<AgencyService> logger)
+/// <summary>
+/// The agencies directory: everyone may read it; platform admins add agencies, agency admins edit their own
+/// agency's description. What the sharing policy reads (type, active) only a platform admin changes, and every
+/// such change is recorded.
+/// </summary>
+public sealed partial class AgencyService(ConsentDb db, TimeProvider time, ActiveAgencies active, ILogger<AgencyService> logger)
 {
     public async Task<List<AgencyView>> ListAsync(CancellationToken cancellationToken) =>
         (await db.Agencies.AsNoTracking().OrderBy(a => a.Id).ToListAsync(cancellationToken)).Select(AgencyView.Of).ToList();
@@ -75,15 +84,54 @@ public sealed partial class AgencyService(ConsentDb db, ILogger<AgencyService> l
             return problem;
         }
 
-        agency.Update(request.Name!.Trim(), request.Type!, request.Region, request.Languages ?? [], request.PointOfContact);
-        if (request.Active is { } active && caller.IsPlatformAdmin)
+        var typeChanges = request.Type != agency.Type;
+        var activeChanges = request.Active is { } wanted && wanted != agency.Active;
+        if ((typeChanges || activeChanges) && !caller.IsPlatformAdmin)
         {
-            agency.SetActive(active);
+            return ProblemCatalogue.PlatformAdminOnly;
         }
 
+        var now = time.GetUtcNow();
+        if (typeChanges)
+        {
+            db.AgencyChanges.Add(new AgencyChange(Guid.CreateVersion7(now), agency.Id, AgencyChange.TypeField, agency.Type, request.Type!, caller.Subject, now));
+            LogPolicyFactChanged(logger, agency.Id, AgencyChange.TypeField, caller.Subject);
+        }
+
+        if (activeChanges)
+        {
+            db.AgencyChanges.Add(new AgencyChange(Guid.CreateVersion7(now), agency.Id, AgencyChange.ActiveField,
+                agency.Active ? "true" : "false", request.Active!.Value ? "true" : "false", caller.Subject, now));
+            agency.SetActive(request.Active!.Value);
+            LogPolicyFactChanged(logger, agency.Id, AgencyChange.ActiveField, caller.Subject);
+        }
+
+        agency.Update(request.Name!.Trim(), request.Type!, request.Region, request.Languages ?? [], request.PointOfContact);
         await db.SaveChangesAsync(cancellationToken);
+        if (activeChanges)
+        {
+            active.Forget(agency.Id);
+        }
+
         LogUpdated(logger, agency.Id);
         return AgencyView.Of(agency);
+    }
+
+    /// <summary>The recorded changes of an agency's type and status, newest first: platform admins and compliance officers.</summary>
+    public async Task<Outcome<List<AgencyChangeView>>> ChangesAsync(ApiCaller caller, string id, CancellationToken cancellationToken)
+    {
+        if (!await db.Agencies.AnyAsync(a => a.Id == id, cancellationToken))
+        {
+            return ProblemCatalogue.AgencyNotFound;
+        }
+
+        if (!caller.IsPlatformAdmin && !caller.IsCompliance)
+        {
+            return ProblemCatalogue.Forbidden;
+        }
+
+        var changes = await db.AgencyChanges.AsNoTracking().Where(c => c.AgencyId == id).ToListAsync(cancellationToken);
+        return changes.OrderByDescending(c => c.ChangedAt).ThenByDescending(c => c.Id).Select(AgencyChangeView.Of).ToList();
     }
 
     /// <summary>True when every id names an active agency.</summary>
@@ -110,6 +158,9 @@ public sealed partial class AgencyService(ConsentDb db, ILogger<AgencyService> l
 
     [LoggerMessage(EventId = 4001, Level = LogLevel.Information, Message = "Agency {AgencyId} created")]
     private static partial void LogCreated(ILogger logger, string agencyId);
+
+    [LoggerMessage(EventId = 4003, Level = LogLevel.Warning, Message = "Agency {AgencyId}: {Field} changed by {ChangedBy}")]
+    private static partial void LogPolicyFactChanged(ILogger logger, string agencyId, string field, string changedBy);
 
     [LoggerMessage(EventId = 4002, Level = LogLevel.Information, Message = "Agency {AgencyId} updated")]
     private static partial void LogUpdated(ILogger logger, string agencyId);

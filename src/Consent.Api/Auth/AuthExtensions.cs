@@ -26,8 +26,15 @@ public static class AuthExtensions
                 validation.UseSystemNetHttp();
                 validation.AddEventHandler(ProviderUnavailable<OpenIddictValidationEvents.ProcessChallengeContext>.Descriptor);
                 validation.AddEventHandler(ProviderUnavailable<OpenIddictValidationEvents.ProcessErrorContext>.Descriptor);
+                validation.AddEventHandler(NoQueryStringTokens.Descriptor);
                 validation.UseAspNetCore();
             });
+        builder.Services.Configure<OpenIddictValidationAspNetCoreOptions>(aspNetCore =>
+        {
+            // The Authorization header only.
+            aspNetCore.DisableAccessTokenExtractionFromQueryString = true;
+            aspNetCore.DisableAccessTokenExtractionFromBodyForm = true;
+        });
 
         builder.Services.AddAuthentication(OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme);
         builder.Services.AddAuthorization(authorization =>

@@ -69,6 +69,9 @@ public sealed partial class ConsentService(
     TimeProvider time,
     ILogger<ConsentService> logger)
 {
+    /// <summary>How far before now a new grant's start may lie: the clock of the device that filled the form.</summary>
+    public static readonly TimeSpan StartSkew = TimeSpan.FromMinutes(5);
+
     private ConsentOptions Options => consentOptions.Value;
 
     public async Task<Outcome<List<ConsentView>>> ListAsync(ApiCaller caller, string survivorId, CancellationToken cancellationToken)
@@ -152,7 +155,8 @@ public sealed partial class ConsentService(
         }
 
         var survivor = await db.Survivors.SingleAsync(s => s.Id == survivorId, cancellationToken);
-        var terms = await TermsAsync(caller, survivor, request with { Start = request.Start ?? grant.Start }, grant.RecipientAgencyId, cancellationToken);
+        var terms = await TermsAsync(caller, survivor, request with { Start = request.Start ?? grant.Start }, grant.RecipientAgencyId, cancellationToken,
+            keptStart: grant.Start);
         if (terms.Problem is { } problem)
         {
             return problem;
@@ -210,8 +214,10 @@ public sealed partial class ConsentService(
     }
 
     /// <summary>Checks a requested grant against every rule and works out its terms.</summary>
+    /// <param name="keptStart">On an amendment, the grant's own start: it may stay where it is, never move earlier.</param>
     internal async Task<Outcome<ConsentTerms>> TermsAsync(
-        ApiCaller caller, Survivor survivor, GrantConsent request, string? fixedRecipient, CancellationToken cancellationToken)
+        ApiCaller caller, Survivor survivor, GrantConsent request, string? fixedRecipient, CancellationToken cancellationToken,
+        DateTimeOffset? keptStart = null)
     {
         var now = time.GetUtcNow();
         var recipient = fixedRecipient ?? request.RecipientAgencyId;
@@ -298,6 +304,13 @@ public sealed partial class ConsentService(
         }
 
         var start = request.Start ?? now;
+        // A grant dated before it was given would make earlier disclosures look consented to.
+        var earliest = keptStart is { } kept && kept < now - StartSkew ? kept : now - StartSkew;
+        if (start < earliest)
+        {
+            return ProblemCatalogue.StartInThePast;
+        }
+
         var limits = purposes.Select(p => Options.Purposes[p]).ToList();
         var longest = limits.Min(p => p.MaximumDuration);
         var fallback = limits.Min(p => p.DefaultDuration);

@@ -1,3 +1,4 @@
+using Consent.Api.Auth;
 using Consent.Api.Storage;
 
 namespace Consent.Api.Fhir;
@@ -24,6 +25,9 @@ public static class BareReadBenchmark
         }
 
         app.MapGet("/bench/bare/{type}/{id}", Read).RequireAuthorization().ExcludeFromDescription();
+        // The same without the live-caller check (is the token still active at the provider, is the agency active):
+        // the baseline that says what that check costs.
+        app.MapGet("/bench/bare-unchecked/{type}/{id}", Read).RequireAuthorization().WithMetadata(new SkipLiveCallerCheck()).ExcludeFromDescription();
         return app;
     }
 

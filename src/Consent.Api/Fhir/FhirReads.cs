@@ -334,11 +334,18 @@ public sealed partial class FhirReads(
         var grants = await db.Consents.AsNoTracking().Where(g => survivorIds.Contains(g.SurvivorId)).ToListAsync(cancellationToken);
         var enrolling = await db.Survivors.AsNoTracking().Where(s => survivorIds.Contains(s.Id))
             .ToDictionaryAsync(s => s.Id, s => s.EnrollingAgencyId, cancellationToken);
+        // A survivor who put the caller's agency on their deny list has taken its grants away too: they are no longer
+        // the agency's own to see, so they go through the policy (which refuses them, and the refusal is logged).
+        var deniedTo = (await db.DenyEntries.AsNoTracking()
+            .Where(d => survivorIds.Contains(d.SurvivorId) && d.RemovedAt == null && d.AgencyId == context.Caller.AgencyId)
+            .Select(d => d.SurvivorId).ToListAsync(cancellationToken)).ToHashSet(StringComparer.Ordinal);
         var now = time.GetUtcNow();
         return [.. grants.Select(g =>
         {
             var consent = ConsentFhir.ToFhir(g, now, consentOptions.Value, categories.Value);
-            var source = g.RecipientAgencyId == context.Caller.AgencyId ? context.Caller.AgencyId : enrolling.GetValueOrDefault(g.SurvivorId, "");
+            var source = g.RecipientAgencyId == context.Caller.AgencyId && !deniedTo.Contains(g.SurvivorId)
+                ? context.Caller.AgencyId
+                : enrolling.GetValueOrDefault(g.SurvivorId, "");
             return new Candidate("Consent", consent.Id!, source, g.SurvivorId, [], g.RecordedAt, FhirModel.Serialize(consent), [], g.Version);
         })];
     }

@@ -44,9 +44,16 @@ public static class ProblemCatalogue
     public static readonly ProblemType ConcurrentChange = new("concurrent-change", 409, "Someone changed this record at the same time; read it again.");
     public static readonly ProblemType UnsupportedMediaType = new("unsupported-media-type", 415, "This content type is not accepted here.");
     public static readonly ProblemType RequestTooLarge = new("request-too-large", 413, "The request body is too large.");
+    public static readonly ProblemType TooManyRequests = new("too-many-requests", 429, "Too many requests.");
 
     // Who may do what
+    public static readonly ProblemType TokenNotActive = new("token-not-active", 401, "The access token is no longer active; get a new one.");
+    public static readonly ProblemType AgencyInactive = new("agency-inactive", 403, "Your agency is not active on this platform.");
+    public static readonly ProblemType ProviderUnavailable = new("provider-unavailable", 503, "Tokens cannot be checked right now; try again later.");
     public static readonly ProblemType Forbidden = new("forbidden", 403, "Your role may not do this.");
+
+    public static readonly ProblemType PlatformAdminOnly =
+        new("platform-admin-only", 403, "Only a platform admin changes what the sharing policy reads about an agency (its type and whether it is active).");
     public static readonly ProblemType ReadOnly = new("read-only", 403, "Your role may read these records but not change them.");
 
     // Not found (also the answer for records that belong to someone else)
@@ -68,6 +75,7 @@ public static class ProblemCatalogue
     // Consent grants
     public static readonly ProblemType UnknownCategory = new("unknown-category", 422, "A data category named in the request is not configured.");
     public static readonly ProblemType UnknownPurpose = new("unknown-purpose", 422, "A purpose of use named in the request is not configured.");
+    public static readonly ProblemType StartInThePast = new("start-in-the-past", 422, "A grant cannot start before it is given (or, when amended, before its own start).");
     public static readonly ProblemType EndBeforeStart = new("end-before-start", 422, "The end must be after the start.");
     public static readonly ProblemType EndTooFar = new("end-too-far", 422, "The end is further away than the longest grant allowed for this purpose.");
     public static readonly ProblemType VerbalTooLong = new("verbal-consent-too-long", 422, "Verbal consent lasts at most 30 days.");

@@ -8,6 +8,8 @@ public static class StatutoryBasesApi
 {
     public static WebApplicationBuilder AddStatutoryBases(this WebApplicationBuilder builder)
     {
+        builder.Services.AddOptions<StatutoryBasisOptions>().Bind(builder.Configuration.GetSection(StatutoryBasisOptions.Section))
+            .ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddScoped<StatutoryBasisService>();
         return builder;
     }
@@ -17,7 +19,8 @@ public static class StatutoryBasesApi
         var group = app.MapGroup("/api/survivors/{survivorId}/statutory-bases").WithTags("Statutory bases");
         group.MapGet("/", List).WithSummary("The survivor's child-protection (51A) cases.").WithProblems(ProblemCatalogue.SurvivorNotFound);
         group.MapGet("/{basisId}", Get).WithSummary("One case.").WithProblems(ProblemCatalogue.StatutoryBasisNotFound);
-        group.MapPost("/", File).WithSummary("Files a child-protection report for a minor (under 18 at the report date) with the involved agencies.")
+        group.MapPost("/", File).WithSummary("Files a child-protection report for a minor (under 18 at the report date) with the involved agencies. "
+                + "A caller who may not file for the survivor gets the not-found answer before any other check.")
             .WithProblems(ProblemCatalogue.InvalidRequest, ProblemCatalogue.MalformedRequest, ProblemCatalogue.SurvivorNotFound, ProblemCatalogue.ReadOnly,
                 ProblemCatalogue.Forbidden, ProblemCatalogue.DateOfBirthRequired, ProblemCatalogue.NotAMinor, ProblemCatalogue.UnknownAgency);
         group.MapPost("/{basisId}/close", Close).WithSummary("Closes the case: the basis ends for every later read.")

@@ -5,6 +5,7 @@ using Consent.Api.Problems;
 using Consent.Api.Storage;
 using Consent.Api.Survivors;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace Consent.Api.StatutoryBases;
 
@@ -15,6 +16,12 @@ public sealed record StatutoryBasisView(
     string Purpose, IReadOnlyList<InvolvedAgencyView> InvolvedAgencies, DecisionMaker? DecisionMaker, bool Open,
     DateTimeOffset OpenedAt, DateTimeOffset? ClosedAt, string? CloseReason)
 {
+    /// <summary>
+    /// What a reporter outside the survivor's agency gets back: the case they filed, nothing about the survivor
+    /// (no deny-list flags, no decision-maker).
+    /// </summary>
+    public static StatutoryBasisView ForOutsideReporter(StatutoryBasis b) => Of(b, new HashSet<string>()) with { DecisionMaker = null };
+
     public static StatutoryBasisView Of(StatutoryBasis b, ISet<string> denied) => new(
         b.Id, b.Kind, b.SurvivorId, b.ReporterAgencyId, b.ReporterRole, b.ReportDate, b.CaseNumber, StatutoryBasis.Purpose,
         b.InvolvedAgencies.Select(a => new InvolvedAgencyView(a.AgencyId, a.Role, denied.Contains(a.AgencyId))).ToList(),
@@ -32,7 +39,8 @@ public sealed record CloseCase(string? Reason);
 /// report, file them; advocates of the survivor's agency close them.
 /// </summary>
 public sealed partial class StatutoryBasisService(
-    ConsentDb db, SurvivorAccess access, AgencyService agencies, DenyListService denyList, TimeProvider time, ILogger<StatutoryBasisService> logger)
+    ConsentDb db, SurvivorAccess access, AgencyService agencies, DenyListService denyList, IOptions<StatutoryBasisOptions> options, TimeProvider time,
+    ILogger<StatutoryBasisService> logger)
 {
     public async Task<Outcome<List<StatutoryBasisView>>> ListAsync(ApiCaller caller, string survivorId, CancellationToken cancellationToken)
     {
@@ -56,30 +64,33 @@ public sealed partial class StatutoryBasisService(
     }
 
     /// <summary>
-    /// Files a report. The survivor's own agency's advocates may file; so may staff (advocate role) of an agency
-    /// the report names as involved — the child-protection worker or the mandated reporter at a clinic or
-    /// police department, who knows the survivor's id from their own case. Anyone else gets the same answer
-    /// as for a survivor who does not exist.
+    /// Files a report. Advocates of the survivor's own agency may file; so may advocates of an agency that already
+    /// works with the survivor on the record (<see cref="WorksWithAsync"/>) and that the report names as involved
+    /// — the child-protection worker or the mandated reporter at a clinic or police department. Who may file is
+    /// decided before anything else is looked at: anyone else gets the answer a survivor who does not exist gets,
+    /// whatever they send. The date of birth is checked only once the request is otherwise valid, and only over
+    /// the short window a report date may lie in, so a reporter cannot bisect it.
     /// </summary>
     public async Task<Outcome<StatutoryBasisView>> FileAsync(ApiCaller caller, string survivorId, FileReport request, CancellationToken cancellationToken)
     {
         var change = await access.ChangeAsync(caller, survivorId, cancellationToken);
+        var outsideReporter = false;
         if (change.Problem is { } denied)
         {
-            var involvedReporter = caller.IsAdvocate && caller.AgencyId is not null &&
-                request.InvolvedAgencies?.Any(a => a.AgencyId == caller.AgencyId) == true;
-            if (!involvedReporter || denied.Kind != ProblemCatalogue.SurvivorNotFound)
+            var namesItself = caller.IsAdvocate && request.InvolvedAgencies?.Any(a => a.AgencyId == caller.AgencyId) == true;
+            if (!namesItself || denied.Kind != ProblemCatalogue.SurvivorNotFound)
             {
                 return denied;
             }
 
             var named = await db.Survivors.SingleOrDefaultAsync(s => s.Id == survivorId, cancellationToken);
-            if (named is null)
+            if (named is null || !await WorksWithAsync(caller.AgencyId!, named, cancellationToken))
             {
                 return denied;
             }
 
             change = named;
+            outsideReporter = true;
         }
 
         if (!caller.IsAdvocate)
@@ -89,10 +100,11 @@ public sealed partial class StatutoryBasisService(
 
         var survivor = change.Value!;
         var today = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
+        var oldest = today.AddDays(-options.Value.MaxReportAgeDays);
         var errors = new Dictionary<string, string[]>();
-        if (request.ReportDate is null || request.ReportDate > today)
+        if (request.ReportDate is not { } reportDate || reportDate > today || reportDate < oldest)
         {
-            errors["reportDate"] = ["The report date is required and cannot be in the future."];
+            errors["reportDate"] = [$"The report date is required, cannot be in the future and cannot be more than {options.Value.MaxReportAgeDays} days ago."];
         }
 
         if (string.IsNullOrWhiteSpace(request.CaseNumber) || request.CaseNumber.Length > 64)
@@ -110,6 +122,13 @@ public sealed partial class StatutoryBasisService(
             return new Problem(ProblemCatalogue.InvalidRequest, null, errors);
         }
 
+        // Agencies before the survivor's age: an unknown agency says nothing about the survivor.
+        var involvedIds = request.InvolvedAgencies!.Select(a => a.AgencyId!).ToList();
+        if (!await agencies.AllActiveAsync(involvedIds, cancellationToken))
+        {
+            return ProblemCatalogue.UnknownAgency;
+        }
+
         if (survivor.DateOfBirth is null)
         {
             return ProblemCatalogue.DateOfBirthRequired;
@@ -121,10 +140,6 @@ public sealed partial class StatutoryBasisService(
         }
 
         var involved = request.InvolvedAgencies!.DistinctBy(a => (a.AgencyId, a.Role)).Select(a => new InvolvedAgency(a.AgencyId!, a.Role!.Value)).ToList();
-        if (!await agencies.AllActiveAsync(involved.Select(a => a.AgencyId).ToList(), cancellationToken))
-        {
-            return ProblemCatalogue.UnknownAgency;
-        }
 
         var now = time.GetUtcNow();
         var basis = new StatutoryBasis(Guid.CreateVersion7(now), survivorId, caller.AgencyId!, caller.Subject,
@@ -132,7 +147,9 @@ public sealed partial class StatutoryBasisService(
         db.StatutoryBases.Add(basis);
         await db.SaveChangesAsync(cancellationToken);
         LogFiled(logger, basis.Id, survivorId, caller.AgencyId!);
-        return StatutoryBasisView.Of(basis, await denyList.DeniedAgenciesAsync(survivorId, cancellationToken));
+        return outsideReporter
+            ? StatutoryBasisView.ForOutsideReporter(basis)
+            : StatutoryBasisView.Of(basis, await denyList.DeniedAgenciesAsync(survivorId, cancellationToken));
     }
 
     public async Task<Outcome<StatutoryBasisView>> CloseAsync(ApiCaller caller, string survivorId, string basisId, CloseCase request, CancellationToken cancellationToken)
@@ -158,6 +175,34 @@ public sealed partial class StatutoryBasisService(
         await db.SaveChangesAsync(cancellationToken);
         LogClosed(logger, basis.Id, survivorId);
         return StatutoryBasisView.Of(basis, await denyList.DeniedAgenciesAsync(survivorId, cancellationToken));
+    }
+
+    /// <summary>
+    /// Whether an agency already works with the survivor on the record: it decides for the minor (custodial
+    /// agency), holds records it wrote about the survivor, receives a grant of the survivor's that is in force,
+    /// or is involved in one of the survivor's open cases.
+    /// </summary>
+    private async Task<bool> WorksWithAsync(string agencyId, Survivor survivor, CancellationToken cancellationToken)
+    {
+        if (survivor.DecisionMaker?.AgencyId == agencyId)
+        {
+            return true;
+        }
+
+        if (await db.FhirRecords.AnyAsync(r => r.SurvivorId == survivor.Id && r.SourceAgencyId == agencyId, cancellationToken))
+        {
+            return true;
+        }
+
+        var now = time.GetUtcNow();
+        var grants = await db.Consents.AsNoTracking().Where(c => c.SurvivorId == survivor.Id && c.RecipientAgencyId == agencyId).ToListAsync(cancellationToken);
+        if (grants.Any(g => g.StatusAt(now) == Consents.ConsentStatus.Active))
+        {
+            return true;
+        }
+
+        var open = await db.StatutoryBases.AsNoTracking().Where(b => b.SurvivorId == survivor.Id && b.ClosedAt == null).ToListAsync(cancellationToken);
+        return open.Any(b => b.InvolvedAgencies.Any(a => a.AgencyId == agencyId));
     }
 
     private async Task<Outcome<StatutoryBasis>> FindAsync(ApiCaller caller, string survivorId, string basisId, bool forChange, CancellationToken cancellationToken)

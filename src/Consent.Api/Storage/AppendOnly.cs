@@ -27,6 +27,7 @@ public static class AppendOnly
                 DisclosureTreeRow row => $"The disclosure tree is append-only: the row of leaf {row.LeafIndex}",
                 StoredTreeHead head => $"Signed tree heads are append-only: head {head.Id}",
                 DisclosureLogKey key => $"Disclosure log keys are append-only: key {key.KeyId}",
+                Agencies.AgencyChange change => $"Recorded agency changes are append-only: change {change.Id}",
                 _ => null,
             };
             if (what is not null)

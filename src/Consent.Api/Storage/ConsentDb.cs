@@ -22,6 +22,9 @@ public sealed class ConsentDb(DbContextOptions<ConsentDb> options) : DbContext(o
 {
     public DbSet<Agency> Agencies => Set<Agency>();
 
+    /// <summary>Recorded changes of what the policy reads about an agency: append-only.</summary>
+    public DbSet<AgencyChange> AgencyChanges => Set<AgencyChange>();
+
     public DbSet<Survivor> Survivors => Set<Survivor>();
 
     public DbSet<ConsentGrant> Consents => Set<ConsentGrant>();
@@ -101,6 +104,7 @@ public sealed class ConsentDb(DbContextOptions<ConsentDb> options) : DbContext(o
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
+        modelBuilder.ApplyConfiguration(new AgencyChangeConfiguration());
         modelBuilder.Entity<Agency>(agency =>
         {
             agency.HasKey(a => a.Id);

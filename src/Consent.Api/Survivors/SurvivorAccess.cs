@@ -7,8 +7,8 @@ namespace Consent.Api.Survivors;
 
 /// <summary>
 /// Who may see and act on a survivor's records. A survivor sees only their own; an advocate only survivors
-/// enrolled at their agency; compliance officers read every record and change none. Anyone else gets the
-/// same answer as for a survivor who does not exist.
+/// enrolled at their agency and not named on the survivor's deny list; compliance officers read every record and
+/// change none. Anyone else gets the same answer as for a survivor who does not exist.
 /// </summary>
 public sealed class SurvivorAccess(ConsentDb db)
 {
@@ -25,8 +25,21 @@ public sealed class SurvivorAccess(ConsentDb db)
     public async Task<Outcome<Survivor>> ReadAsync(ApiCaller caller, string survivorId, CancellationToken cancellationToken)
     {
         var survivor = await db.Survivors.SingleOrDefaultAsync(s => s.Id == survivorId, cancellationToken);
-        return survivor is not null && CanSee(caller, survivor) ? survivor : ProblemCatalogue.SurvivorNotFound;
+        return survivor is not null && CanSee(caller, survivor) && !await NamesCallerAsync(caller, survivor.Id, cancellationToken)
+            ? survivor
+            : ProblemCatalogue.SurvivorNotFound;
     }
+
+    /// <summary>
+    /// Survivors whose deny list names this staff member: hidden from them as if they did not exist, although their
+    /// agency enrols them (colleagues still see them).
+    /// </summary>
+    public IQueryable<string> HiddenFrom(ApiCaller caller) =>
+        db.DenyEntries.Where(e => e.RemovedAt == null && e.StaffUserId != null && e.StaffUserId == caller.Subject).Select(e => e.SurvivorId);
+
+    private async Task<bool> NamesCallerAsync(ApiCaller caller, string survivorId, CancellationToken cancellationToken) =>
+        !caller.IsSurvivor && !caller.IsCompliance && caller.Subject.Length > 0
+        && await db.DenyEntries.AnyAsync(e => e.SurvivorId == survivorId && e.RemovedAt == null && e.StaffUserId == caller.Subject, cancellationToken);
 
     /// <summary>The survivor if the caller may change their records; read-only roles get 403 only once they could see it.</summary>
     public async Task<Outcome<Survivor>> ChangeAsync(ApiCaller caller, string survivorId, CancellationToken cancellationToken)

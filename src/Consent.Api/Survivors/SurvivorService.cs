@@ -35,7 +35,8 @@ public sealed partial class SurvivorService(
         }
         else if (caller.IsAdvocate)
         {
-            query = query.Where(s => s.EnrollingAgencyId == caller.AgencyId);
+            var hidden = access.HiddenFrom(caller);
+            query = query.Where(s => s.EnrollingAgencyId == caller.AgencyId && !hidden.Contains(s.Id));
         }
         else if (!caller.IsCompliance)
         {

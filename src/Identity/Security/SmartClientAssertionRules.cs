@@ -3,6 +3,7 @@ using Consent.Identity.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
+using OpenIddict.Abstractions;
 using OpenIddict.Server;
 using static OpenIddict.Abstractions.OpenIddictConstants;
 using static OpenIddict.Server.OpenIddictServerEvents;
@@ -17,6 +18,7 @@ namespace Consent.Identity.Security;
 /// </summary>
 public sealed partial class SmartClientAssertionRules(
     IdentityDb db,
+    IOpenIddictApplicationManager applications,
     TimeProvider time,
     IOptions<ClientAssertionOptions> options,
     ILogger<SmartClientAssertionRules> logger) : IOpenIddictServerHandler<ProcessAuthenticationContext>
@@ -46,6 +48,18 @@ public sealed partial class SmartClientAssertionRules(
             return;
         }
 
+        // A kid must name one of the client's registered keys; otherwise the key that verified it is a guess.
+        if (!string.IsNullOrEmpty(token.Kid))
+        {
+            var application = await applications.FindByClientIdAsync(clientId);
+            var keys = application is null ? null : await applications.GetJsonWebKeySetAsync(application);
+            if (keys is null || !keys.Keys.Any(key => string.Equals(key.KeyId, token.Kid, StringComparison.Ordinal)))
+            {
+                Reject(context, clientId, "The client assertion names a key that is not registered for this client.");
+                return;
+            }
+        }
+
         var endpoint = ConnectPaths.EndpointUri(context.Options.Issuer ?? context.BaseUri, context.EndpointType);
         if (endpoint is null || !token.Audiences.Any(audience => string.Equals(audience.TrimEnd('/'), endpoint.AbsoluteUri.TrimEnd('/'), StringComparison.Ordinal)))
         {
@@ -61,7 +75,21 @@ public sealed partial class SmartClientAssertionRules(
             return;
         }
 
+        // OpenIddict's own lifetime check tolerates five minutes; the platform's skew is stricter.
         var expiresAt = new DateTimeOffset(token.ValidTo, TimeSpan.Zero);
+        if (!token.TryGetPayloadValue<long>(JwtRegisteredClaimNames.Exp, out _) || expiresAt < now - rules.ClockSkew)
+        {
+            Reject(context, clientId, "The client assertion has expired.");
+            return;
+        }
+
+        if (token.TryGetPayloadValue<long>(JwtRegisteredClaimNames.Nbf, out var notBeforeUnix) &&
+            DateTimeOffset.FromUnixTimeSeconds(notBeforeUnix) > now + rules.ClockSkew)
+        {
+            Reject(context, clientId, "The client assertion is not yet valid.");
+            return;
+        }
+
         if (expiresAt > now + rules.MaximumLifetime + rules.ClockSkew)
         {
             Reject(context, clientId, "The client assertion must expire within five minutes.");

@@ -51,6 +51,47 @@ namespace Consent.Api.Storage.Migrations
                     b.ToTable("Agencies");
                 });
 
+            modelBuilder.Entity("Consent.Api.Agencies.AgencyChange", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AgencyId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ChangedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ChangedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Field")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("NewValue")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("OldValue")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AgencyId", "ChangedAt");
+
+                    b.ToTable("AgencyChanges");
+                });
+
             modelBuilder.Entity("Consent.Api.BreakGlass.BreakGlassRecord", b =>
                 {
                     b.Property<Guid>("Id")
@@ -754,6 +795,15 @@ namespace Consent.Api.Storage.Migrations
                     b.HasIndex("EnrollingAgencyId");
 
                     b.ToTable("Survivors");
+                });
+
+            modelBuilder.Entity("Consent.Api.Agencies.AgencyChange", b =>
+                {
+                    b.HasOne("Consent.Api.Agencies.Agency", null)
+                        .WithMany()
+                        .HasForeignKey("AgencyId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Consent.Api.Consents.ConsentGrant", b =>

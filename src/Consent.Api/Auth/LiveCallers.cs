@@ -1,0 +1,84 @@
+using System.Security.Claims;
+using Consent.Api.Agencies;
+using Consent.Api.Problems;
+using static OpenIddict.Abstractions.OpenIddictConstants;
+
+namespace Consent.Api.Auth;
+
+/// <summary>Marks an endpoint that skips <see cref="LiveCallers"/> (only the benchmark's baseline does).</summary>
+public sealed class SkipLiveCallerCheck;
+
+/// <summary>
+/// After a token has passed local validation (signature, issuer, audience, lifetime) and before any endpoint runs:
+/// the token must still be active at the provider (not revoked: see <see cref="TokenRevocation"/>), and the agency it
+/// acts for, if any, must still be active. A revoked token answers 401 like an expired one; a deactivated agency's
+/// callers (its systems and its staff alike) get 403 for every request, reads, writes, consent requests and
+/// break-glass declarations; when the provider cannot be asked, 503 and nothing is let through.
+/// </summary>
+public static class LiveCallers
+{
+    public static WebApplicationBuilder AddLiveCallers(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddMemoryCache();
+        builder.Services.AddHttpClient(TokenRevocation.HttpClientName);
+        builder.Services.AddSingleton<TokenRevocation>();
+        builder.Services.AddSingleton<ActiveAgencies>();
+        return builder;
+    }
+
+    public static WebApplication UseLiveCallers(this WebApplication app)
+    {
+        app.Use(CheckAsync);
+        return app;
+    }
+
+    private static async Task CheckAsync(HttpContext http, RequestDelegate next)
+    {
+        if (http.User.Identity?.IsAuthenticated != true || http.GetEndpoint()?.Metadata.GetMetadata<SkipLiveCallerCheck>() is not null)
+        {
+            await next(http);
+            return;
+        }
+
+        var token = http.Request.Headers.Authorization.ToString() is { } header && header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+            ? header["Bearer ".Length..].Trim()
+            : null;
+        var expires = long.TryParse(http.User.FindFirstValue(Claims.ExpiresAt), out var exp)
+            ? DateTimeOffset.FromUnixTimeSeconds(exp)
+            : DateTimeOffset.UtcNow;
+        try
+        {
+            if (token is null || !await http.RequestServices.GetRequiredService<TokenRevocation>().IsActiveAsync(token, expires, http.RequestAborted))
+            {
+                http.Response.Headers.WWWAuthenticate = "Bearer error=\"invalid_token\", error_description=\"The access token is no longer active.\"";
+                await WriteAsync(http, ProblemCatalogue.TokenNotActive);
+                return;
+            }
+        }
+        catch (RevocationUnknownException)
+        {
+            http.Response.Headers.RetryAfter = "30";
+            await WriteAsync(http, ProblemCatalogue.ProviderUnavailable);
+            return;
+        }
+
+        if (http.User.FindFirstValue("agency_id") is { } agency
+            && !await http.RequestServices.GetRequiredService<ActiveAgencies>().IsActiveAsync(agency, http.RequestAborted))
+        {
+            await WriteAsync(http, ProblemCatalogue.AgencyInactive);
+            return;
+        }
+
+        await next(http);
+    }
+
+    private static async Task WriteAsync(HttpContext http, ProblemType kind)
+    {
+        http.Response.StatusCode = kind.Status;
+        await http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = http,
+            ProblemDetails = { Status = kind.Status, Type = kind.Type, Title = kind.Title },
+        });
+    }
+}

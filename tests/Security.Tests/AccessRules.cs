@@ -47,6 +47,7 @@ public static class AccessRules
         new("GET", "/api/agencies/{agencyId}", Gate.AnyToken),
         new("POST", "/api/agencies", Gate.Roles, Role.PlatformAdmin),
         new("PUT", "/api/agencies/{agencyId}", Gate.OwnAgency, Role.AgencyAdmin, Role.PlatformAdmin),
+        new("GET", "/api/agencies/{agencyId}/changes", Gate.Roles, Role.PlatformAdmin, Role.Compliance),
 
         // Survivors and everything filed under them.
         new("GET", "/api/survivors", Gate.AnyToken),

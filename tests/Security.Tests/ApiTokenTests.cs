@@ -92,7 +92,13 @@ public sealed class ApiTokenTests(SecuritySuite suite)
         }));
         revoke.StatusCode.ShouldBe(HttpStatusCode.OK);
 
-        (await Send("/api/me", access)).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+        // Refused once the API's short cache of the provider's answer has run out, and for good.
+        await Task.Delay(SecuritySuite.RevocationWindow + TimeSpan.FromMilliseconds(500));
+        var refused = await Send("/api/me", access);
+        refused.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+        refused.Headers.WwwAuthenticate.ToString().ShouldContain("invalid_token");
+        (await refused.ProblemBody(HttpStatusCode.Unauthorized)).ShouldNotMention(SecuritySuite.DemoSurvivor);
+        (await Send("/fhir/Patient/anything", access)).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
     }
 
     private async Task<HttpResponseMessage> Send(string url, string token)

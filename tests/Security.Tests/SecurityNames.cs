@@ -9,7 +9,7 @@ public static class SecurityNames
     public static string AgencyChanges(string agencyId) => $"/api/agencies/{agencyId}/changes";
 
     /// <summary>The per-client request limit of the API (finding 11).</summary>
-    public const string ApiPerMinuteSetting = "RateLimits:ApiPerMinute";
+    public const string ApiPerMinuteSetting = "RateLimits:ClientPerMinute";
 
     /// <summary>How old a 51A report date may be (finding 1).</summary>
     public const string MaxReportAgeDaysSetting = "StatutoryBases:MaxReportAgeDays";

@@ -23,7 +23,13 @@ public sealed class SecuritySuite : IAsyncLifetime
 
     public const string DemoMinor = "sv-1002";
 
-    public ApiHost Api { get; } = new();
+    /// <summary>How long the API may keep honouring a token the provider has revoked (its introspection cache).</summary>
+    public static readonly TimeSpan RevocationWindow = TimeSpan.FromSeconds(1);
+
+    public ApiHost Api { get; } = ApiHost.With(new Dictionary<string, string?>
+    {
+        ["Auth:RevocationCacheSeconds"] = RevocationWindow.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+    });
 
     public Parties Parties => Api.Parties;
 

@@ -11,6 +11,31 @@ internal static class HttpUrls
             ? uri.AbsoluteUri.EndsWith('/') ? uri : new Uri(uri.AbsoluteUri + "/")
             : null;
 
+    /// <summary>
+    /// The default of a base-URL option: the environment variable the scripts use (<c>IDENTITY_URL</c>,
+    /// <c>API_URL</c>, as for ./run.sh and docs/examples), else the local default. A variable that is set but is not
+    /// an http(s) URL is an error, not silently passed over.
+    /// </summary>
+    public static Func<ArgumentResult, Uri> DefaultFrom(string variable, string fallback) => result =>
+    {
+        var text = Environment.GetEnvironmentVariable(variable);
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return new Uri(fallback);
+        }
+
+        if (!Uri.TryCreate(text.Trim(), UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+        {
+            result.AddError($"{variable} '{text}' is not an http(s) URL.");
+            return new Uri(fallback);
+        }
+
+        return uri.AbsoluteUri.EndsWith('/') ? uri : new Uri(uri.AbsoluteUri + "/");
+    };
+
+    public const string IdentityVariable = "IDENTITY_URL";
+    public const string ApiVariable = "API_URL";
+
     /// <summary>An absolute URL taken exactly as given (redirect URIs are compared character for character).</summary>
     public static Uri? ParseAbsolute(ArgumentResult result)
     {

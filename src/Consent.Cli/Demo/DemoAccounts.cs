@@ -14,7 +14,9 @@ internal sealed record DemoAccount(
 /// <summary>Reads the demo users file; every problem with it is a <see cref="CommandFailed"/> that says what to do.</summary>
 internal static class DemoAccounts
 {
-    public static readonly string DefaultFile = Path.Combine(".data", "demo", "users.json");
+    /// <summary>Under CONSENT_DATA_DIR when set (as for ./run.sh), else .data.</summary>
+    public static string DefaultFile =>
+        Path.Combine(Environment.GetEnvironmentVariable("CONSENT_DATA_DIR") is { Length: > 0 } data ? data : ".data", "demo", "users.json");
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {

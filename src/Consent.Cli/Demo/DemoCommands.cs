@@ -69,8 +69,8 @@ internal static class DemoCommands
         var usersFile = UsersFile();
         var identity = new Option<Uri>("--identity")
         {
-            Description = "The identity provider's base URL.",
-            DefaultValueFactory = _ => new Uri("http://localhost:5001/"),
+            Description = "The identity provider's base URL (default: IDENTITY_URL, else http://localhost:5001/).",
+            DefaultValueFactory = HttpUrls.DefaultFrom(HttpUrls.IdentityVariable, "http://localhost:5001/"),
             CustomParser = HttpUrls.ParseBaseUrl,
         };
         var redirectUri = new Option<Uri>("--redirect-uri")

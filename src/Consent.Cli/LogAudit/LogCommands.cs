@@ -26,8 +26,8 @@ internal static class LogCommands
     {
         var api = new Option<Uri>("--api")
         {
-            Description = "The Consent.Api base URL.",
-            DefaultValueFactory = _ => new Uri("http://localhost:5002/"),
+            Description = "The Consent.Api base URL (default: API_URL, else http://localhost:5002/).",
+            DefaultValueFactory = HttpUrls.DefaultFrom(HttpUrls.ApiVariable, "http://localhost:5002/"),
             CustomParser = HttpUrls.ParseBaseUrl,
         };
         var token = new Option<string?>("--token")

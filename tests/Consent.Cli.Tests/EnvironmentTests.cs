@@ -1,0 +1,86 @@
+namespace Consent.Cli.Tests;
+
+/// <summary>Tests that set process-wide environment variables: run alone, so no other test sees them.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class EnvironmentCollection
+{
+    public const string Name = "Environment";
+}
+
+/// <summary>The URLs the scripts use (IDENTITY_URL, API_URL) are the commands' defaults too.</summary>
+[Collection(EnvironmentCollection.Name)]
+public sealed class EnvironmentTests
+{
+    private const string KeyFile = "{key-file}";
+
+    [Theory]
+    [InlineData("IDENTITY_URL", "http://127.0.0.1:9/", "clients", "list", "--operator-id", "op", "--operator-secret", "s")]
+    [InlineData("API_URL", "http://127.0.0.1:9/", "log", "audit", "--token", "t", "--public-key", KeyFile)]
+    public async Task UrlFromTheEnvironment_IsTheOneCalled(string variable, string url, params string[] args)
+    {
+        using var directory = new TempDirectory();
+        var key = directory.File("log-key.pem");
+        using (var ecdsa = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256))
+        {
+            await File.WriteAllTextAsync(key, ecdsa.ExportSubjectPublicKeyInfoPem());
+        }
+
+        args = [.. args.Select(a => a == KeyFile ? key : a)];
+        var before = Environment.GetEnvironmentVariable(variable);
+        Environment.SetEnvironmentVariable(variable, url);
+        try
+        {
+            var (exitCode, _, error) = await Cli.RunAsync(args);
+
+            // Nothing listens on port 9: the command must have tried there, not on the 500x default.
+            exitCode.ShouldNotBe(ExitCodes.Ok);
+            exitCode.ShouldNotBe(ExitCodes.Usage);
+            error.ShouldContain("127.0.0.1:9");
+            error.ShouldNotContain("localhost:500");
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(variable, before);
+        }
+    }
+
+    [Theory]
+    [InlineData("IDENTITY_URL", "demo", "token", "demo-survivor")]
+    [InlineData("API_URL", "log", "audit", "--token", "t", "--public-key", "unused.pem")]
+    public async Task UrlFromTheEnvironment_ThatIsNotAUrl_IsAUsageError(string variable, params string[] args)
+    {
+        var before = Environment.GetEnvironmentVariable(variable);
+        Environment.SetEnvironmentVariable(variable, "ftp://nowhere.example/");
+        try
+        {
+            var (exitCode, output, error) = await Cli.RunAsync(args);
+
+            exitCode.ShouldBe(ExitCodes.Usage);
+            error.ShouldContain(variable);
+            output.ShouldBeEmpty();
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(variable, before);
+        }
+    }
+
+    [Fact]
+    public async Task DemoUsersFile_IsUnderConsentDataDir_AsForRunSh()
+    {
+        using var directory = new TempDirectory();
+        var before = Environment.GetEnvironmentVariable("CONSENT_DATA_DIR");
+        Environment.SetEnvironmentVariable("CONSENT_DATA_DIR", directory.Path);
+        try
+        {
+            var (exitCode, _, error) = await Cli.RunAsync("demo", "token", "demo-survivor");
+
+            exitCode.ShouldNotBe(ExitCodes.Ok);
+            error.ShouldContain(Path.Combine(directory.Path, "demo", "users.json"));
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("CONSENT_DATA_DIR", before);
+        }
+    }
+}

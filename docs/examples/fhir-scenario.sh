@@ -47,7 +47,7 @@ expect 404 "$(fhir "$CLINIC" GET "Observation/$OBSERVATION" TREAT)"
 step "The survivor grants Northside Clinic her health records from Harbor House, for treatment"
 GRANT=$(curl -fsS "$API/api/survivors/sv-1001/consents" -H "Authorization: Bearer $SURVIVOR" -H 'Content-Type: application/json' \
   -d '{"recipientAgencyId":"northside-clinic","sourceAgencyIds":["harbor-house"],"categories":["health"],"purposes":["treatment"],
-       "consentTextId":"general-sharing","consentTextVersion":"1","language":"en"}' | jq -r .id)
+       "consentTextId":"general-sharing","consentTextVersion":"3","language":"en"}' | jq -r .id)
 echo "grant $GRANT"
 
 step "The clinic reads the Observation (200), not the PSY Condition (404), and \$everything holds only health records"

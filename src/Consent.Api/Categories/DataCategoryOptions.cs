@@ -26,6 +26,9 @@ public sealed class DataCategory
     public List<SecurityLabel> Labels { get; set; } = [];
 
     public bool Sensitive { get; set; }
+
+    /// <summary>Records under 42 CFR Part 2: a grant naming this category must name a consent text with the §2.31 elements.</summary>
+    public bool Part2 { get; set; }
 }
 
 /// <summary>The configured table of categories (section <c>DataCategories</c>): adding one is a configuration change.</summary>

@@ -1,3 +1,4 @@
+using Consent.Api.ConsentTexts;
 using Consent.Api.Agencies;
 using Consent.Api.Caller;
 using Consent.Api.Categories;
@@ -66,6 +67,7 @@ public sealed partial class ConsentService(
     AgencyService agencies,
     IOptions<ConsentOptions> consentOptions,
     IOptions<DataCategoryOptions> categoryOptions,
+    ConsentTextCatalogue texts,
     TimeProvider time,
     ILogger<ConsentService> logger)
 {
@@ -290,6 +292,24 @@ public sealed partial class ConsentService(
         if (!Options.Languages.Contains(language))
         {
             return new Problem(ProblemCatalogue.UnsupportedLanguage, "Supported: " + string.Join(", ", Options.Languages));
+        }
+
+        // The text the person was shown must be one we hold, in their language, the current version, and (when a
+        // category falls under 42 CFR Part 2) one that carries the elements of §2.31.
+        var text = texts.Find(request.ConsentTextId!, request.ConsentTextVersion!);
+        if (text is null || !text.Languages.ContainsKey(language))
+        {
+            return ProblemCatalogue.UnknownConsentText;
+        }
+
+        if (!text.Current)
+        {
+            return ProblemCatalogue.ConsentTextSuperseded;
+        }
+
+        if (!text.Part2 && categories.Any(c => categoryOptions.Value.Categories[c].Part2))
+        {
+            return ProblemCatalogue.ConsentTextNotPart2;
         }
 
         var sources = allSources ? [] : request.SourceAgencyIds!.Distinct(StringComparer.Ordinal).ToList();

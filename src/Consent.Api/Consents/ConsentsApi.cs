@@ -34,7 +34,7 @@ public static class ConsentsApi
             ProblemCatalogue.InvalidRequest, ProblemCatalogue.MalformedRequest, ProblemCatalogue.SurvivorNotFound, ProblemCatalogue.ReadOnly,
             ProblemCatalogue.MethodNotAllowed, ProblemCatalogue.DecisionMakerRequired, ProblemCatalogue.UnknownCategory,
             ProblemCatalogue.UnknownPurpose, ProblemCatalogue.UnsupportedLanguage, ProblemCatalogue.UnknownAgency,
-            ProblemCatalogue.RecipientDenied, ProblemCatalogue.StartInThePast, ProblemCatalogue.EndBeforeStart, ProblemCatalogue.EndTooFar, ProblemCatalogue.VerbalTooLong,
+            ProblemCatalogue.RecipientDenied, ProblemCatalogue.UnknownConsentText, ProblemCatalogue.ConsentTextSuperseded, ProblemCatalogue.ConsentTextNotPart2, ProblemCatalogue.StartInThePast, ProblemCatalogue.EndBeforeStart, ProblemCatalogue.EndTooFar, ProblemCatalogue.VerbalTooLong,
         };
         group.MapPost("/", Grant).WithSummary("Grants consent: the survivor in the portal, or an advocate recording witnessed or verbal consent.")
             .WithProblems(grantProblems);

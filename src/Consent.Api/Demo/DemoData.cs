@@ -67,7 +67,7 @@ public sealed partial class DemoData(ConsentDb db, FhirWrites fhir, TimeProvider
         {
             var grant = ConsentGrant.Grant(Guid.CreateVersion7(now), AdultSurvivorId, new ConsentTerms(
                 "northside-clinic", false, ["harbor-house"], ["contact", "case-management"], ["care-coordination"],
-                now, now.AddDays(180), ConsentMethod.WitnessedPaper, Seeder, new ConsentText("general-sharing", "1", "en"),
+                now, now.AddDays(180), ConsentMethod.WitnessedPaper, Seeder, new ConsentText("general-sharing", "3", "en"),
                 ConsentDecidedBy.Survivor), Seeder, now);
             db.Consents.Add(grant);
             db.ConsentVersions.AddRange(grant.Versions);

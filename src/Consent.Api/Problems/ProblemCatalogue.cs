@@ -61,6 +61,7 @@ public static class ProblemCatalogue
     // Not found (also the answer for records that belong to someone else)
     public static readonly ProblemType AgencyNotFound = new("agency-not-found", 404, "No such agency.");
     public static readonly ProblemType SurvivorNotFound = new("survivor-not-found", 404, "No such survivor.");
+    public static readonly ProblemType ConsentTextNotFound = new("consent-text-not-found", 404, "No such consent text.");
     public static readonly ProblemType ConsentNotFound = new("consent-not-found", 404, "No such consent grant.");
     public static readonly ProblemType DenyEntryNotFound = new("deny-entry-not-found", 404, "No such deny-list entry.");
     public static readonly ProblemType MouNotFound = new("mou-not-found", 404, "No such MOU.");
@@ -77,6 +78,10 @@ public static class ProblemCatalogue
     // Consent grants
     public static readonly ProblemType UnknownCategory = new("unknown-category", 422, "A data category named in the request is not configured.");
     public static readonly ProblemType UnknownPurpose = new("unknown-purpose", 422, "A purpose of use named in the request is not configured.");
+    public static readonly ProblemType UnknownConsentText = new("unknown-consent-text", 422, "The consent text named is not in the catalogue (id, version and language).");
+    public static readonly ProblemType ConsentTextSuperseded = new("consent-text-superseded", 422, "A newer version of this consent text must be shown and named.");
+    public static readonly ProblemType ConsentTextNotPart2 =
+        new("consent-text-not-part2", 422, "A category named needs a consent text with the elements of 42 CFR §2.31; this one has not.");
     public static readonly ProblemType StartInThePast = new("start-in-the-past", 422, "A grant cannot start before it is given (or, when amended, before its own start).");
     public static readonly ProblemType EndBeforeStart = new("end-before-start", 422, "The end must be after the start.");
     public static readonly ProblemType EndTooFar = new("end-too-far", 422, "The end is further away than the longest grant allowed for this purpose.");

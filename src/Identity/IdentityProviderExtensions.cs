@@ -73,6 +73,7 @@ public static class IdentityProviderExtensions
         builder.Services.AddSingleton<AuthenticatorKeyProtector>();
         builder.Services.AddScoped<AgencySuspensions>();
         builder.Services.AddScoped<DecoyPasswordCheck>();
+        builder.Services.AddSingleton<AccountAttemptLimiter>();
         builder.Services.TryAddTimeProvider();
         return builder;
     }

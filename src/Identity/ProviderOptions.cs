@@ -44,13 +44,18 @@ public sealed class ApiClientOptions
     public string? ClientSecret { get; set; }
 }
 
-/// <summary>Per-address request limits on sign-in and token endpoints.</summary>
+/// <summary>Request limits on sign-in (per address and per account) and on the token endpoint (per address).</summary>
 public sealed class RateLimitOptions
 {
     public const string Section = "RateLimits";
 
+    /// <summary>Sign-in posts per client address: high enough for a shelter's office behind one address.</summary>
     [Range(1, 100_000)]
-    public int LoginPerMinute { get; set; } = 10;
+    public int LoginPerMinute { get; set; } = 60;
+
+    /// <summary>Sign-in posts per account name (whether or not the account exists): what slows guessing one password.</summary>
+    [Range(1, 100_000)]
+    public int LoginPerAccountPerMinute { get; set; } = 5;
 
     [Range(1, 100_000)]
     public int TokenPerMinute { get; set; } = 120;

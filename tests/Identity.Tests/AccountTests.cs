@@ -75,6 +75,37 @@ public sealed class AccountTests(IdentityHost host) : IClassFixture<IdentityHost
     }
 
     [Fact]
+    public async Task LoginAttempts_AreLimitedPerAccount_SoColleaguesBehindOneAddressAreNotLockedOut()
+    {
+        await using var limited = IdentityHost.With(overrides: new Dictionary<string, string?>
+        {
+            ["RateLimits:LoginPerMinute"] = "100",
+            ["RateLimits:LoginPerAccountPerMinute"] = "3",
+        });
+        var login = new BrowserLogin(limited.CreateBrowser());
+        foreach (var name in new[] { "nobody-" + Guid.NewGuid().ToString("n")[..8], "demo-advocate" })
+        {
+            for (var i = 0; i < 3; i++)
+            {
+                var (allowed, page) = await login.PostFormAsync("/account/login", new() { ["UserName"] = name, ["Password"] = "Wrong!pass" + i });
+                allowed.StatusCode.ShouldBe(HttpStatusCode.OK);
+                page.ShouldNotContain("Too many attempts for this user name");
+            }
+
+            // The same answer for a real account and an unknown name: the limit tells nobody who exists.
+            var (limitedAnswer, body) = await login.PostFormAsync("/account/login", new() { ["UserName"] = name.ToUpperInvariant(), ["Password"] = "Wrong!pass" });
+            limitedAnswer.StatusCode.ShouldBe(HttpStatusCode.TooManyRequests);
+            limitedAnswer.Headers.RetryAfter.ShouldNotBeNull();
+            body.ShouldContain("Too many attempts for this user name");
+        }
+
+        // A colleague from the same address still signs in.
+        var colleague = limited.User("demo-compliance");
+        var (other, _) = await login.PostFormAsync("/account/login", new() { ["UserName"] = colleague.UserName, ["Password"] = colleague.Password });
+        other.StatusCode.ShouldBe(HttpStatusCode.Redirect);
+    }
+
+    [Fact]
     public async Task LoginForm_RejectsAPostWithoutItsAntiforgeryToken()
     {
         var response = await host.CreateBrowser().PostAsync("/account/login",

@@ -50,6 +50,7 @@ public class IdentityHost : WebApplicationFactory<IdentityEntryPoint>
             ["Demo:Seed"] = "true",
             ["Provider:Api:ClientSecret"] = ApiIntrospectionSecret,
             ["RateLimits:LoginPerMinute"] = "1000",
+            ["RateLimits:LoginPerAccountPerMinute"] = "1000",
             ["RateLimits:TokenPerMinute"] = "1000",
             ["Serilog:MinimumLevel:Default"] = "Warning",
         };

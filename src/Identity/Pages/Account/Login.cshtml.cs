@@ -18,6 +18,7 @@ public sealed partial class LoginModel(
     SignInManager<PlatformUser> signIn,
     UserManager<PlatformUser> users,
     DecoyPasswordCheck decoy,
+    AccountAttemptLimiter attempts,
     ILogger<LoginModel> logger) : PageModel
 {
     [BindProperty] public string UserName { get; set; } = "";
@@ -33,6 +34,14 @@ public sealed partial class LoginModel(
         if (string.IsNullOrWhiteSpace(UserName) || string.IsNullOrEmpty(Password) || UserName.Length > 256 || Password.Length > 512)
         {
             return Refused();
+        }
+
+        if (!attempts.TryAcquire(UserName))
+        {
+            Response.StatusCode = StatusCodes.Status429TooManyRequests;
+            Response.Headers.RetryAfter = "60";
+            Error = TooManyMessage;
+            return Page();
         }
 
         var user = await users.FindByNameAsync(UserName.Trim());
@@ -102,6 +111,8 @@ public sealed partial class LoginModel(
         Error = FailedMessage;
         return Page();
     }
+
+    internal const string TooManyMessage = "Too many attempts for this user name. Wait a minute and try again.";
 
     internal const string FailedMessage =
         "The user name or password is not right. After too many attempts an account is locked for a while: try again later.";

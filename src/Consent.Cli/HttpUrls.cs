@@ -5,11 +5,11 @@ namespace Consent.Cli;
 /// <summary>Parsers for URL options: only absolute http(s) URLs are accepted.</summary>
 internal static class HttpUrls
 {
+    public const string IdentityVariable = "IDENTITY_URL";
+    public const string ApiVariable = "API_URL";
+
     /// <summary>A service's base URL, always ending in '/' so relative paths resolve below it.</summary>
-    public static Uri? ParseBaseUrl(ArgumentResult result) =>
-        ParseAbsolute(result) is { } uri
-            ? uri.AbsoluteUri.EndsWith('/') ? uri : new Uri(uri.AbsoluteUri + "/")
-            : null;
+    public static Uri? ParseBaseUrl(ArgumentResult result) => ParseAbsolute(result) is { } uri ? AsBase(uri) : null;
 
     /// <summary>
     /// The default of a base-URL option: the environment variable the scripts use (<c>IDENTITY_URL</c>,
@@ -24,23 +24,20 @@ internal static class HttpUrls
             return new Uri(fallback);
         }
 
-        if (!Uri.TryCreate(text.Trim(), UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+        if (!TryHttp(text.Trim(), out var uri))
         {
             result.AddError($"{variable} '{text}' is not an http(s) URL.");
             return new Uri(fallback);
         }
 
-        return uri.AbsoluteUri.EndsWith('/') ? uri : new Uri(uri.AbsoluteUri + "/");
+        return AsBase(uri);
     };
-
-    public const string IdentityVariable = "IDENTITY_URL";
-    public const string ApiVariable = "API_URL";
 
     /// <summary>An absolute URL taken exactly as given (redirect URIs are compared character for character).</summary>
     public static Uri? ParseAbsolute(ArgumentResult result)
     {
         var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
-        if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+        if (!TryHttp(text, out var uri))
         {
             result.AddError($"'{text}' is not an http(s) URL.");
             return null;
@@ -48,4 +45,9 @@ internal static class HttpUrls
 
         return uri;
     }
+
+    private static bool TryHttp(string text, out Uri uri) =>
+        Uri.TryCreate(text, UriKind.Absolute, out uri!) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps);
+
+    private static Uri AsBase(Uri uri) => uri.AbsoluteUri.EndsWith('/') ? uri : new Uri(uri.AbsoluteUri + "/");
 }

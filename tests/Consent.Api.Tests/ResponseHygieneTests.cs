@@ -18,17 +18,12 @@ public sealed class InformationLogApi : IAsyncLifetime
         while (true)
         {
             var lines = new List<JsonElement>();
-            foreach (var file in Directory.GetFiles(Path.Combine(Api.DataDirectory, "logs"), "consent-api-*.json"))
+            foreach (var line in AllText().Split('\n', StringSplitOptions.RemoveEmptyEntries))
             {
-                using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-                using var reader = new StreamReader(stream);
-                while (await reader.ReadLineAsync() is { } line)
+                var entry = JsonDocument.Parse(line).RootElement.Clone();
+                if (entry.TryGetProperty("RequestPathTemplate", out _))
                 {
-                    var entry = JsonDocument.Parse(line).RootElement.Clone();
-                    if (entry.TryGetProperty("RequestPathTemplate", out _))
-                    {
-                        lines.Add(entry);
-                    }
+                    lines.Add(entry);
                 }
             }
 

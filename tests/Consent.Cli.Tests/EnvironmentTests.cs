@@ -26,22 +26,15 @@ public sealed class EnvironmentTests
         }
 
         args = [.. args.Select(a => a == KeyFile ? key : a)];
-        var before = Environment.GetEnvironmentVariable(variable);
-        Environment.SetEnvironmentVariable(variable, url);
-        try
-        {
-            var (exitCode, _, error) = await Cli.RunAsync(args);
+        using var set = new EnvironmentVariable(variable, url);
 
-            // Nothing listens on port 9: the command must have tried there, not on the 500x default.
-            exitCode.ShouldNotBe(ExitCodes.Ok);
-            exitCode.ShouldNotBe(ExitCodes.Usage);
-            error.ShouldContain("127.0.0.1:9");
-            error.ShouldNotContain("localhost:500");
-        }
-        finally
-        {
-            Environment.SetEnvironmentVariable(variable, before);
-        }
+        var (exitCode, _, error) = await Cli.RunAsync(args);
+
+        // Nothing listens on port 9: the command must have tried there, not on the 500x default.
+        exitCode.ShouldNotBe(ExitCodes.Ok);
+        exitCode.ShouldNotBe(ExitCodes.Usage);
+        error.ShouldContain("127.0.0.1:9");
+        error.ShouldNotContain("localhost:500");
     }
 
     [Theory]
@@ -49,38 +42,40 @@ public sealed class EnvironmentTests
     [InlineData("API_URL", "log", "audit", "--token", "t", "--public-key", "unused.pem")]
     public async Task UrlFromTheEnvironment_ThatIsNotAUrl_IsAUsageError(string variable, params string[] args)
     {
-        var before = Environment.GetEnvironmentVariable(variable);
-        Environment.SetEnvironmentVariable(variable, "ftp://nowhere.example/");
-        try
-        {
-            var (exitCode, output, error) = await Cli.RunAsync(args);
+        using var set = new EnvironmentVariable(variable, "ftp://nowhere.example/");
 
-            exitCode.ShouldBe(ExitCodes.Usage);
-            error.ShouldContain(variable);
-            output.ShouldBeEmpty();
-        }
-        finally
-        {
-            Environment.SetEnvironmentVariable(variable, before);
-        }
+        var (exitCode, output, error) = await Cli.RunAsync(args);
+
+        exitCode.ShouldBe(ExitCodes.Usage);
+        error.ShouldContain(variable);
+        output.ShouldBeEmpty();
     }
 
     [Fact]
     public async Task DemoUsersFile_IsUnderConsentDataDir_AsForRunSh()
     {
         using var directory = new TempDirectory();
-        var before = Environment.GetEnvironmentVariable("CONSENT_DATA_DIR");
-        Environment.SetEnvironmentVariable("CONSENT_DATA_DIR", directory.Path);
-        try
-        {
-            var (exitCode, _, error) = await Cli.RunAsync("demo", "token", "demo-survivor");
+        using var set = new EnvironmentVariable("CONSENT_DATA_DIR", directory.Path);
 
-            exitCode.ShouldNotBe(ExitCodes.Ok);
-            error.ShouldContain(Path.Combine(directory.Path, "demo", "users.json"));
-        }
-        finally
+        var (exitCode, _, error) = await Cli.RunAsync("demo", "token", "demo-survivor");
+
+        exitCode.ShouldNotBe(ExitCodes.Ok);
+        error.ShouldContain(Path.Combine(directory.Path, "demo", "users.json"));
+    }
+
+    /// <summary>Sets a process-wide variable for one test and puts back what was there.</summary>
+    private sealed class EnvironmentVariable : IDisposable
+    {
+        private readonly string name;
+        private readonly string? before;
+
+        public EnvironmentVariable(string name, string value)
         {
-            Environment.SetEnvironmentVariable("CONSENT_DATA_DIR", before);
+            this.name = name;
+            before = Environment.GetEnvironmentVariable(name);
+            Environment.SetEnvironmentVariable(name, value);
         }
+
+        public void Dispose() => Environment.SetEnvironmentVariable(name, before);
     }
 }

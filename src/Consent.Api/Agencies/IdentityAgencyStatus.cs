@@ -17,8 +17,7 @@ public sealed class IdentityAgencyStatus(IHttpClientFactory http, IHttpContextAc
 
     public async Task<bool> TellAsync(string agencyId, bool active, CancellationToken cancellationToken)
     {
-        var header = context.HttpContext?.Request.Headers.Authorization.ToString();
-        if (header is null || !header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        if (context.HttpContext is not { } current || BearerToken.From(current.Request) is not { } token)
         {
             return false;
         }
@@ -27,7 +26,7 @@ public sealed class IdentityAgencyStatus(IHttpClientFactory http, IHttpContextAc
         {
             Content = JsonContent.Create(new { active }),
         };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", header["Bearer ".Length..].Trim());
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         try
         {
             using var response = await http.CreateClient(HttpClientName).SendAsync(request, cancellationToken);

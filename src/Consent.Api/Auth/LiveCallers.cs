@@ -40,9 +40,7 @@ public static class LiveCallers
             return;
         }
 
-        var token = http.Request.Headers.Authorization.ToString() is { } header && header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
-            ? header["Bearer ".Length..].Trim()
-            : null;
+        var token = BearerToken.From(http.Request);
         var expires = long.TryParse(http.User.FindFirstValue(Claims.ExpiresAt), out var exp)
             ? DateTimeOffset.FromUnixTimeSeconds(exp)
             : DateTimeOffset.UtcNow;
@@ -51,34 +49,24 @@ public static class LiveCallers
             if (token is null || !await http.RequestServices.GetRequiredService<TokenRevocation>().IsActiveAsync(token, expires, http.RequestAborted))
             {
                 http.Response.Headers.WWWAuthenticate = "Bearer error=\"invalid_token\", error_description=\"The access token is no longer active.\"";
-                await WriteAsync(http, ProblemCatalogue.TokenNotActive);
+                await ProblemCatalogue.TokenNotActive.WriteAsync(http);
                 return;
             }
         }
         catch (RevocationUnknownException)
         {
             http.Response.Headers.RetryAfter = "30";
-            await WriteAsync(http, ProblemCatalogue.ProviderUnavailable);
+            await ProblemCatalogue.ProviderUnavailable.WriteAsync(http);
             return;
         }
 
         if (http.User.FindFirstValue("agency_id") is { } agency
             && !await http.RequestServices.GetRequiredService<ActiveAgencies>().IsActiveAsync(agency, http.RequestAborted))
         {
-            await WriteAsync(http, ProblemCatalogue.AgencyInactive);
+            await ProblemCatalogue.AgencyInactive.WriteAsync(http);
             return;
         }
 
         await next(http);
-    }
-
-    private static async Task WriteAsync(HttpContext http, ProblemType kind)
-    {
-        http.Response.StatusCode = kind.Status;
-        await http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = http,
-            ProblemDetails = { Status = kind.Status, Type = kind.Type, Title = kind.Title },
-        });
     }
 }

@@ -82,18 +82,7 @@ public static class RateLimits
     {
         var http = context.HttpContext;
         var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : Window;
-        http.Response.StatusCode = StatusCodes.Status429TooManyRequests;
         http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-        await http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = http,
-            ProblemDetails =
-            {
-                Status = StatusCodes.Status429TooManyRequests,
-                Type = ProblemCatalogue.TooManyRequests.Type,
-                Title = ProblemCatalogue.TooManyRequests.Title,
-                Detail = "Wait for the time in Retry-After, then try again.",
-            },
-        });
+        await ProblemCatalogue.TooManyRequests.WriteAsync(http, "Wait for the time in Retry-After, then try again.");
     }
 }

@@ -29,6 +29,7 @@ public sealed class ConsentTextCatalogue
     public ConsentTextCatalogue(IOptions<ConsentOptions> consents)
     {
         var languages = consents.Value.Languages;
+        Languages = languages;
         texts = [];
         var assembly = typeof(ConsentTextCatalogue).Assembly;
         foreach (var name in assembly.GetManifestResourceNames().Where(n => n.Contains(".ConsentTexts.Texts.", StringComparison.Ordinal)).Order())
@@ -61,6 +62,9 @@ public sealed class ConsentTextCatalogue
             }
         }
     }
+
+    /// <summary>The platform's languages (<c>Consents:Languages</c>): every text is in each of them, the first is the default.</summary>
+    public IReadOnlyList<string> Languages { get; }
 
     public IEnumerable<ConsentTextVersion> All => texts.Values.OrderBy(t => t.Id, StringComparer.Ordinal).ThenBy(t => t.Version, StringComparer.Ordinal);
 

@@ -18,7 +18,7 @@ public static class ConsentTextsApi
     public static RouteGroupBuilder MapConsentTexts(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/consent-texts").WithTags("Consent texts");
-        group.MapGet("/", List).WithSummary("The current consent texts in one language (default English): what a grant must name.")
+        group.MapGet("/", List).WithSummary("The current consent texts in one language (default: the platform's first, English): what a grant must name.")
             .WithProblems(ProblemCatalogue.UnsupportedLanguage);
         group.MapGet("/{textId}/{version}", Get).WithSummary("One version of a consent text in one language, current or earlier.")
             .WithProblems(ProblemCatalogue.ConsentTextNotFound, ProblemCatalogue.UnsupportedLanguage);
@@ -27,25 +27,25 @@ public static class ConsentTextsApi
 
     private static Results<Ok<List<ConsentTextView>>, ProblemHttpResult> List(ConsentTextCatalogue catalogue, string? language = null)
     {
-        var lang = language ?? "en";
-        if (!catalogue.All.Any(t => t.Languages.ContainsKey(lang)))
+        var lang = language ?? catalogue.Languages[0];
+        if (!catalogue.Languages.Contains(lang))
         {
             return new Problem(ProblemCatalogue.UnsupportedLanguage).ToResult();
         }
 
-        return TypedResults.Ok(catalogue.All.Where(t => t.Current && t.Languages.ContainsKey(lang)).Select(t => View(t, lang)).ToList());
+        return TypedResults.Ok(catalogue.All.Where(t => t.Current).Select(t => View(t, lang)).ToList());
     }
 
     private static Results<Ok<ConsentTextView>, ProblemHttpResult> Get(string textId, string version, ConsentTextCatalogue catalogue, string? language = null)
     {
-        var lang = language ?? "en";
+        var lang = language ?? catalogue.Languages[0];
         var text = catalogue.Find(textId, version);
         if (text is null)
         {
             return new Problem(ProblemCatalogue.ConsentTextNotFound).ToResult();
         }
 
-        return text.Languages.ContainsKey(lang) ? TypedResults.Ok(View(text, lang)) : new Problem(ProblemCatalogue.UnsupportedLanguage).ToResult();
+        return catalogue.Languages.Contains(lang) ? TypedResults.Ok(View(text, lang)) : new Problem(ProblemCatalogue.UnsupportedLanguage).ToResult();
     }
 
     private static ConsentTextView View(ConsentTextVersion text, string language)

@@ -294,10 +294,10 @@ public sealed partial class ConsentService(
             return new Problem(ProblemCatalogue.UnsupportedLanguage, "Supported: " + string.Join(", ", Options.Languages));
         }
 
-        // The text the person was shown must be one we hold, in their language, the current version, and (when a
-        // category falls under 42 CFR Part 2) one that carries the elements of §2.31.
+        // The text the person was shown must be one we hold (every text is in every supported language), the current
+        // version, and (when a category falls under 42 CFR Part 2) one that carries the elements of §2.31.
         var text = texts.Find(request.ConsentTextId!, request.ConsentTextVersion!);
-        if (text is null || !text.Languages.ContainsKey(language))
+        if (text is null)
         {
             return ProblemCatalogue.UnknownConsentText;
         }

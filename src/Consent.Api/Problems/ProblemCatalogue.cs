@@ -128,3 +128,20 @@ public static class ProblemCatalogue
     public static Problem Invalid(string field, string message) =>
         new(InvalidRequest, null, new Dictionary<string, string[]> { [field] = [message] });
 }
+
+/// <summary>Writing a catalogued problem from middleware, where no endpoint result is there to return.</summary>
+public static class ProblemWriting
+{
+    /// <summary>Sets the status and writes the problem through the host's problem writers (an OperationOutcome on /fhir).</summary>
+    public static async Task WriteAsync(this ProblemType kind, HttpContext http, string? detail = null)
+    {
+        ArgumentNullException.ThrowIfNull(kind);
+        ArgumentNullException.ThrowIfNull(http);
+        http.Response.StatusCode = kind.Status;
+        await http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = http,
+            ProblemDetails = { Status = kind.Status, Type = kind.Type, Title = kind.Title, Detail = detail },
+        });
+    }
+}

@@ -39,7 +39,7 @@ public sealed class SurvivorAccess(ConsentDb db)
 
     private async Task<bool> NamesCallerAsync(ApiCaller caller, string survivorId, CancellationToken cancellationToken) =>
         !caller.IsSurvivor && !caller.IsCompliance && caller.Subject.Length > 0
-        && await db.DenyEntries.AnyAsync(e => e.SurvivorId == survivorId && e.RemovedAt == null && e.StaffUserId == caller.Subject, cancellationToken);
+        && await HiddenFrom(caller).AnyAsync(id => id == survivorId, cancellationToken);
 
     /// <summary>The survivor if the caller may change their records; read-only roles get 403 only once they could see it.</summary>
     public async Task<Outcome<Survivor>> ChangeAsync(ApiCaller caller, string survivorId, CancellationToken cancellationToken)

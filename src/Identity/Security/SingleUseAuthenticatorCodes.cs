@@ -1,10 +1,10 @@
-using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
 using Consent.Identity.Data;
 using Consent.Identity.Users;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
+using OtpNet;
 
 namespace Consent.Identity.Security;
 
@@ -77,42 +77,19 @@ public sealed class SingleUseAuthenticatorCodes(IdentityDb db, TimeProvider time
     }
 
     /// <summary>RFC 4226 HOTP with HMAC-SHA1 and six digits, at RFC 6238 step <paramref name="step"/>.</summary>
-    internal static string Code(byte[] secret, long step)
-    {
-        Span<byte> counter = stackalloc byte[8];
-        BinaryPrimitives.WriteInt64BigEndian(counter, step);
-        Span<byte> hash = stackalloc byte[HMACSHA1.HashSizeInBytes];
-        HMACSHA1.HashData(secret, counter, hash);
-        var offset = hash[^1] & 0x0F;
-        var binary = (BinaryPrimitives.ReadInt32BigEndian(hash[offset..]) & 0x7FFFFFFF) % 1_000_000;
-        return binary.ToString("D6", System.Globalization.CultureInfo.InvariantCulture);
-    }
+    internal static string Code(byte[] secret, long step) => new Hotp(secret).ComputeHOTP(step);
 
     private static bool TryDecodeBase32(string text, out byte[] bytes)
     {
-        const string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-        var output = new List<byte>(text.Length * 5 / 8);
-        int buffer = 0, bits = 0;
-        foreach (var character in text.TrimEnd('=').ToUpperInvariant())
+        try
         {
-            var value = alphabet.IndexOf(character, StringComparison.Ordinal);
-            if (value < 0)
-            {
-                bytes = [];
-                return false;
-            }
-
-            buffer = (buffer << 5) | value;
-            bits += 5;
-            if (bits >= 8)
-            {
-                bits -= 8;
-                output.Add((byte)(buffer >> bits));
-                buffer &= (1 << bits) - 1;
-            }
+            bytes = Base32Encoding.ToBytes(text.ToUpperInvariant());
+        }
+        catch (ArgumentException)
+        {
+            bytes = [];
         }
 
-        bytes = [.. output];
         return bytes.Length > 0;
     }
 }

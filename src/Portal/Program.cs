@@ -29,6 +29,7 @@ app.UseAuthorization();
 
 app.MapRazorPages();
 app.MapSignIn();
+app.MapQuickExit();
 app.MapHealth();
 
 await app.RunAsync();

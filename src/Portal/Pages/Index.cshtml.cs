@@ -1,28 +1,31 @@
-using Consent.Portal.ConsentApi;
-using Consent.Portal.SignIn;
+using Consent.Portal.Navigation;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace Consent.Portal.Pages;
 
-/// <summary>Home: a sign-in button, or who is signed in and what the consent API knows of them.</summary>
-public sealed class IndexModel(UserTokens tokens, ConsentApiClient api) : PageModel
+/// <summary>Home: a sign-in button; a signed-in person goes straight to their role's start page.</summary>
+public sealed class IndexModel : PageModel
 {
     public bool SignInFailed { get; private set; }
 
-    /// <summary>The consent API's view of the signed-in person; null when nobody is signed in.</summary>
-    public ApiAnswer<CallerView>? Account { get; private set; }
+    /// <summary>Signed in, but with no role the portal has pages for.</summary>
+    public bool NoPages { get; private set; }
 
-    public async Task OnGetAsync(string? signin, CancellationToken cancellationToken)
+    public IActionResult OnGet(string? signin)
     {
         SignInFailed = signin == "failed";
         if (User.Identity?.IsAuthenticated != true)
         {
-            return;
+            return Page();
         }
 
-        var accessToken = await tokens.GetAccessTokenAsync(cancellationToken);
-        Account = accessToken is null
-            ? ApiAnswer<CallerView>.SignInAgain
-            : await api.GetMeAsync(accessToken, cancellationToken);
+        if (PortalNavigation.StartPage(User) is { } start)
+        {
+            return LocalRedirect(start);
+        }
+
+        NoPages = true;
+        return Page();
     }
 }

@@ -9,7 +9,13 @@ internal static class PagesExtensions
     public static WebApplicationBuilder AddPortalPages(this WebApplicationBuilder builder)
     {
         builder.Services.AddRazorPages(options =>
-            options.Conventions.AuthorizeFolder("/Compliance", PortalPolicies.Compliance));
+        {
+            options.Conventions.AuthorizeFolder("/My", PortalPolicies.Survivor);
+            options.Conventions.AuthorizeFolder("/Advocate", PortalPolicies.Advocate);
+            options.Conventions.AuthorizeFolder("/Compliance", PortalPolicies.Compliance);
+            options.Conventions.AuthorizeFolder("/Agency", PortalPolicies.AgencyAdmin);
+        });
+        builder.Services.Configure<RouteOptions>(options => options.LowercaseUrls = true);
 
         // Spanish and Korean text is written as characters, not numeric entities (smaller pages, readable source).
         builder.Services.AddWebEncoders(options => options.TextEncoderSettings = new TextEncoderSettings(UnicodeRanges.All));

@@ -6,6 +6,9 @@ namespace Consent.Portal.Safety;
 
 internal static class SafetyExtensions
 {
+    /// <summary>The quick exit's address on the portal (see <see cref="QuickExitEndpoint"/>).</summary>
+    public const string QuickExitPath = "/exit";
+
     public static WebApplicationBuilder AddSafety(this WebApplicationBuilder builder)
     {
         builder.Services.AddOptions<SafetyOptions>()

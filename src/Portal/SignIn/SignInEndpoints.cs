@@ -75,7 +75,7 @@ internal static partial class SignInEndpoints
     /// Ends the portal session at once, revokes the refresh token, then asks the provider to end its session
     /// too (with the id token as hint, so it does so without asking).
     /// </summary>
-    private static async Task<IResult> SignOut(HttpContext http, IAntiforgery antiforgery, OpenIddictClientService client)
+    private static async Task<IResult> SignOut(HttpContext http, IAntiforgery antiforgery)
     {
         if (!await antiforgery.IsRequestValidAsync(http))
         {
@@ -92,7 +92,7 @@ internal static partial class SignInEndpoints
 
         if (properties.GetTokenValue(Tokens.RefreshToken) is { Length: > 0 } refreshToken)
         {
-            await RevokeAsync(client, refreshToken, http.RequestAborted, http.RequestServices.GetRequiredService<ILoggerFactory>());
+            await RevokeAsync(http.RequestServices, refreshToken, http.RequestAborted);
         }
 
         if (properties.GetTokenValue(Tokens.BackchannelIdentityToken) is not { Length: > 0 } idToken)
@@ -115,8 +115,9 @@ internal static partial class SignInEndpoints
     }
 
     /// <summary>Best effort: the session is already gone locally, and the token expires by itself.</summary>
-    private static async Task RevokeAsync(OpenIddictClientService client, string refreshToken, CancellationToken cancellationToken, ILoggerFactory loggers)
+    internal static async Task RevokeAsync(IServiceProvider services, string refreshToken, CancellationToken cancellationToken)
     {
+        var client = services.GetRequiredService<OpenIddictClientService>();
         try
         {
             await client.RevokeTokenAsync(new()
@@ -128,7 +129,7 @@ internal static partial class SignInEndpoints
         }
         catch (Exception exception) when (exception is OpenIddictExceptions.ProtocolException or HttpRequestException or InvalidOperationException or OperationCanceledException)
         {
-            LogRevocationFailed(loggers.CreateLogger(typeof(SignInEndpoints)), exception.GetType().Name);
+            LogRevocationFailed(services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(SignInEndpoints)), exception.GetType().Name);
         }
     }
 

@@ -43,7 +43,10 @@ internal static class SignInExtensions
                 };
             });
         builder.Services.AddAuthorizationBuilder()
-            .AddPolicy(PortalPolicies.Compliance, policy => policy.RequireAuthenticatedUser().RequireRole(PortalRoles.Compliance));
+            .AddPolicy(PortalPolicies.Survivor, policy => policy.RequireAuthenticatedUser().RequireRole(PortalRoles.Survivor))
+            .AddPolicy(PortalPolicies.Advocate, policy => policy.RequireAuthenticatedUser().RequireRole(PortalRoles.Advocate))
+            .AddPolicy(PortalPolicies.Compliance, policy => policy.RequireAuthenticatedUser().RequireRole(PortalRoles.Compliance))
+            .AddPolicy(PortalPolicies.AgencyAdmin, policy => policy.RequireAuthenticatedUser().RequireRole(PortalRoles.AgencyAdmin, PortalRoles.PlatformAdmin));
 
         builder.Services.AddOpenIddict().AddClient(options =>
         {

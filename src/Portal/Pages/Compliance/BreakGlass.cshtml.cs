@@ -1,5 +1,4 @@
 using Consent.Portal.ConsentApi;
-using Consent.Portal.SignIn;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 
@@ -10,7 +9,7 @@ namespace Consent.Portal.Pages.Compliance;
 /// (with its antiforgery token), which sends the review to the API; the API decides what a valid review is, and the
 /// fields it refuses are shown beside the form's fields.
 /// </summary>
-public sealed class BreakGlassModel(UserTokens tokens, ConsentApiClient api) : PageModel
+public sealed class BreakGlassModel(ConsentApiClient api) : PageModel
 {
     public const string Justified = "justified";
     public const string NotJustified = "not-justified";
@@ -29,25 +28,18 @@ public sealed class BreakGlassModel(UserTokens tokens, ConsentApiClient api) : P
     public async Task OnGetAsync(string? reviewed, CancellationToken cancellationToken)
     {
         Reviewed = reviewed == "1";
-        await LoadQueueAsync(await tokens.GetAccessTokenAsync(cancellationToken), cancellationToken);
+        await LoadQueueAsync(cancellationToken);
     }
 
     public async Task<IActionResult> OnPostReviewAsync([FromForm] ReviewForm review, CancellationToken cancellationToken)
     {
-        var accessToken = await tokens.GetAccessTokenAsync(cancellationToken);
-        if (accessToken is null)
-        {
-            Queue = ApiAnswer<List<BreakGlassRecord>>.SignInAgain;
-            return Page();
-        }
-
         var outcome = review.Outcome switch
         {
             Justified => ReviewOutcome.Justified,
             NotJustified => ReviewOutcome.NotJustified,
             _ => (ReviewOutcome?)null,
         };
-        var answer = await api.ReviewBreakGlassAsync(accessToken, review.RecordId, new BreakGlassReview(outcome, review.Note), cancellationToken);
+        var answer = await api.ReviewBreakGlassAsync(review.RecordId, new BreakGlassReview(outcome, review.Note), cancellationToken);
         if (answer.Status is ApiStatus.Ok)
         {
             return RedirectToPage(new { reviewed = "1" });
@@ -55,7 +47,7 @@ public sealed class BreakGlassModel(UserTokens tokens, ConsentApiClient api) : P
 
         Posted = review;
         PostOutcome = answer;
-        await LoadQueueAsync(accessToken, cancellationToken);
+        await LoadQueueAsync(cancellationToken);
         Response.StatusCode = answer.Status switch
         {
             ApiStatus.Refused => answer.Problem!.Status,
@@ -73,10 +65,8 @@ public sealed class BreakGlassModel(UserTokens tokens, ConsentApiClient api) : P
     public ApiProblem? ProblemFor(BreakGlassRecord record) =>
         Posted is { } posted && posted.RecordId == record.Id ? PostOutcome?.Problem : null;
 
-    private async Task LoadQueueAsync(string? accessToken, CancellationToken cancellationToken) =>
-        Queue = accessToken is null
-            ? ApiAnswer<List<BreakGlassRecord>>.SignInAgain
-            : await api.GetBreakGlassQueueAsync(accessToken, cancellationToken);
+    private async Task LoadQueueAsync(CancellationToken cancellationToken) =>
+        Queue = await api.GetBreakGlassQueueAsync(cancellationToken);
 
     public sealed class ReviewForm
     {

@@ -1,0 +1,247 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+using Consent.TestSupport;
+
+namespace Consent.Portal.Tests.Stack;
+
+/// <summary>
+/// The whole platform as <c>./run.sh</c> starts it: Identity, Consent.Api and Portal as their own processes on free
+/// localhost ports, on one temporary data folder seeded with the demo data, talking to each other over real HTTP. The
+/// portal's pages are tested against it, in a browser or with an HTTP client, with nothing standing in for our own parts.
+/// </summary>
+public sealed class PlatformStack : IAsyncLifetime
+{
+    private readonly List<(string Name, Process Process, StringBuilder Output)> processes = [];
+
+    public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), "consent-stack-tests", Guid.NewGuid().ToString("n"));
+
+    public Uri IdentityUrl { get; private set; } = null!;
+
+    public Uri ApiUrl { get; private set; } = null!;
+
+    public Uri PortalUrl { get; private set; } = null!;
+
+    /// <summary>Where the quick exit leads (the browser tests answer it themselves, nothing leaves the machine).</summary>
+    public const string NeutralSite = "https://www.weather.gov/";
+
+    /// <summary>The demo users the identity provider wrote on first start (passwords and TOTP secrets).</summary>
+    public IReadOnlyList<DemoUser> Users { get; private set; } = [];
+
+    public DemoUser User(string userName) => Users.Single(user => user.UserName == userName);
+
+    private readonly Dictionary<string, StackBrowser> sessions = [];
+
+    /// <summary>
+    /// A signed-in HTTP session of a demo user, shared by the tests that only read or make their own changes: a staff
+    /// member's code is accepted once per 30-second step, so signing in afresh for every test would wait on the clock.
+    /// A test that ends its session (sign-out, quick exit) signs in with <see cref="StackBrowser.SignInAsync"/> instead.
+    /// </summary>
+    public async Task<StackBrowser> SessionAsync(string userName)
+    {
+        if (!sessions.TryGetValue(userName, out var session))
+        {
+            session = await StackBrowser.SignInAsync(this, userName);
+            sessions[userName] = session;
+        }
+
+        return session;
+    }
+
+    public async Task InitializeAsync()
+    {
+        Directory.CreateDirectory(DataDirectory);
+        IdentityUrl = new Uri($"http://localhost:{FreePort()}/");
+        ApiUrl = new Uri($"http://localhost:{FreePort()}/");
+        PortalUrl = new Uri($"http://localhost:{FreePort()}/");
+        var secret = Convert.ToHexString(Guid.NewGuid().ToByteArray()) + Convert.ToHexString(Guid.NewGuid().ToByteArray());
+        var portal = PortalUrl.AbsoluteUri.TrimEnd('/');
+
+        // Limits are those of one person per account: tests sign the same demo users in many times a minute.
+        Start("identity", "Identity", "Consent.Identity", IdentityUrl, new()
+        {
+            ["Provider__Issuer"] = IdentityUrl.AbsoluteUri,
+            ["Provider__Portal__RedirectUris__0"] = portal + "/callback/login/local",
+            ["Provider__Portal__PostLogoutRedirectUris__0"] = portal + "/callback/logout/local",
+            ["Provider__Api__ClientSecret"] = secret,
+            ["RateLimits__LoginPerMinute"] = "10000",
+            ["RateLimits__LoginPerAccountPerMinute"] = "10000",
+            ["RateLimits__TokenPerMinute"] = "10000",
+            ["Safety__QuickExitUrl"] = NeutralSite,
+        });
+        await WaitReadyAsync(IdentityUrl);
+        Start("consent-api", "Consent.Api", "Consent.Api", ApiUrl, new()
+        {
+            ["Auth__Authority"] = IdentityUrl.AbsoluteUri,
+            ["Auth__IntrospectionSecret"] = secret,
+            ["RateLimits__UserPerMinute"] = "100000",
+            ["RateLimits__ClientPerMinute"] = "100000",
+            ["RateLimits__AnonymousPerMinute"] = "100000",
+        });
+        Start("portal", "Portal", "Consent.Portal", PortalUrl, new()
+        {
+            ["Oidc__Authority"] = IdentityUrl.AbsoluteUri,
+            ["Api__BaseUrl"] = ApiUrl.AbsoluteUri,
+            ["Safety__QuickExitUrl"] = NeutralSite,
+        });
+        await WaitReadyAsync(ApiUrl);
+        await WaitReadyAsync(PortalUrl);
+
+        var users = await File.ReadAllTextAsync(Path.Combine(DataDirectory, "demo", "users.json"));
+        Users = JsonSerializer.Deserialize<List<DemoUser>>(users, new JsonSerializerOptions(JsonSerializerDefaults.Web))!;
+    }
+
+    /// <summary>What the three processes wrote, for a failing test's message.</summary>
+    public string Output()
+    {
+        var text = new StringBuilder();
+        foreach (var (name, _, output) in processes)
+        {
+            lock (output)
+            {
+                text.AppendLine($"--- {name} ---").Append(output.Length > 20_000 ? output.ToString(output.Length - 20_000, 20_000) : output.ToString());
+            }
+        }
+
+        return text.ToString();
+    }
+
+    private void Start(string name, string project, string assembly, Uri url, Dictionary<string, string> settings)
+    {
+        var projectDirectory = Path.Combine(RepositoryRoot(), "src", project);
+        var dll = Path.Combine(projectDirectory, "bin", BuildConfiguration(), "net10.0", assembly + ".dll");
+        if (!File.Exists(dll))
+        {
+            throw new InvalidOperationException($"{dll} is missing: build the solution first.");
+        }
+
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = projectDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(dll);
+        start.ArgumentList.Add("--urls");
+        start.ArgumentList.Add(url.AbsoluteUri.TrimEnd('/'));
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
+        start.Environment["DOTNET_ENVIRONMENT"] = "Development";
+        start.Environment["Storage__DataDirectory"] = DataDirectory;
+        start.Environment["Serilog__MinimumLevel__Default"] = "Warning";
+        foreach (var (key, value) in settings)
+        {
+            start.Environment[key] = value;
+        }
+
+        var output = new StringBuilder();
+        var process = new Process { StartInfo = start };
+        process.OutputDataReceived += (_, line) => { lock (output) { output.AppendLine(line.Data); } };
+        process.ErrorDataReceived += (_, line) => { lock (output) { output.AppendLine(line.Data); } };
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        processes.Add((name, process, output));
+    }
+
+    private async Task WaitReadyAsync(Uri url)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        var deadline = DateTime.UtcNow.AddSeconds(90);
+        while (DateTime.UtcNow < deadline)
+        {
+            foreach (var (name, process, _) in processes)
+            {
+                if (process.HasExited)
+                {
+                    throw new InvalidOperationException($"{name} stopped with code {process.ExitCode}:\n{Output()}");
+                }
+            }
+
+            try
+            {
+                using var response = await http.GetAsync(new Uri(url, "health/ready"));
+                if (response.StatusCode == HttpStatusCode.OK)
+                {
+                    return;
+                }
+            }
+            catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException)
+            {
+                // Not listening yet.
+            }
+
+            await Task.Delay(250);
+        }
+
+        throw new TimeoutException($"{url} did not become ready:\n{Output()}");
+    }
+
+    public Task DisposeAsync()
+    {
+        foreach (var session in sessions.Values)
+        {
+            session.Dispose();
+        }
+
+        foreach (var (_, process, _) in processes)
+        {
+            try
+            {
+                if (!process.HasExited)
+                {
+                    process.Kill(entireProcessTree: true);
+                    process.WaitForExit(10_000);
+                }
+            }
+            catch (InvalidOperationException)
+            {
+                // Already gone.
+            }
+
+            process.Dispose();
+        }
+
+        try
+        {
+            Directory.Delete(DataDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A file still held open; the temporary folder is cleaned by the system.
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>The folder holding Consent.sln, found upwards from the test assembly.</summary>
+    public static string RepositoryRoot()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "Consent.sln")))
+            {
+                return directory.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("Consent.sln not found above " + AppContext.BaseDirectory);
+    }
+
+    /// <summary>The configuration this test assembly was built in (the apps are built in the same one).</summary>
+    private static string BuildConfiguration()
+    {
+        var parts = AppContext.BaseDirectory.Split(Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries);
+        var bin = Array.LastIndexOf(parts, "bin");
+        return bin >= 0 && bin + 1 < parts.Length ? parts[bin + 1] : "Debug";
+    }
+}

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -108,19 +109,21 @@ public sealed class LocalhostCookieJar : DelegatingHandler
 }
 
 /// <summary>
-/// Stands in for Consent.Api's <c>GET /api/me</c> so these tests do not depend on the API project (its own
-/// tests check that it accepts portal tokens). It proves the portal sends the signed-in person's real access
-/// token: it asks the real provider's userinfo endpoint who the token belongs to, and answers as the API would.
+/// Stands in for Consent.Api where a test needs the API to misbehave or to see exactly which token the portal sent (the
+/// real API runs in the platform tests under Stack/). It proves the portal sends the signed-in person's real access
+/// token: it asks the real provider's userinfo endpoint who the token belongs to, records the call, and answers
+/// <c>GET /api/me</c> as the API would and anything else with 503 (so pages show that the service is down).
 /// </summary>
 public sealed class StandInApi(Func<HttpMessageHandler> identity) : HttpMessageHandler
 {
+    public sealed record Call(string Method, string Path, string Token, string? Subject, string? SurvivorId);
+
+    private readonly ConcurrentQueue<Call> calls = new();
+
+    public IReadOnlyList<Call> Calls => [.. calls];
+
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        if (request.Method != HttpMethod.Get || request.RequestUri!.AbsolutePath != "/api/me")
-        {
-            return new HttpResponseMessage(HttpStatusCode.NotFound);
-        }
-
         if (request.Headers.Authorization is not { Scheme: "Bearer", Parameter: { Length: > 0 } token })
         {
             return new HttpResponseMessage(HttpStatusCode.Unauthorized);
@@ -132,11 +135,18 @@ public sealed class StandInApi(Func<HttpMessageHandler> identity) : HttpMessageH
         using var answer = await provider.SendAsync(userInfo, cancellationToken);
         if (!answer.IsSuccessStatusCode)
         {
+            calls.Enqueue(new Call(request.Method.Method, request.RequestUri!.AbsolutePath, token, null, null));
             return new HttpResponseMessage(HttpStatusCode.Unauthorized);
         }
 
         var claims = await answer.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
         string? Claim(string name) => claims.TryGetProperty(name, out var value) ? value.GetString() : null;
+        calls.Enqueue(new Call(request.Method.Method, request.RequestUri!.AbsolutePath, token, Claim("sub"), Claim("survivor_id")));
+        if (request.Method != HttpMethod.Get || request.RequestUri!.AbsolutePath != "/api/me")
+        {
+            return new HttpResponseMessage(HttpStatusCode.ServiceUnavailable);
+        }
+
         return new HttpResponseMessage(HttpStatusCode.OK)
         {
             Content = JsonContent.Create(new

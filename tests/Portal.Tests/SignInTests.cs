@@ -41,68 +41,82 @@ public sealed class SignInTests(Platform platform)
     }
 
     [Fact]
-    public async Task Survivor_SignsIn_AndSeesTheirAccountAsTheApiSeesIt()
+    public async Task Survivor_SignsIn_LandsOnTheirOwnPages_AndTheApiGetsTheirRealToken()
     {
-        var browser = await PortalLogin.SignInAsync(platform.Portal, "demo-survivor");
+        var api = new StandInApi(platform.Identity.Server.CreateHandler);
+        await using var portal = new PortalHost(platform.Identity, () => api);
+        var browser = await PortalLogin.SignInAsync(portal, "demo-survivor");
 
-        var page = await PortalLogin.PageAsync(browser, "/");
+        var home = await browser.GetAsync("/");
+        home.StatusCode.ShouldBe(HttpStatusCode.Redirect, "a signed-in person goes to their role's start page");
+        BrowserLogin.Location(home).ShouldBe("/my");
+        var page = await PortalLogin.PageAsync(browser, "/my");
 
-        page.QuerySelector(".signed-in")!.TextContent.Trim().ShouldBe("Signed in as demo-survivor (survivor)");
-        var card = page.QuerySelector("section.card")!;
-        var values = card.QuerySelectorAll("dd").Select(dd => dd.TextContent.Trim()).ToList();
-        values[0].ShouldBe("None");
-        values[1].ShouldBe("sv-1001");
-        values[2].Split(' ').ShouldContain("consent-api");
+        page.QuerySelector(".signed-in")!.TextContent.Trim().ShouldBe("Signed in as demo-survivor", "no role that names the service");
         page.QuerySelector("a[data-signin]").ShouldBeNull();
         page.QuerySelector("form.signout button").ShouldNotBeNull();
+        page.QuerySelectorAll("nav.menu a").Select(link => link.GetAttribute("href")).ShouldBe(["/my", "/my/share", "/my/requests", "/my/seen", "/my/never"]);
+        api.Calls.ShouldNotBeEmpty("the survivor's start page asks the API");
+        var call = api.Calls.First();
+        call.Subject.ShouldNotBeNullOrEmpty("the provider's userinfo accepted the token the portal sent");
+        call.SurvivorId.ShouldBe("sv-1001");
     }
 
     [Fact]
-    public async Task StaffMember_SignsInWithTotp_AndSeesTheirAgency_InKorean()
+    public async Task StaffMember_SignsInWithTotp_AndSeesWhoIsSignedIn_InKorean()
     {
         var browser = await PortalLogin.SignInAsync(platform.Portal, "demo-advocate");
 
-        var page = await PortalLogin.PageAsync(browser, "/?culture=ko");
+        var home = await browser.GetAsync("/?culture=ko");
+        BrowserLogin.Location(home).ShouldBe("/advocate");
+        var page = await PortalLogin.PageAsync(browser, "/advocate");
 
+        page.DocumentElement.GetAttribute("lang").ShouldBe("ko");
         page.QuerySelector(".signed-in")!.TextContent.Trim().ShouldBe("demo-advocate(으)로 로그인됨 (상담·지원 담당자)");
-        page.QuerySelector("section.card dd")!.TextContent.Trim().ShouldBe("harbor-house");
+        page.QuerySelector("nav.menu a[href='/advocate']")!.TextContent.Trim().ShouldBe("담당하는 사람들");
+        page.QuerySelector("nav.menu a[href='/my']").ShouldBeNull("an advocate has no survivor pages");
     }
 
     [Fact]
-    public async Task ApiDown_TheHomePageSaysSoKindly_AndShowsNoError()
+    public async Task ApiDown_ThePageSaysSoKindly_AndShowsNoError()
     {
         await using var portal = platform.PortalWithoutApi();
-        var browser = await PortalLogin.SignInAsync(portal, "demo-survivor");
+        var browser = await PortalLogin.SignInAsync(portal, "demo-compliance");
 
-        var response = await browser.GetAsync("/");
+        var response = await browser.GetAsync("/compliance");
 
         response.StatusCode.ShouldBe(HttpStatusCode.OK);
-        var page = await new HtmlParser().ParseDocumentAsync(await response.Content.ReadAsStringAsync());
-        page.QuerySelector(".signed-in")!.TextContent.ShouldContain("demo-survivor");
+        var html = await response.Content.ReadAsStringAsync();
+        var page = await new HtmlParser().ParseDocumentAsync(html);
+        page.QuerySelector(".signed-in")!.TextContent.ShouldContain("demo-compliance");
         page.QuerySelector("[data-api-unavailable]")!.TextContent.ShouldContain("cannot be reached right now");
-        page.QuerySelector("section.card dl").ShouldBeNull();
+        html.ShouldNotContain("   at ");
     }
 
     [Fact]
     public async Task ExpiredAccessToken_IsRenewedWithTheRefreshToken_AndTheRotatedTokensAreKept()
     {
         var clock = new MovableClock();
-        await using var portal = platform.PortalWithClock(clock);
-        var browser = await PortalLogin.SignInAsync(portal, "demo-survivor");
+        var api = new StandInApi(platform.Identity.Server.CreateHandler);
+        await using var portal = new PortalHost(platform.Identity, () => api, clock);
+        var browser = await PortalLogin.SignInAsync(portal, "demo-compliance");
+        (await browser.GetAsync("/compliance")).StatusCode.ShouldBe(HttpStatusCode.OK);
+        var tokens = new List<string> { api.Calls.Last().Token };
 
         // Access tokens live five minutes; each step is past the previous token's expiry. The second renewal
         // only works if the first one stored the rotated refresh token (the provider rejects a reused one).
         foreach (var minutes in new[] { 6, 12 })
         {
             clock.Ahead = TimeSpan.FromMinutes(minutes);
-            var response = await browser.GetAsync("/");
+            var response = await browser.GetAsync("/compliance");
 
             response.StatusCode.ShouldBe(HttpStatusCode.OK);
             response.Headers.GetValues("Set-Cookie").ShouldContain(cookie => cookie.StartsWith("portal.session", StringComparison.Ordinal),
                 "the session is re-issued with the renewed tokens");
-            var page = await new HtmlParser().ParseDocumentAsync(await response.Content.ReadAsStringAsync());
-            page.QuerySelector("[data-api-unavailable]").ShouldBeNull();
-            page.QuerySelectorAll("section.card dd").Select(dd => dd.TextContent.Trim()).ShouldContain("sv-1001");
+            var call = api.Calls.Last();
+            call.Subject.ShouldNotBeNullOrEmpty("the renewed token is accepted by the provider");
+            tokens.ShouldNotContain(call.Token, "a new access token after each expiry");
+            tokens.Add(call.Token);
         }
     }
 
@@ -110,7 +124,7 @@ public sealed class SignInTests(Platform platform)
     public async Task SignOut_EndsThePortalSession_AndTheProvidersSessionWithTheIdTokenHint()
     {
         var browser = await PortalLogin.SignInAsync(platform.Portal, "demo-survivor");
-        var home = await browser.GetStringAsync("/");
+        var home = await browser.GetStringAsync("/my");
         var token = new HtmlParser().ParseDocument(home)
             .QuerySelector("form.signout input[name='__RequestVerificationToken']")!.GetAttribute("value")!;
 
@@ -133,6 +147,24 @@ public sealed class SignInTests(Platform platform)
         var page = await PortalLogin.PageAsync(browser, "/");
         page.QuerySelector("a[data-signin]").ShouldNotBeNull();
         page.QuerySelector(".signed-in").ShouldBeNull();
+        BrowserLogin.Location(await browser.GetAsync("/my")).ShouldContain("/signin", Case.Sensitive, "the survivor's pages need a new sign-in");
+    }
+
+    [Fact]
+    public async Task QuickExit_EndsThePortalSession_AndLeavesThroughTheProvidersExit()
+    {
+        var browser = await PortalLogin.SignInAsync(platform.Portal, "demo-survivor");
+
+        var exit = await browser.GetAsync("/exit");
+
+        exit.StatusCode.ShouldBe(HttpStatusCode.Redirect);
+        BrowserLogin.Location(exit).ShouldBe(IdentityHost.Issuer + "account/exit", "the provider ends its own session, then leaves");
+        exit.Headers.CacheControl!.NoStore.ShouldBeTrue();
+        exit.Headers.GetValues("Set-Cookie").ShouldContain(cookie => cookie.StartsWith("portal.session=;", StringComparison.Ordinal));
+        BrowserLogin.Location(await browser.GetAsync("/my")).ShouldContain("/signin", Case.Sensitive, "the session is gone");
+
+        var nobody = await platform.Portal.CreateBrowser().GetAsync("/exit");
+        BrowserLogin.Location(nobody).ShouldBe("https://www.weather.gov/", "with no session it leaves at once");
     }
 
     [Fact]
@@ -143,7 +175,7 @@ public sealed class SignInTests(Platform platform)
         var response = await browser.PostAsync("/signout", new FormUrlEncodedContent(new Dictionary<string, string>()));
 
         response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
-        (await PortalLogin.PageAsync(browser, "/")).QuerySelector(".signed-in").ShouldNotBeNull();
+        (await PortalLogin.PageAsync(browser, "/my")).QuerySelector(".signed-in").ShouldNotBeNull();
     }
 
     [Fact]

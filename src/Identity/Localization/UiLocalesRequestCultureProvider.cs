@@ -32,7 +32,12 @@ internal sealed class UiLocalesRequestCultureProvider : RequestCultureProvider
             return NullProviderCultureResult;
         }
 
-        var locales = QueryHelpers.ParseQuery(returnUrl[query..])[Parameters.UiLocales].ToString();
+        if (!QueryHelpers.ParseQuery(returnUrl[query..]).TryGetValue(Parameters.UiLocales, out var value))
+        {
+            return NullProviderCultureResult;
+        }
+
+        var locales = value.ToString();
         var supported = Options?.SupportedUICultures ?? [];
         foreach (var tag in locales.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {

@@ -1,6 +1,7 @@
 using Consent.Identity;
 using Consent.Identity.Clients;
 using Consent.Identity.Connect;
+using Consent.Identity.Localization;
 using Consent.Identity.Security;
 using Consent.ServiceDefaults;
 
@@ -9,11 +10,15 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults("identity");
 builder.AddUserStore();
 builder.AddOpenIdProvider();
+builder.AddIdentityLocalization();
+builder.AddQuickExit();
 
 var app = builder.Build();
 
 app.UseServiceDefaults();
+app.UseSafetyHeaders();
 app.UseStaticFiles();
+app.UseIdentityLocalization();
 app.UseRateLimiter();
 app.UseRouting();
 app.UseMiddleware<FormGuard>();
@@ -22,6 +27,7 @@ app.UseAuthorization();
 
 app.MapRazorPages();
 app.MapConnect();
+app.MapQuickExit();
 app.MapClients();
 app.MapHealth();
 app.MapGet("/", () => Results.Redirect("/.well-known/openid-configuration")).ExcludeFromDescription();

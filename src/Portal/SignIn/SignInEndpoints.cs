@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
@@ -27,7 +28,10 @@ internal static partial class SignInEndpoints
         return app;
     }
 
-    /// <summary>Sends the browser to the provider (authorization code with PKCE, S256).</summary>
+    /// <summary>
+    /// Sends the browser to the provider (authorization code with PKCE, S256), asking it with <c>ui_locales</c>
+    /// to show its pages in the portal's current language, so the person does not have to choose it twice.
+    /// </summary>
     private static IResult SignIn(HttpContext http, string? returnUrl)
     {
         var target = LocalOrHome(returnUrl);
@@ -36,8 +40,10 @@ internal static partial class SignInEndpoints
             return Results.LocalRedirect(target);
         }
 
-        return Results.Challenge(new AuthenticationProperties { RedirectUri = target },
-            [OpenIddictClientAspNetCoreDefaults.AuthenticationScheme]);
+        // OpenIddict's client copies AuthenticationProperties.Parameters into the authorization request.
+        var properties = new AuthenticationProperties { RedirectUri = target };
+        properties.Parameters[Parameters.UiLocales] = CultureInfo.CurrentUICulture.Name;
+        return Results.Challenge(properties, [OpenIddictClientAspNetCoreDefaults.AuthenticationScheme]);
     }
 
     /// <summary>Turns the provider's answer into the portal session, keeping the tokens for calls to the API.</summary>

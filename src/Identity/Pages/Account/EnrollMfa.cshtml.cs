@@ -1,8 +1,10 @@
+using Consent.Identity.Localization;
 using Consent.Identity.Users;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.Extensions.Localization;
 using QRCoder;
 
 namespace Consent.Identity.Pages.Account;
@@ -14,6 +16,7 @@ namespace Consent.Identity.Pages.Account;
 public sealed partial class EnrollMfaModel(
     SignInManager<PlatformUser> signIn,
     UserManager<PlatformUser> users,
+    IStringLocalizer<IdentityStrings> text,
     ILogger<EnrollMfaModel> logger) : PageModel
 {
     [BindProperty] public string Code { get; set; } = "";
@@ -45,7 +48,7 @@ public sealed partial class EnrollMfaModel(
         var code = (Code ?? "").Replace(" ", "", StringComparison.Ordinal).Replace("-", "", StringComparison.Ordinal);
         if (!await users.VerifyTwoFactorTokenAsync(user, users.Options.Tokens.AuthenticatorTokenProvider, code))
         {
-            Error = "That code is not right. Check the time on your phone and try the current code.";
+            Error = text["EnrollCodeWrong"];
             await ShowKeyAsync(user);
             return Page();
         }

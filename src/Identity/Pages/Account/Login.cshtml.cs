@@ -1,10 +1,12 @@
 using System.Security.Claims;
+using Consent.Identity.Localization;
 using Consent.Identity.Security;
 using Consent.Identity.Users;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.Extensions.Localization;
 
 namespace Consent.Identity.Pages.Account;
 
@@ -19,6 +21,7 @@ public sealed partial class LoginModel(
     UserManager<PlatformUser> users,
     DecoyPasswordCheck decoy,
     AccountAttemptLimiter attempts,
+    IStringLocalizer<IdentityStrings> text,
     ILogger<LoginModel> logger) : PageModel
 {
     [BindProperty] public string UserName { get; set; } = "";
@@ -40,7 +43,7 @@ public sealed partial class LoginModel(
         {
             Response.StatusCode = StatusCodes.Status429TooManyRequests;
             Response.Headers.RetryAfter = "60";
-            Error = TooManyMessage;
+            Error = text["LoginTooMany"];
             return Page();
         }
 
@@ -105,17 +108,12 @@ public sealed partial class LoginModel(
         return Refused();
     }
 
-    /// <summary>One text for every refusal; it names the lockout without saying whether it applies.</summary>
+    /// <summary>One text for every refusal (in each language); it names the lockout without saying whether it applies.</summary>
     private PageResult Refused()
     {
-        Error = FailedMessage;
+        Error = text["LoginRefused"];
         return Page();
     }
-
-    internal const string TooManyMessage = "Too many attempts for this user name. Wait a minute and try again.";
-
-    internal const string FailedMessage =
-        "The user name or password is not right. After too many attempts an account is locked for a while: try again later.";
 
     internal static string LocalReturnUrl(string? returnUrl) =>
         !string.IsNullOrEmpty(returnUrl) && returnUrl.StartsWith('/') && !returnUrl.StartsWith("//", StringComparison.Ordinal) &&

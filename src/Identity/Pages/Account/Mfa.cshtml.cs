@@ -1,12 +1,14 @@
+using Consent.Identity.Localization;
 using Consent.Identity.Users;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.Extensions.Localization;
 
 namespace Consent.Identity.Pages.Account;
 
 /// <summary>Second step of sign-in for accounts with an authenticator (TOTP).</summary>
-public sealed class MfaModel(SignInManager<PlatformUser> signIn) : PageModel
+public sealed class MfaModel(SignInManager<PlatformUser> signIn, IStringLocalizer<IdentityStrings> text) : PageModel
 {
     [BindProperty] public string Code { get; set; } = "";
     [BindProperty(SupportsGet = true)] public string? ReturnUrl { get; set; }
@@ -30,8 +32,8 @@ public sealed class MfaModel(SignInManager<PlatformUser> signIn) : PageModel
         }
 
         Error = result.IsLockedOut
-            ? "This account is locked for a while after too many attempts. Try again later."
-            : "That code is not right. Codes change every 30 seconds: try the current one.";
+            ? text["MfaLockedOut"]
+            : text["MfaCodeWrong"];
         return Page();
     }
 }

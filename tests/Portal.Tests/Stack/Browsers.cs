@@ -26,7 +26,7 @@ public sealed class Browsers : IAsyncLifetime
         });
     }
 
-    /// <summary>A phone-sized window (360 CSS pixels wide) with no JavaScript unless asked, answering the neutral site itself.</summary>
+    /// <summary>A phone-sized window (360 CSS pixels wide), with JavaScript unless asked otherwise.</summary>
     public async Task<IBrowserContext> PhoneAsync(bool javaScript = true)
     {
         var context = await Browser.NewContextAsync(new()
@@ -36,12 +36,6 @@ public sealed class Browsers : IAsyncLifetime
             Locale = "en-US",
         });
         context.SetDefaultTimeout(15_000);
-        await context.RouteAsync(PlatformStack.NeutralSite + "**", route => route.FulfillAsync(new()
-        {
-            Status = 200,
-            ContentType = "text/html",
-            Body = NeutralPage,
-        }));
         return context;
     }
 
@@ -71,12 +65,8 @@ public sealed class Browsers : IAsyncLifetime
             StorageState = state,
         });
         context.SetDefaultTimeout(15_000);
-        await context.RouteAsync(PlatformStack.NeutralSite + "**", route => route.FulfillAsync(new() { Status = 200, ContentType = "text/html", Body = NeutralPage }));
         return await context.NewPageAsync();
     }
-
-    private const string NeutralPage =
-        "<!DOCTYPE html><html lang=\"en\"><head><title>Weather</title></head><body><h1>Today's forecast</h1></body></html>";
 
     public async Task DisposeAsync()
     {

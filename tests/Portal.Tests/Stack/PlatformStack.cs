@@ -24,8 +24,13 @@ public sealed class PlatformStack : IAsyncLifetime
 
     public Uri PortalUrl { get; private set; } = null!;
 
-    /// <summary>Where the quick exit leads (the browser tests answer it themselves, nothing leaves the machine).</summary>
-    public const string NeutralSite = "https://www.weather.gov/";
+    /// <summary>
+    /// Where the quick exit leads: a neutral page served by the tests on this machine (in production an everyday site),
+    /// so nothing leaves the machine and the browser really arrives somewhere else.
+    /// </summary>
+    public string NeutralSite { get; private set; } = null!;
+
+    private HttpListener? neutralSite;
 
     /// <summary>The demo users the identity provider wrote on first start (passwords and TOTP secrets).</summary>
     public IReadOnlyList<DemoUser> Users { get; private set; } = [];
@@ -53,6 +58,8 @@ public sealed class PlatformStack : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Directory.CreateDirectory(DataDirectory);
+        NeutralSite = $"http://127.0.0.1:{FreePort()}/";
+        StartNeutralSite();
         IdentityUrl = new Uri($"http://localhost:{FreePort()}/");
         ApiUrl = new Uri($"http://localhost:{FreePort()}/");
         PortalUrl = new Uri($"http://localhost:{FreePort()}/");
@@ -91,6 +98,34 @@ public sealed class PlatformStack : IAsyncLifetime
 
         var users = await File.ReadAllTextAsync(Path.Combine(DataDirectory, "demo", "users.json"));
         Users = JsonSerializer.Deserialize<List<DemoUser>>(users, new JsonSerializerOptions(JsonSerializerDefaults.Web))!;
+    }
+
+    private void StartNeutralSite()
+    {
+        neutralSite = new HttpListener();
+        neutralSite.Prefixes.Add(NeutralSite);
+        neutralSite.Start();
+        var page = Encoding.UTF8.GetBytes(
+            "<!DOCTYPE html><html lang=\"en\"><head><title>Weather</title></head><body><h1>Today's forecast</h1></body></html>");
+        _ = Task.Run(async () =>
+        {
+            while (neutralSite.IsListening)
+            {
+                HttpListenerContext context;
+                try
+                {
+                    context = await neutralSite.GetContextAsync();
+                }
+                catch (Exception exception) when (exception is HttpListenerException or ObjectDisposedException or InvalidOperationException)
+                {
+                    return;
+                }
+
+                context.Response.ContentType = "text/html; charset=utf-8";
+                await context.Response.OutputStream.WriteAsync(page);
+                context.Response.Close();
+            }
+        });
     }
 
     /// <summary>What the three processes wrote, for a failing test's message.</summary>
@@ -185,6 +220,8 @@ public sealed class PlatformStack : IAsyncLifetime
         {
             session.Dispose();
         }
+
+        neutralSite?.Close();
 
         foreach (var (_, process, _) in processes)
         {

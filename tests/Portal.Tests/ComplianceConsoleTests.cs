@@ -75,9 +75,12 @@ public sealed class ComplianceConsoleTests(Platform platform)
         await using var portal = new PortalHost(platform.Identity, () => api);
         var browser = await PortalLogin.SignInAsync(portal, "demo-compliance");
 
-        var page = await PortalLogin.PageAsync(browser, "/");
+        var home = await browser.GetAsync("/");
+        home.StatusCode.ShouldBe(HttpStatusCode.Redirect, "a signed-in person goes straight to their role's start page");
+        home.Headers.Location!.ToString().ShouldBe("/compliance");
 
-        page.QuerySelector("a[data-compliance-link]")!.GetAttribute("href").ShouldBe("/compliance");
+        var page = await PortalLogin.PageAsync(browser, "/compliance");
+        page.QuerySelector("nav.menu a[href='/compliance/break-glass']").ShouldNotBeNull("the console's pages are in the menu");
     }
 
     [Theory]
@@ -90,7 +93,12 @@ public sealed class ComplianceConsoleTests(Platform platform)
         var browser = await PortalLogin.SignInAsync(portal, userName);
 
         browser.DefaultRequestHeaders.Accept.ParseAdd("text/html");
-        (await PortalLogin.PageAsync(browser, "/")).QuerySelector("a[data-compliance-link]").ShouldBeNull();
+        var home = await browser.GetAsync("/");
+        home.StatusCode.ShouldBe(HttpStatusCode.Redirect);
+        var start = home.Headers.Location!.ToString();
+        start.ShouldNotStartWith("/compliance");
+        var startPage = await Parse(await browser.GetAsync(start));
+        startPage.QuerySelector("nav.menu a[href^='/compliance']").ShouldBeNull("the menu offers only the person's own pages");
         foreach (var path in new[] { "/compliance", "/compliance/break-glass" })
         {
             var response = await browser.GetAsync(path);

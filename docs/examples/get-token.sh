@@ -19,7 +19,7 @@ printf '%b' "$(field privateKeyPem)" >"$key_file"
 
 b64url() { base64 -w0 | tr '+/' '-_' | tr -d '='; }
 now=$(date +%s)
-header=$(printf '{"alg":"RS384","typ":"client-authentication+jwt","kid":"%s"}' "$kid" | b64url)
+header=$(printf '{"alg":"RS384","typ":"JWT","kid":"%s"}' "$kid" | b64url)
 payload=$(printf '{"iss":"%s","sub":"%s","aud":"%s/connect/token","jti":"%s","iat":%d,"exp":%d}' \
   "$client_id" "$client_id" "$IDENTITY" "$(openssl rand -hex 16)" "$now" "$((now + 240))" | b64url)
 signature=$(printf '%s.%s' "$header" "$payload" | openssl dgst -sha384 -sign "$key_file" | b64url)

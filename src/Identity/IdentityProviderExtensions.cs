@@ -126,8 +126,10 @@ public static class IdentityProviderExtensions
                 server.AddSigningKeys([.. keyStore.LoadOrCreate(KeyStore.Signing)]);
                 server.AddEncryptionKeys([.. keyStore.LoadOrCreate(KeyStore.Encryption)]);
 
-                server.AddEventHandler(AcceptEndpointAudience.Descriptor);
+                server.AddEventHandler(AcceptStandardClientAssertions.Descriptor);
+                server.AddEventHandler(DiscoveryMetadata.Descriptor);
                 server.AddEventHandler(SmartClientAssertionRules.Descriptor);
+                server.RemoveEventHandler(OpenIddict.Server.OpenIddictServerHandlers.Exchange.ValidateScopePermissions.Descriptor);
                 server.AddEventHandler(RejectScopesBeyondRegistration.Descriptor);
                 server.AddEventHandler(PkceParameterSyntax.AuthorizationDescriptor);
                 server.AddEventHandler(PkceParameterSyntax.TokenDescriptor);

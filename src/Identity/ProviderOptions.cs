@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace Consent.Identity;
 
 /// <summary>The provider's public identity and its first-party clients.</summary>
-public sealed class ProviderOptions
+public sealed class ProviderOptions : IValidatableObject
 {
     public const string Section = "Provider";
 
@@ -23,8 +23,39 @@ public sealed class ProviderOptions
     [Required]
     public PortalClientOptions Portal { get; set; } = new();
 
-    /// <summary>Consent.Api as a confidential client, for token introspection; no secret means not registered.</summary>
-    public ApiClientOptions Api { get; set; } = new();
+    /// <summary>
+    /// Consent.Api as a resource server: a confidential client allowed only to introspect tokens (RFC 7662), which is how
+    /// revoked tokens reach it. Required in every environment; <c>./run.sh</c> generates its secret per installation.
+    /// </summary>
+    public ResourceServerOptions Api { get; set; } = new();
+
+    /// <summary>Other resource servers that introspect the platform's tokens, each registered like the API.</summary>
+    public List<ResourceServerOptions> ResourceServers { get; set; } = [];
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        var servers = ResourceServers.Select((server, index) => (server, name: $"{nameof(ResourceServers)}:{index}"))
+            .Prepend((Api, name: nameof(Api)));
+        var seen = new HashSet<string>(StringComparer.Ordinal) { Portal.ClientId };
+        foreach (var (server, name) in servers)
+        {
+            if (string.IsNullOrWhiteSpace(server.ClientId))
+            {
+                yield return new ValidationResult($"Provider:{name}:ClientId is required.", [name]);
+            }
+            else if (!seen.Add(server.ClientId))
+            {
+                yield return new ValidationResult($"Provider:{name}:ClientId '{server.ClientId}' is used by another client.", [name]);
+            }
+
+            if (server.ClientSecret is not { Length: >= ResourceServerOptions.MinimumSecretLength })
+            {
+                yield return new ValidationResult(
+                    $"Provider:{name}:ClientSecret must be set, at least {ResourceServerOptions.MinimumSecretLength} characters: " +
+                    "a resource server that cannot introspect cannot see revoked tokens.", [name]);
+            }
+        }
+    }
 }
 
 public sealed class PortalClientOptions
@@ -38,10 +69,16 @@ public sealed class PortalClientOptions
     public string[] PostLogoutRedirectUris { get; set; } = ["http://localhost:5003/callback/logout/local"];
 }
 
-public sealed class ApiClientOptions
+/// <summary>A resource server's registration: a confidential client with the introspection permission and nothing else.</summary>
+public sealed class ResourceServerOptions
 {
+    public const int MinimumSecretLength = 32;
+
     public string ClientId { get; set; } = "consent-api";
+
     public string? ClientSecret { get; set; }
+
+    public string? DisplayName { get; set; }
 }
 
 /// <summary>Request limits on sign-in (per address and per account) and on the token endpoint (per address).</summary>

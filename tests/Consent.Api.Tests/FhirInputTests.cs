@@ -33,6 +33,9 @@ public sealed class FhirInputTests(ApiHost api) : IClassFixture<ApiHost>
         var smart = await (await api.Parties.Anonymous().GetAsync("/fhir/.well-known/smart-configuration")).Json();
         smart.GetProperty("token_endpoint").GetString().ShouldEndWith("/connect/token");
         smart.GetProperty("token_endpoint_auth_signing_alg_values_supported").Strings().ShouldBe(["RS384", "ES384"]);
+        smart.GetProperty("grant_types_supported").Strings().ShouldBe(["client_credentials"]);
+        smart.GetProperty("capabilities").Strings().ShouldBe(["client-confidential-asymmetric", "client-confidential-symmetric", "permission-v2"]);
+        smart.GetProperty("scopes_supported").Strings().ShouldContain("system/Patient.rs");
     }
 
     [Fact]

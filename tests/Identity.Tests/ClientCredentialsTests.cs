@@ -146,14 +146,6 @@ public sealed class ClientCredentialsTests(IdentityHost host) : IClassFixture<Id
     }
 
     [Fact]
-    public async Task GenericJwtType_IsRejected_AssertionsMustBeExplicitlyTyped()
-    {
-        var client = host.Client("harbor-house");
-        await ShouldBeRejected(await TokenRequests.ClientCredentialsWithAssertion(http, client.ClientId,
-            ClientAssertions.Sign(ClientAssertions.Claims(client), ClientAssertions.PrivateKey(client), client.Algorithm, type: "JWT")), "invalid_client");
-    }
-
-    [Fact]
     public async Task Rs256_IsNotASmartAlgorithm_AndIsRejected()
     {
         var client = host.Client("harbor-house");

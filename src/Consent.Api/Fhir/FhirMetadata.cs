@@ -105,7 +105,9 @@ internal static class FhirMetadata
         grant_types_supported = new[] { "client_credentials" },
         token_endpoint_auth_methods_supported = new[] { "private_key_jwt", "client_secret_basic", "client_secret_post" },
         token_endpoint_auth_signing_alg_values_supported = new[] { "RS384", "ES384" },
-        scopes_supported = new[] { "system/*.rs", "system/*.cruds" },
-        capabilities = new[] { "client-confidential-asymmetric", "permission-v2" },
+        scopes_supported = (string[])["system/*.rs", "system/*.cruds",
+            .. FhirModel.WritableTypes.SelectMany(type => new[] { $"system/{type}.rs", $"system/{type}.cruds" })],
+        // private_key_jwt (asymmetric) and, for simple setups, a client secret (symmetric); SMART v2 scopes only.
+        capabilities = new[] { "client-confidential-asymmetric", "client-confidential-symmetric", "permission-v2" },
     });
 }

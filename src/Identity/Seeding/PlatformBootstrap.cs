@@ -11,7 +11,7 @@ namespace Consent.Identity.Seeding;
 
 /// <summary>
 /// What every installation needs, demo or not: the database schema, the roles, the scopes, the portal client
-/// (public, code flow with PKCE, exact redirect URIs), when configured the API's introspection client, and
+/// (public, code flow with PKCE, exact redirect URIs), the resource servers allowed to introspect tokens, and
 /// encryption of any authenticator secret still stored in the clear. Runs at start and is idempotent.
 /// </summary>
 public sealed class PlatformBootstrap(
@@ -43,7 +43,7 @@ public sealed class PlatformBootstrap(
 
         await EnsureScopeAsync(PlatformScopes.ManageClients, [PlatformScopes.IdentityAdmin], cancellationToken);
         await EnsurePortalClientAsync(cancellationToken);
-        await EnsureApiClientAsync(cancellationToken);
+        await EnsureResourceServersAsync(cancellationToken);
     }
 
     /// <summary>Secrets stored before they were encrypted are encrypted once; users keep their authenticator.</summary>
@@ -110,22 +110,20 @@ public sealed class PlatformBootstrap(
         await UpsertAsync(descriptor, cancellationToken);
     }
 
-    private async Task EnsureApiClientAsync(CancellationToken cancellationToken)
+    /// <summary>The consent API and any other resource server: allowed to introspect tokens, nothing else.</summary>
+    private async Task EnsureResourceServersAsync(CancellationToken cancellationToken)
     {
-        var api = provider.Value.Api;
-        if (string.IsNullOrEmpty(api.ClientSecret))
+        foreach (var server in provider.Value.ResourceServers.Prepend(provider.Value.Api))
         {
-            return;
+            await UpsertAsync(new OpenIddictApplicationDescriptor
+            {
+                ClientId = server.ClientId,
+                ClientSecret = server.ClientSecret,
+                ClientType = ClientTypes.Confidential,
+                DisplayName = server.DisplayName ?? $"{server.ClientId} (token introspection)",
+                Permissions = { Permissions.Endpoints.Introspection },
+            }, cancellationToken);
         }
-
-        await UpsertAsync(new OpenIddictApplicationDescriptor
-        {
-            ClientId = api.ClientId,
-            ClientSecret = api.ClientSecret,
-            ClientType = ClientTypes.Confidential,
-            DisplayName = "Consent API (token introspection)",
-            Permissions = { Permissions.Endpoints.Introspection },
-        }, cancellationToken);
     }
 
     /// <summary>First-party clients follow configuration: a changed redirect URI applies at the next start.</summary>

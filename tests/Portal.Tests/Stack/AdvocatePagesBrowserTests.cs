@@ -1,8 +1,12 @@
 using System.Globalization;
 using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using AngleSharp.Html.Dom;
 using AngleSharp.Html.Parser;
+using Consent.TestSupport;
 using Microsoft.Playwright;
 
 namespace Consent.Portal.Tests.Stack;
@@ -265,6 +269,83 @@ public sealed partial class AdvocatePagesBrowserTests(PlatformStack stack, Brows
         page.QuerySelector("#dateOfBirth-error").ShouldNotBeNull();
         ((IHtmlInputElement)page.QuerySelector("#dateOfBirth")!).Value.ShouldBe(future);
         ((IHtmlSelectElement)page.QuerySelector("#preferredLanguage")!).Value.ShouldBe("ko");
+    }
+
+    [Fact]
+    public async Task Requests_AreAnsweredWithTheSurvivorPresent_ApprovedAsWitnessedConsent_OrDeclined()
+    {
+        var session = await stack.SessionAsync(Advocate);
+        var survivorId = await EnrollAsync(session, "ko", Today(addYears: -33));
+        var approve = await AskAsync(survivorId, "northside-clinic", "care-coordination", 90, "To coordinate the follow-up visit");
+        var decline = await AskAsync(survivorId, "bridge-legal", "legal-advocacy", 60, "To prepare the hearing");
+        var requestsUrl = Url($"advocate/survivors/{survivorId}/requests");
+
+        var page = await browsers.SignedInPhoneAsync(stack, Advocate);
+        await using var context = page.Context;
+        await page.GotoAsync(Url($"advocate/survivors/{survivorId}?culture=en"));
+        (await page.Locator("[data-waiting]").GetAttributeAsync("data-waiting")).ShouldBe("2");
+        await page.ClickAsync("a[data-requests-link]");
+        await page.WaitForURLAsync(requestsUrl);
+        var asked = page.Locator($"[data-request='{approve}']");
+        (await asked.InnerTextAsync()).ShouldContain("Northside Community Clinic");
+        (await asked.InnerTextAsync()).ShouldContain("To coordinate the follow-up visit");
+        (await asked.Locator(".text-body").First.GetAttributeAsync("lang")).ShouldBe("ko", "the text is shown in the survivor's language");
+        await PageChecks.ShouldBeAGoodPageAsync(page, "advocate-requests-waiting");
+
+        // Said aloud, for 90 days: the API refuses (verbal consent lasts 30 days at most), beside how it was given.
+        await asked.Locator("input[name=Method][value=verbal]").CheckAsync();
+        await asked.Locator("input[name=ConsentText][value='request-approval:1']").CheckAsync();
+        await asked.Locator("form[data-approve-form] button[type=submit]").ClickAsync();
+        await page.WaitForSelectorAsync("[data-refused='verbal-consent-too-long']");
+        asked = page.Locator($"[data-request='{approve}']");
+        (await asked.Locator("[data-error-for=method]").InnerTextAsync()).ShouldContain("30 days");
+        (await asked.Locator("input[name=Method][value=verbal]").IsCheckedAsync()).ShouldBeTrue("what was chosen is kept");
+        (await asked.Locator("input[name=ConsentText][value='request-approval:1']").IsCheckedAsync()).ShouldBeTrue();
+        await PageChecks.ShouldBeAGoodPageAsync(page, "advocate-requests-refused");
+
+        // Signed on paper: approved, and the grant the clinic asked for is on the survivor's page.
+        await asked.Locator("input[name=Method][value=witnessed-paper]").CheckAsync();
+        await asked.Locator("form[data-approve-form] button[type=submit]").ClickAsync();
+        await page.WaitForURLAsync(Url($"advocate/survivors/{survivorId}?done=approved"));
+        var grant = page.Locator("[data-grants] [data-grant]");
+        (await grant.CountAsync()).ShouldBe(1);
+        (await grant.GetAttributeAsync("data-method")).ShouldBe("witnessed-paper");
+        (await grant.InnerTextAsync()).ShouldContain("Northside Community Clinic");
+        (await grant.Locator("[data-text]").GetAttributeAsync("data-text")).ShouldBe("request-approval:1");
+        (await page.Locator("[data-waiting]").GetAttributeAsync("data-waiting")).ShouldBe("1");
+
+        // Declined: nothing is granted.
+        await page.GotoAsync(requestsUrl);
+        var declined = page.Locator($"[data-request='{decline}']");
+        await declined.Locator("form[data-decline-form] textarea").FillAsync("Not now");
+        await declined.Locator("form[data-decline-form] button[type=submit]").ClickAsync();
+        await page.WaitForURLAsync(Url($"advocate/survivors/{survivorId}?done=declined"));
+        (await page.Locator("[data-grants] [data-grant]").CountAsync()).ShouldBe(1);
+        (await page.Locator("[data-waiting]").GetAttributeAsync("data-waiting")).ShouldBe("0");
+        await page.GotoAsync(requestsUrl);
+        (await page.Locator($"[data-request='{approve}']").GetAttributeAsync("data-state")).ShouldBe("approved");
+        (await page.Locator($"[data-request='{decline}']").GetAttributeAsync("data-state")).ShouldBe("declined");
+        (await page.Locator("form[data-approve-form], form[data-decline-form]").CountAsync()).ShouldBe(0, "answered requests cannot be answered again");
+    }
+
+    /// <summary>An agency's own system asks the survivor for access, as agencies do (client credentials, the demo client's secret).</summary>
+    private async Task<Guid> AskAsync(string survivorId, string agencyId, string purpose, int days, string reason)
+    {
+        var web = new JsonSerializerOptions(JsonSerializerDefaults.Web);
+        var clients = JsonSerializer.Deserialize<List<DemoClient>>(
+            await File.ReadAllTextAsync(Path.Combine(stack.DataDirectory, "demo", "clients.json")), web)!;
+        var client = clients.First(c => c.AgencyId == agencyId);
+        using var identity = new HttpClient { BaseAddress = stack.IdentityUrl };
+        var token = await TokenRequests.ClientCredentialsWithSecret(identity, client.ClientId, client.ClientSecret);
+        token.StatusCode.ShouldBe(HttpStatusCode.OK, await token.Content.ReadAsStringAsync());
+        var accessToken = (await token.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("access_token").GetString();
+
+        using var api = new HttpClient { BaseAddress = stack.ApiUrl };
+        api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
+        var response = await api.PostAsJsonAsync("api/consent-requests",
+            new { survivorId, categories = new[] { "contact" }, purpose, reason, requestedDays = days });
+        response.StatusCode.ShouldBe(HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
     }
 
     /// <summary>Enrols through the page without JavaScript; returns the pseudonymous id the API gave.</summary>

@@ -17,7 +17,12 @@ public sealed class AdvocatePagesApiDownTests(Platform platform)
         await using var portal = platform.PortalWithoutApi();
         var browser = await PortalLogin.SignInAsync(portal, "demo-advocate");
 
-        foreach (var path in new[] { "/advocate", "/advocate/survivors/sv-1001", "/advocate/survivors/sv-1001/consent", "/advocate/survivors/sv-1001/report" })
+        // The start page, where everyone lands after signing in, says so kindly (200), as the other start pages do.
+        var start = await PortalLogin.PageAsync(browser, "/advocate");
+        start.QuerySelector("[data-api-unavailable]")!.TextContent.ShouldContain("cannot be reached right now");
+        start.QuerySelector("[data-survivors]").ShouldBeNull();
+
+        foreach (var path in new[] { "/advocate/survivors/sv-1001", "/advocate/survivors/sv-1001/consent", "/advocate/survivors/sv-1001/report" })
         {
             var response = await browser.GetAsync(path);
             response.StatusCode.ShouldBe(HttpStatusCode.ServiceUnavailable, path);

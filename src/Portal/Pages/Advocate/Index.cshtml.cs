@@ -11,9 +11,12 @@ public sealed class IndexModel(ConsentApiClient api) : PageModel
     public async Task OnGetAsync(CancellationToken cancellationToken)
     {
         Survivors = await api.SurvivorsAsync(cancellationToken);
-        if (Survivors.Status is ApiStatus.Unavailable or ApiStatus.Refused)
+
+        // The start page every advocate lands on after signing in answers 200 with the notice when the API is down, as
+        // the other roles' start pages do; a refusal keeps its own status.
+        if (Survivors is { Status: ApiStatus.Refused, Problem: { } problem })
         {
-            Response.StatusCode = Survivors.Problem?.Status ?? StatusCodes.Status503ServiceUnavailable;
+            Response.StatusCode = problem.Status;
         }
     }
 }

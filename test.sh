@@ -28,6 +28,11 @@ if ls tests/*/*.csproj 2>/dev/null | xargs grep -l "Microsoft.Playwright" >/dev/
     apt_install chromium
   fi
   export CHROMIUM_PATH="${CHROMIUM_PATH:-$(command -v chromium)}"
+  # Korean pages render as boxes in the screenshots without a CJK font (the checks pass either way).
+  if ! fc-list 2>/dev/null | grep -qi "CJK"; then
+    echo "Installing a CJK font for the browser screenshots..."
+    apt_install fonts-noto-cjk || echo "No CJK font installed: Korean screenshots will show boxes." >&2
+  fi
 fi
 
 echo "Restoring and building..."

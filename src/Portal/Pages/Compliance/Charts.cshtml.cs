@@ -44,7 +44,7 @@ public sealed partial class ChartsModel(ConsentApiClient api, TimeProvider time,
         var counts = new WeeklyCounts(FirstWeek, Weeks);
         var filters = new Dictionary<string, string>(StringComparer.Ordinal)
         {
-            ["from"] = FirstWeek.ToString("yyyy-MM-dd'T'00:00:00'Z'", CultureInfo.InvariantCulture),
+            ["from"] = ComplianceDisplay.Day(FirstWeek) + "T00:00:00Z",
         };
         long? after = null;
         while (true)

@@ -48,6 +48,10 @@ internal static class ComplianceLogApi
     public static Task<ApiAnswer<LogVerificationReport>> VerifyLogAsync(this ConsentApiClient api, CancellationToken cancellationToken) =>
         api.SendAsync<LogVerificationReport>(HttpMethod.Post, "api/log/verify", body: null, cancellationToken);
 
+    /// <summary>Brings every committed entry into the tree and signs a head over it now.</summary>
+    public static Task<ApiAnswer<TreeHeadView>> SignTreeHeadAsync(this ConsentApiClient api, CancellationToken cancellationToken) =>
+        api.SendAsync<TreeHeadView>(HttpMethod.Post, "api/log/tree-heads", body: null, cancellationToken);
+
     public static Task<ApiAnswer<List<AgencyView>>> GetAgenciesAsync(this ConsentApiClient api, CancellationToken cancellationToken) =>
         api.GetAsync<List<AgencyView>>("api/agencies", cancellationToken);
 

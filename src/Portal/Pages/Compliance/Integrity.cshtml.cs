@@ -26,8 +26,15 @@ public sealed partial class IntegrityModel(ConsentApiClient api, ILogger<Integri
     /// <summary>Why the check just posted did not run, if it did not.</summary>
     public ApiAnswer<LogVerificationReport>? CheckFailed { get; private set; }
 
-    public async Task OnGetAsync(CancellationToken cancellationToken)
+    /// <summary>Why the tree head asked for was not signed, if it was not.</summary>
+    public ApiAnswer<TreeHeadView>? SignFailed { get; private set; }
+
+    /// <summary>A tree head was signed just before this page (the redirect after the form).</summary>
+    public bool Signed { get; private set; }
+
+    public async Task OnGetAsync(string? signed, CancellationToken cancellationToken)
     {
+        Signed = signed == "1";
         if (TempData[ReportKey] is string json)
         {
             Report = JsonSerializer.Deserialize<LogVerificationReport>(json, ConsentApiClient.ApiJson);
@@ -57,6 +64,30 @@ public sealed partial class IntegrityModel(ConsentApiClient api, ILogger<Integri
         return Page();
     }
 
+    /// <summary>
+    /// Has the API bring every committed entry into the tree and sign a head over it now (it signs one a minute on its own),
+    /// so that an audit can start from a head that covers the latest entries.
+    /// </summary>
+    public async Task<IActionResult> OnPostSignAsync(CancellationToken cancellationToken)
+    {
+        var answer = await api.SignTreeHeadAsync(cancellationToken);
+        if (answer is { Status: ApiStatus.Ok, Value: { } head })
+        {
+            LogSigned(logger, head.TreeSize);
+            return RedirectToPage(null, null, new { signed = "1" }, "head-title");
+        }
+
+        SignFailed = answer;
+        await LoadAsync(cancellationToken);
+        Response.StatusCode = answer.Status switch
+        {
+            ApiStatus.Refused => answer.Problem!.Status,
+            ApiStatus.SignInAgain => StatusCodes.Status200OK,
+            _ => StatusCodes.Status503ServiceUnavailable,
+        };
+        return Page();
+    }
+
     private async Task LoadAsync(CancellationToken cancellationToken)
     {
         var dashboard = Report is null ? api.GetComplianceDashboardAsync(cancellationToken) : null;
@@ -69,4 +100,7 @@ public sealed partial class IntegrityModel(ConsentApiClient api, ILogger<Integri
 
     [LoggerMessage(EventId = 3401, Level = LogLevel.Information, Message = "Disclosure log check run from the compliance console: holds {Holds}, {LogSize} entries, {FailureCount} failures")]
     private static partial void LogChecked(ILogger logger, bool holds, long logSize, long failureCount);
+
+    [LoggerMessage(EventId = 3404, Level = LogLevel.Information, Message = "Tree head signed from the compliance console over {TreeSize} entries")]
+    private static partial void LogSigned(ILogger logger, long treeSize);
 }

@@ -126,5 +126,5 @@ public sealed class LogFilters
         return null;
     }
 
-    private static string Instant(DateOnly day) => day.ToString("yyyy-MM-dd'T'00:00:00'Z'", CultureInfo.InvariantCulture);
+    private static string Instant(DateOnly day) => ComplianceDisplay.Day(day) + "T00:00:00Z";
 }

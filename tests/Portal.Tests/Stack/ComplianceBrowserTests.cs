@@ -200,6 +200,17 @@ public sealed class ComplianceBrowserTests(PlatformStack stack, Browsers browser
         rows.Select(row => row[0]).ShouldBe(search.GetProperty("items").EnumerateArray()
             .Select(item => item.GetProperty("sequence").GetInt64().ToString(CultureInfo.InvariantCulture)));
         page.Url.ShouldNotContain(Survivor);
+
+        // The same entries as FHIR AuditEvents: the form kept the filters, only the format changes.
+        await page.CheckAsync("#format-audit-events");
+        (await page.InputValueAsync("#filter-survivor")).ShouldBe(Survivor);
+        var fhir = await page.RunAndWaitForDownloadAsync(() => page.ClickAsync("button[data-download]"));
+        fhir.SuggestedFilename.ShouldStartWith("audit-events-");
+        var bundle = JsonDocument.Parse(await File.ReadAllTextAsync((await fhir.PathAsync())!)).RootElement;
+        bundle.GetProperty("resourceType").GetString().ShouldBe("Bundle");
+        var events = bundle.GetProperty("entry").EnumerateArray().Select(e => e.GetProperty("resource")).ToList();
+        events.Count.ShouldBe(rows.Count);
+        events.ShouldAllBe(e => e.GetProperty("resourceType").GetString() == "AuditEvent");
         await page.Context.CloseAsync();
     }
 

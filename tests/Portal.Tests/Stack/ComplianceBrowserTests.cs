@@ -79,7 +79,7 @@ public sealed class ComplianceBrowserTests(PlatformStack stack, Browsers browser
         (await page.InnerTextAsync("[data-field=resourceType]")).ShouldBe("Patient");
         (await page.InnerTextAsync("[data-field=resourceIds]")).ShouldNotBeNullOrWhiteSpace();
         var kinds = await page.Locator("[data-basis-kind]").EvaluateAllAsync<string[]>("items => items.map(i => i.dataset.basisKind)");
-        kinds.ShouldBe(["consent-grant", "mou"], ignoreOrder: true);
+        kinds.Distinct().ShouldBe(["consent-grant", "mou"], ignoreOrder: true);
         (await page.InnerTextAsync("[data-basis]")).ShouldContain("The survivor's consent");
         (await page.InnerTextAsync("[data-basis]")).ShouldContain("Agreement between the agencies (MOU)");
         (await page.GetAttributeAsync("[data-inclusion]", "data-inclusion")).ShouldBe("Proven", "the entry's proof leads to the signed root");
@@ -261,7 +261,7 @@ public sealed class ComplianceBrowserTests(PlatformStack stack, Browsers browser
     /// An agency's system looks up the demo survivor's Patient record by her identifier, as a clinic's EHR would, stating
     /// a purpose: the log records the decision whatever it is.
     /// </summary>
-    private async Task ReadAsAgencyAsync(string agencyId, string purpose, bool expectRecords)
+    private async Task ReadAsAgencyAsync(string agencyId, string purpose, bool expectRecords, bool retried = false)
     {
         using var identity = new HttpClient { BaseAddress = stack.IdentityUrl };
         var client = DemoClients().Single(c => c.GetProperty("agencyId").GetString() == agencyId);
@@ -279,7 +279,34 @@ public sealed class ComplianceBrowserTests(PlatformStack stack, Browsers browser
         answer.StatusCode.ShouldBe(HttpStatusCode.OK, await answer.Content.ReadAsStringAsync());
         var bundle = await answer.Content.ReadFromJsonAsync<JsonElement>();
         var returned = bundle.TryGetProperty("entry", out var entries) ? entries.GetArrayLength() : 0;
+        if (expectRecords && returned == 0 && !retried)
+        {
+            // The demo grant is no longer active (another test may have revoked it): the survivor grants the clinic again.
+            await GrantClinicContactAsync();
+            await ReadAsAgencyAsync(agencyId, purpose, expectRecords, retried: true);
+            return;
+        }
+
         (returned > 0).ShouldBe(expectRecords, $"{agencyId} reading for {purpose}");
+    }
+
+    /// <summary>The demo survivor grants Northside Clinic her contact details from Harbor House for care coordination.</summary>
+    private async Task GrantClinicContactAsync()
+    {
+        var (token, _) = await SignInForTokenAsync("demo-survivor");
+        using var api = new HttpClient { BaseAddress = stack.ApiUrl };
+        api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        using var grant = await api.PostAsJsonAsync($"api/survivors/{Survivor}/consents", new
+        {
+            recipientAgencyId = "northside-clinic",
+            sourceAgencyIds = new[] { "harbor-house" },
+            categories = new[] { "contact" },
+            purposes = new[] { "care-coordination" },
+            consentTextId = "general-sharing",
+            consentTextVersion = "3",
+            language = "en",
+        });
+        grant.StatusCode.ShouldBe(HttpStatusCode.Created, await grant.Content.ReadAsStringAsync());
     }
 
     private List<JsonElement> DemoClients() =>
@@ -339,11 +366,11 @@ public sealed class ComplianceBrowserTests(PlatformStack stack, Browsers browser
         return api;
     }
 
-    private async Task<(string, DateTimeOffset)> SignInForTokenAsync()
+    private async Task<(string, DateTimeOffset)> SignInForTokenAsync(string userName = Officer)
     {
         using var jar = new LocalhostCookieJar { InnerHandler = new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false } };
         using var provider = new HttpClient(jar) { BaseAddress = stack.IdentityUrl };
-        var user = stack.User(Officer);
+        var user = stack.User(userName);
         var redirect = new Uri(stack.PortalUrl, "callback/login/local").AbsoluteUri;
         var (verifier, challenge) = BrowserLogin.Pkce();
         var login = new BrowserLogin(provider);

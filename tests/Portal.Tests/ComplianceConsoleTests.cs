@@ -99,7 +99,8 @@ public sealed class ComplianceConsoleTests(Platform platform)
         start.ShouldNotStartWith("/compliance");
         var startPage = await Parse(await browser.GetAsync(start));
         startPage.QuerySelector("nav.menu a[href^='/compliance']").ShouldBeNull("the menu offers only the person's own pages");
-        foreach (var path in new[] { "/compliance", "/compliance/break-glass" })
+        foreach (var path in new[] { "/compliance", "/compliance/break-glass", "/compliance/log", "/compliance/log/1", "/compliance/integrity",
+                     "/compliance/charts", "/compliance/exports" })
         {
             var response = await browser.GetAsync(path);
 
@@ -112,7 +113,8 @@ public sealed class ComplianceConsoleTests(Platform platform)
 
         var post = await browser.PostAsync("/compliance/break-glass?handler=Review", Form(OldestRecord, "justified", "A note."));
         post.StatusCode.ShouldBe(HttpStatusCode.Forbidden);
-        api.Received.ShouldNotContain(call => call.PathAndQuery.Contains("compliance") || call.PathAndQuery.Contains("break-glass"));
+        api.Received.ShouldNotContain(call => call.PathAndQuery.Contains("compliance") || call.PathAndQuery.Contains("break-glass") ||
+                                              call.PathAndQuery.Contains("disclosures") || call.PathAndQuery.Contains("/api/log"));
     }
 
     [Fact]
@@ -279,6 +281,180 @@ public sealed class ComplianceConsoleTests(Platform platform)
         HasQuickExitFirst(page);
     }
 
+    [Fact]
+    public async Task ApiDown_TheLogPagesSaySo_With503()
+    {
+        await using var portal = platform.PortalWithoutApi();
+        var browser = await PortalLogin.SignInAsync(portal, "demo-compliance");
+
+        foreach (var path in new[] { "/compliance/log", "/compliance/log/12", "/compliance/charts" })
+        {
+            var response = await browser.GetAsync(path);
+
+            response.StatusCode.ShouldBe(HttpStatusCode.ServiceUnavailable, path);
+            var page = await Parse(response);
+            page.QuerySelector("[data-api-unavailable]")!.TextContent.ShouldContain("cannot be reached right now", Case.Insensitive, path);
+            page.QuerySelector("[data-entry]").ShouldBeNull();
+            page.QuerySelector("svg").ShouldBeNull();
+            HasQuickExitFirst(page);
+        }
+
+        var integrity = await PortalLogin.PageAsync(browser, "/compliance/integrity");
+        integrity.QuerySelector("[data-tree-head] [data-api-unavailable]").ShouldNotBeNull();
+        var check = await browser.PostAsync("/compliance/integrity?handler=Check", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = integrity.QuerySelector("form[data-check-form] input[name='__RequestVerificationToken']")!.GetAttribute("value")!,
+        }));
+        check.StatusCode.ShouldBe(HttpStatusCode.ServiceUnavailable);
+        (await Parse(check)).QuerySelector("[data-log-check] [data-api-unavailable]")!.TextContent.ShouldContain("could not be run right now");
+
+        var exports = await PortalLogin.PageAsync(browser, "/compliance/exports");
+        var export = await browser.PostAsync("/compliance/exports", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = exports.QuerySelector("form[data-export-form] input[name='__RequestVerificationToken']")!.GetAttribute("value")!,
+            ["format"] = "csv",
+            ["survivor"] = "sv-1001",
+            ["from"] = "2031-03-01",
+        }));
+        export.StatusCode.ShouldBe(HttpStatusCode.ServiceUnavailable);
+        var kept = await Parse(export);
+        kept.QuerySelector("[data-api-unavailable]")!.TextContent.ShouldContain("nothing was downloaded");
+        kept.QuerySelector<IHtmlInputElement>("#filter-survivor")!.Value.ShouldBe("sv-1001", "what was typed is kept");
+        kept.QuerySelector<IHtmlInputElement>("#filter-from")!.Value.ShouldBe("2031-03-01");
+    }
+
+    [Fact]
+    public async Task Integrity_ALogThatDoesNotHold_NamesTheFirstBadEntry_AndLinksToIt()
+    {
+        var api = new ComplianceStandInApi
+        {
+            Extra = request => (request.Method.Method, request.RequestUri!.AbsolutePath) switch
+            {
+                ("POST", "/api/log/verify") => ComplianceStandInApi.JsonAnswer("""
+                    { "holds": false, "startedAt": "2031-03-03T12:00:00+00:00", "elapsedMs": 40, "entriesChecked": 3510, "logSize": 3510,
+                      "treeSize": 3510, "headsChecked": 57, "postedHeadsChecked": 0, "trustedKeys": "stored", "failureCount": 2,
+                      "failures": [
+                        { "kind": "hash-mismatch", "sequence": 1207, "headId": null, "postedHead": null, "message": "Entry 1207's hash does not match its fields.",
+                          "expected": "aa11", "found": "bb22" },
+                        { "kind": "tree-head-root", "sequence": null, "headId": 31, "postedHead": null, "message": "Head 31's root is not the log's.",
+                          "expected": null, "found": null } ] }
+                    """),
+                ("GET", "/api/log/tree-head") => ComplianceStandInApi.JsonAnswer("""
+                    { "treeSize": 3510, "timestamp": 1930305600000, "rootHash": "cafe", "keyId": "key-1", "signature": "MEUCIQ==" }
+                    """),
+                _ => null,
+            },
+        };
+        await using var portal = new PortalHost(platform.Identity, () => api);
+        var browser = await PortalLogin.SignInAsync(portal, "demo-compliance");
+        var page = await PortalLogin.PageAsync(browser, "/compliance/integrity");
+
+        var response = await browser.PostAsync("/compliance/integrity?handler=Check", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = page.QuerySelector("form[data-check-form] input[name='__RequestVerificationToken']")!.GetAttribute("value")!,
+        }));
+
+        response.StatusCode.ShouldBe(HttpStatusCode.Redirect, "the check's result is shown after a redirect, so a refresh does not run it again");
+        response.Headers.Location!.ToString().ShouldBe("/compliance/integrity#result");
+        var result = await PortalLogin.PageAsync(browser, "/compliance/integrity");
+        result.QuerySelector("[data-check-result]")!.GetAttribute("data-check-result").ShouldBe("fails");
+        result.QuerySelector("[data-log-fails]")!.TextContent.ShouldContain("does NOT hold: 2 problems");
+        var firstBad = result.QuerySelector("[data-first-bad]")!;
+        firstBad.GetAttribute("data-first-bad").ShouldBe("1207");
+        firstBad.QuerySelector("a")!.GetAttribute("href").ShouldBe("/compliance/log/1207");
+        firstBad.TextContent.ShouldContain("An entry was changed after it was recorded");
+        result.QuerySelectorAll("[data-failure]").Select(f => f.GetAttribute("data-failure")).ShouldBe(["hash-mismatch", "tree-head-root"]);
+        result.QuerySelector("[data-tree-size]")!.TextContent.ShouldBe("3510");
+        result.QuerySelector("[data-tree-time] time")!.GetAttribute("datetime").ShouldBe("2031-03-03T12:00:00Z");
+        api.Received.Count(call => call.Method == "POST" && call.PathAndQuery == "/api/log/verify").ShouldBe(1);
+
+        var again = await PortalLogin.PageAsync(browser, "/compliance/integrity");
+        again.QuerySelector("[data-check-result]").ShouldBeNull("the report is shown once; a reload shows the API's last check");
+        api.Received.Count(call => call.Method == "POST").ShouldBe(1, "a reload never runs the check again");
+    }
+
+    [Fact]
+    public async Task Log_AnEntryWhoseProofDoesNotLeadToTheSignedRoot_IsShownAsFailed()
+    {
+        const string leafHash = "60b4b6ade09088d6c7dce69ca6b3e0df449746284149f570887649eb877582fb";
+        var api = new ComplianceStandInApi
+        {
+            Extra = request => request.RequestUri!.AbsolutePath switch
+            {
+                "/api/log/entries/5" => ComplianceStandInApi.JsonAnswer($$"""
+                    { "entry": { "sequence": 5, "recordedAt": "2031-03-03T10:00:00+00:00", "recipientAgencyId": "northside-clinic",
+                                 "clientId": "northside-clinic-system", "userId": null, "survivorId": "sv-1001", "resourceType": "Patient",
+                                 "resourceIds": ["Patient/p1"], "purposeOfUse": "COC", "decision": "permit",
+                                 "basis": [ { "kind": "consent-grant", "id": "g-1" }, { "kind": "mou", "id": "m-1" } ],
+                                 "policyVersion": "0.1.0", "requestId": "r-1", "breakGlass": false, "previousHash": "00", "hash": "{{leafHash}}" },
+                      "leafIndex": 4, "leafInput": "00", "leafHash": "{{leafHash}}" }
+                    """),
+                "/api/log/tree-head" => ComplianceStandInApi.JsonAnswer("""
+                    { "treeSize": 8, "timestamp": 1930305600000, "rootHash": "0000000000000000000000000000000000000000000000000000000000000000", "keyId": "key-1", "signature": "MEUCIQ==" }
+                    """),
+                "/api/log/proofs/inclusion" => ComplianceStandInApi.JsonAnswer($$"""
+                    { "leafIndex": 4, "treeSize": 8, "leafHash": "{{leafHash}}",
+                      "auditPath": ["1111111111111111111111111111111111111111111111111111111111111111",
+                                    "2222222222222222222222222222222222222222222222222222222222222222",
+                                    "3333333333333333333333333333333333333333333333333333333333333333"] }
+                    """),
+                _ => null,
+            },
+        };
+        await using var portal = new PortalHost(platform.Identity, () => api);
+        var browser = await PortalLogin.SignInAsync(portal, "demo-compliance");
+
+        var page = await PortalLogin.PageAsync(browser, "/compliance/log/5");
+
+        page.QuerySelector("[data-inclusion]")!.GetAttribute("data-inclusion").ShouldBe("Failed");
+        page.QuerySelector("[data-inclusion] .notice.error")!.TextContent.ShouldContain("does NOT lead to the signed root");
+        page.QuerySelectorAll("[data-basis-kind]").Select(b => b.GetAttribute("data-basis-kind")).ShouldBe(["consent-grant", "mou"]);
+        api.Received.ShouldContain(call => call.PathAndQuery == "/api/log/proofs/inclusion?leaf=4&treeSize=8");
+    }
+
+    [Fact]
+    public async Task Log_TheSurvivorFilter_TravelsEncrypted_AndAnotherOfficersLinkDoesNotCarryIt()
+    {
+        var api = new ComplianceStandInApi
+        {
+            Extra = request => request.RequestUri!.AbsolutePath == "/api/disclosures"
+                ? ComplianceStandInApi.JsonAnswer("""{ "items": [], "next": null }""")
+                : null,
+        };
+        await using var portal = new PortalHost(platform.Identity, () => api);
+        var browser = await PortalLogin.SignInAsync(portal, "demo-compliance");
+        var form = await PortalLogin.PageAsync(browser, "/compliance/log");
+
+        var posted = await browser.PostAsync("/compliance/log", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = form.QuerySelector("form[data-log-search] input[name='__RequestVerificationToken']")!.GetAttribute("value")!,
+            ["agency"] = "metro-police",
+            ["survivor"] = "sv-1001",
+            ["from"] = "2031-03-01",
+            ["decision"] = "deny",
+        }));
+
+        posted.StatusCode.ShouldBe(HttpStatusCode.Redirect);
+        var results = posted.Headers.Location!.ToString();
+        results.ShouldStartWith("/compliance/log?");
+        results.ShouldNotContain("sv-1001");
+        results.ShouldContain("agency=metro-police");
+        var page = await PortalLogin.PageAsync(browser, results);
+        page.QuerySelector<IHtmlInputElement>("#filter-survivor")!.Value.ShouldBe("sv-1001");
+        page.QuerySelector("[data-no-results]").ShouldNotBeNull();
+        LastSearch(api).ShouldBe("/api/disclosures?agency=metro-police&survivor=sv-1001&from=2031-03-01T00%3A00%3A00Z&decision=deny&limit=25");
+
+        // A survivor id typed into the address is not taken; a link made for one officer is meaningless to another.
+        await PortalLogin.PageAsync(browser, "/compliance/log?survivor=sv-1002");
+        LastSearch(api).ShouldBe("/api/disclosures?limit=25");
+        var tampered = await PortalLogin.PageAsync(browser, "/compliance/log?who=not-a-token");
+        tampered.QuerySelector("[data-survivor-filter-lost]").ShouldNotBeNull();
+        LastSearch(api).ShouldBe("/api/disclosures?limit=25");
+    }
+
+    private static string LastSearch(ComplianceStandInApi api) =>
+        api.Received.Last(call => call.PathAndQuery.StartsWith("/api/disclosures", StringComparison.Ordinal)).PathAndQuery;
+
     private static void HasQuickExitFirst(IHtmlDocument page) =>
         page.Body!.QuerySelector("a[href], button, input, select, textarea")!.Id.ShouldBe("quick-exit");
 
@@ -337,6 +513,11 @@ public sealed class ComplianceStandInApi : HttpMessageHandler
 
     public Func<HttpResponseMessage>? ReviewAnswer { get; init; }
 
+    /// <summary>Answers for the disclosure log's calls a test needs (null: not answered here).</summary>
+    public Func<HttpRequestMessage, HttpResponseMessage?>? Extra { get; init; }
+
+    public static HttpResponseMessage JsonAnswer(string json) => Json(json);
+
     /// <summary>Answers every call as if the API were down (after the page that holds the form was served).</summary>
     public bool Down { get; set; }
 
@@ -376,6 +557,11 @@ public sealed class ComplianceStandInApi : HttpMessageHandler
         }
 
         var path = request.RequestUri.AbsolutePath;
+        if (Extra?.Invoke(request) is { } answer)
+        {
+            return answer;
+        }
+
         if (request.Method == HttpMethod.Get && path == "/api/compliance/dashboard")
         {
             return Json(Dashboard);

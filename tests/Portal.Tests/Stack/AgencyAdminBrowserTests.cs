@@ -134,7 +134,7 @@ public sealed class AgencyAdminBrowserTests(PlatformStack stack, Browsers browse
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP384);
         var page = await browsers.SignedInPhoneAsync(stack, Shelter);
         await GotoAsync(page, "agency/clients");
-        (await page.Locator("h1").InnerTextAsync()).ShouldBe("Your agency's systems");
+        (await page.Locator("h1").InnerTextAsync()).ShouldBe("Your agency's systems (API clients)");
         await PageChecks.ShouldBeAGoodPageAsync(page, "agency-clients");
 
         // A private key pasted by mistake is refused by the portal, not sent on, and not shown back.

@@ -31,6 +31,9 @@ public sealed class NewModel(AgencyMous mous, TimeProvider time) : PageModel
 
     public bool PostUnavailable { get; private set; }
 
+    /// <summary>The page answers a post: the form is shown again with what was sent, whatever else fails.</summary>
+    public bool Posted { get; private set; }
+
     public async Task OnGetAsync(CancellationToken cancellationToken)
     {
         var today = new DateTimeOffset(time.GetUtcNow().UtcDateTime.Date, TimeSpan.Zero);
@@ -41,6 +44,7 @@ public sealed class NewModel(AgencyMous mous, TimeProvider time) : PageModel
     public async Task<IActionResult> OnPostAsync([FromForm] DraftForm form, CancellationToken cancellationToken)
     {
         Form = form;
+        Posted = true;
         OwnAgency = AgencyDisplay.OwnAgency(User);
         var parties = new List<string>();
         if (OwnAgency is not null)

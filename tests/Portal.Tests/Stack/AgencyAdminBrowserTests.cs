@@ -115,10 +115,22 @@ public sealed class AgencyAdminBrowserTests(PlatformStack stack, Browsers browse
         (await mine.Locator("[data-status]").GetAttributeAsync("data-status")).ShouldBe("Active");
         (await mine.Locator("[data-expiry-warning]").CountAsync()).ShouldBe(1);
 
+        // The clinic ends it: it is ended for both agencies, with the reason given.
+        await clinic.FillAsync("#reason", "Replaced by the county-wide agreement.");
+        await clinic.CheckAsync("#terminate-confirm");
+        await clinic.ClickAsync("form[data-terminate-form] button[type=submit]");
+        await clinic.WaitForURLAsync(url => url.Contains("done=terminate", StringComparison.Ordinal));
+        (await clinic.Locator("[data-status]").GetAttributeAsync("data-status")).ShouldBe("Terminated");
+        (await clinic.Locator("form[data-terminate-form], form[data-sign-form]").CountAsync()).ShouldBe(0);
+        (await clinic.Locator("[data-expiry-warning]").CountAsync()).ShouldBe(0);
+        await PageChecks.ShouldBeAGoodPageAsync(clinic, "agency-mou-ended");
+
         // In Spanish and Korean the page speaks the language, the MOU's own title unchanged.
         await GotoAsync(shelter, "agency/mous?culture=es");
         (await shelter.Locator("h1").InnerTextAsync()).ShouldBe("Acuerdos entre agencias (MOU)");
-        (await mine.Locator("[data-status]").InnerTextAsync()).ShouldBe("Vigente");
+        (await mine.Locator("[data-status]").InnerTextAsync()).ShouldBe("Terminado");
+        await GotoAsync(shelter, detailUrl[stack.PortalUrl.AbsoluteUri.Length..]);
+        (await shelter.Locator("dd.reason").InnerTextAsync()).ShouldBe("Replaced by the county-wide agreement.");
         await GotoAsync(shelter, "agency/mous?culture=ko");
         (await shelter.Locator("h1").InnerTextAsync()).ShouldBe("기관 간 협약(MOU)");
         await PageChecks.ShouldBeAGoodPageAsync(shelter, "agency-mous-ko");
@@ -187,6 +199,24 @@ public sealed class AgencyAdminBrowserTests(PlatformStack stack, Browsers browse
         // Keys never reach the logs.
         stack.Output().ShouldNotContain(privatePem.Split('\n')[1]);
         stack.Output().ShouldNotContain(rsa.ExportSubjectPublicKeyInfoPem().Split('\n')[1]);
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task PlatformAdmin_SeesEveryAgencysSystems_AndReadsMous_WithoutActingForAnAgency()
+    {
+        var page = await browsers.SignedInPhoneAsync(stack, "demo-platform-admin");
+        await GotoAsync(page, "agency/clients");
+        (await page.Locator("[data-system]").CountAsync()).ShouldBeGreaterThanOrEqualTo(6, "every demo agency has a system");
+        (await page.Locator("form[data-register-form] select#agency").CountAsync()).ShouldBe(1, "a platform admin chooses the agency");
+        await PageChecks.ShouldBeAGoodPageAsync(page, "agency-clients-platform-admin");
+
+        await GotoAsync(page, "agency/mous");
+        var first = page.Locator("li[data-mou] h2 a").First;
+        await first.ClickAsync();
+        await page.WaitForURLAsync(url => Regex.IsMatch(url, "/agency/mous/[0-9a-f-]{36}$"));
+        (await page.Locator("form[data-sign-form], form[data-terminate-form], form[data-document-form]").CountAsync()).ShouldBe(0);
+        await PageChecks.ShouldBeAGoodPageAsync(page, "agency-mou-platform-admin");
         await page.Context.CloseAsync();
     }
 

@@ -1,3 +1,4 @@
+using Consent.Portal.AgencyAdmin;
 using Consent.Portal.ConsentApi;
 using Consent.Portal.Errors;
 using Consent.Portal.Localization;
@@ -14,6 +15,7 @@ builder.AddSafety();
 builder.AddPortalLocalization();
 builder.AddPortalSignIn();
 builder.AddConsentApiClient();
+builder.AddAgencyAdministration();
 builder.AddPortalPages();
 
 var app = builder.Build();

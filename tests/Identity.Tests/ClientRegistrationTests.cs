@@ -117,6 +117,75 @@ public sealed class ClientRegistrationTests(IdentityHost host) : IClassFixture<I
         (await response.Content.ReadAsStringAsync()).ShouldNotContain("clientSecret");
     }
 
+    [Fact]
+    public async Task AgencyAdmin_ManagesTheirOwnAgencysSystems_AndNoOneElses()
+    {
+        var token = await UserTokenAsync("demo-shelter-admin");
+        new JsonWebToken(token).Audiences.ShouldContain("identity-admin");
+        var http = host.CreateClient();
+        async Task<HttpResponseMessage> Send(HttpMethod method, string path, object? body = null)
+        {
+            using var request = new HttpRequestMessage(method, path) { Content = body is null ? null : JsonContent.Create(body) };
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            return await http.SendAsync(request);
+        }
+
+        // The list holds the shelter's own systems and no other agency's.
+        var listed = await (await Send(HttpMethod.Get, "/api/clients")).Content.ReadFromJsonAsync<JsonElement>();
+        listed.GetArrayLength().ShouldBeGreaterThan(0);
+        listed.EnumerateArray().Select(c => c.GetProperty("agencyId").GetString()).ShouldAllBe(agency => agency == "harbor-house");
+
+        var (firstKey, firstJwk) = NewEcKey("shelter-first");
+        (await Send(HttpMethod.Post, "/api/clients", new { agencyId = "northside-clinic", clientId = "not-ours", publicJwk = firstJwk }))
+            .StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        var created = await Send(HttpMethod.Post, "/api/clients", new { agencyId = "harbor-house", clientId = "harbor-intake-system", publicJwk = firstJwk });
+        created.StatusCode.ShouldBe(HttpStatusCode.Created, await created.Content.ReadAsStringAsync());
+        var system = new DemoClient("harbor-intake-system", "harbor-house", "", firstKey, "ES384");
+        await ShouldGetTokenAsync(http, system);
+
+        // A new key replaces the old one at once.
+        var (secondKey, secondJwk) = NewEcKey("shelter-second");
+        var rotated = await Send(HttpMethod.Put, "/api/clients/harbor-intake-system/keys", new { publicJwk = secondJwk });
+        rotated.StatusCode.ShouldBe(HttpStatusCode.OK, await rotated.Content.ReadAsStringAsync());
+        (await rotated.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("keyIds").EnumerateArray().Select(k => k.GetString()).ShouldBe(["shelter-second"]);
+        await ClientCredentialsTests.ShouldBeRejected(
+            await TokenRequests.ClientCredentialsWithAssertion(http, system.ClientId, ClientAssertions.Create(system)), "invalid_client");
+        var rekeyed = system with { PrivateJwk = secondKey };
+        await ShouldGetTokenAsync(http, rekeyed);
+        var privatePart = await Send(HttpMethod.Put, "/api/clients/harbor-intake-system/keys", new { publicJwk = secondKey });
+        privatePart.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await privatePart.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").TryGetProperty("publicJwk", out _).ShouldBeTrue();
+
+        // Another agency's system does not exist for this admin, and agencies are suspended by platform admins only.
+        var clinicSystem = host.Client("northside-clinic").ClientId;
+        (await Send(HttpMethod.Put, $"/api/clients/{clinicSystem}/keys", new { publicJwk = secondJwk })).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        (await Send(HttpMethod.Delete, $"/api/clients/{clinicSystem}")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        await ShouldGetTokenAsync(http, host.Client("northside-clinic"));
+        (await Send(HttpMethod.Put, "/api/clients/agencies/northside-clinic/status", new { active = false })).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+
+        (await Send(HttpMethod.Delete, "/api/clients/harbor-intake-system")).StatusCode.ShouldBe(HttpStatusCode.NoContent);
+        await ClientCredentialsTests.ShouldBeRejected(
+            await TokenRequests.ClientCredentialsWithAssertion(http, rekeyed.ClientId, ClientAssertions.Create(rekeyed)), "invalid_client");
+    }
+
+    private static (Dictionary<string, string> Private, Dictionary<string, string> Public) NewEcKey(string kid)
+    {
+        using var ec = ECDsa.Create(ECCurve.NamedCurves.nistP384);
+        var p = ec.ExportParameters(true);
+        var publicJwk = new Dictionary<string, string>
+        {
+            ["kty"] = "EC", ["crv"] = "P-384", ["kid"] = kid, ["x"] = Base64UrlEncoder.Encode(p.Q.X!), ["y"] = Base64UrlEncoder.Encode(p.Q.Y!),
+        };
+        return (new Dictionary<string, string>(publicJwk) { ["d"] = Base64UrlEncoder.Encode(p.D!) }, publicJwk);
+    }
+
+    private static async Task ShouldGetTokenAsync(HttpClient http, DemoClient client)
+    {
+        var (status, _, body) = await TokenRequests.ReadAsync(
+            await TokenRequests.ClientCredentialsWithAssertion(http, client.ClientId, ClientAssertions.Create(client)));
+        status.ShouldBe(200, body.ToString());
+    }
+
     private async Task<string> UserTokenAsync(string userName) =>
         (await TokenRequests.UserTokensAsync(host, userName)).GetProperty("access_token").GetString()!;
 

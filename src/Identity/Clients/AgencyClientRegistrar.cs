@@ -129,6 +129,62 @@ public sealed partial class AgencyClientRegistrar(
             keys.Select(k => k.KeyId).ToList(), secret), null);
     }
 
+    /// <summary>
+    /// Replaces a registered system's keys with one new public key (checked as at registration). Answers neither a
+    /// client nor errors when there is no such system, or <paramref name="mayManage"/> refuses its agency.
+    /// </summary>
+    public async Task<(RegisteredAgencyClient? Client, Dictionary<string, string[]>? Errors)> ReplaceKeyAsync(
+        string clientId, ReplaceAgencyClientKey request, Func<string?, bool> mayManage, CancellationToken cancellationToken)
+    {
+        var application = await applications.FindByClientIdAsync(clientId, cancellationToken);
+        var properties = application is null ? null : await applications.GetPropertiesAsync(application, cancellationToken);
+        if (application is null || properties is null || !properties.TryGetValue(AgencyIdProperty, out var agency) || !mayManage(agency.GetString()))
+        {
+            return (null, null);
+        }
+
+        if (request.PublicJwk is not { ValueKind: JsonValueKind.Object } jwk)
+        {
+            return (null, new() { ["publicJwk"] = ["A public JWK is required."] });
+        }
+
+        if (!PublicKey(jwk.GetRawText(), out var key, out var problem))
+        {
+            return (null, new() { ["publicJwk"] = [problem!] });
+        }
+
+        var descriptor = new OpenIddictApplicationDescriptor();
+        await applications.PopulateAsync(descriptor, application, cancellationToken);
+        descriptor.JsonWebKeySet = new JsonWebKeySet();
+        descriptor.JsonWebKeySet.Keys.Add(key!);
+        descriptor.Properties.Remove(JwksUrlProperty);
+        await applications.UpdateAsync(application, descriptor, cancellationToken);
+        return (await DescribeAsync(application, cancellationToken), null);
+    }
+
+    /// <summary>A registered system as the admin API shows it (never its secret).</summary>
+    public async Task<RegisteredAgencyClient?> DescribeAsync(object application, CancellationToken cancellationToken)
+    {
+        var properties = await applications.GetPropertiesAsync(application, cancellationToken);
+        if (!properties.TryGetValue(AgencyIdProperty, out var agency))
+        {
+            return null;
+        }
+
+        var permissions = await applications.GetPermissionsAsync(application, cancellationToken);
+        var keySet = await applications.GetJsonWebKeySetAsync(application, cancellationToken);
+        return new RegisteredAgencyClient(
+            (await applications.GetClientIdAsync(application, cancellationToken))!,
+            agency.GetString()!,
+            (await applications.GetDisplayNameAsync(application, cancellationToken)) ?? "",
+            permissions.Where(p => p.StartsWith(Permissions.Prefixes.Scope, StringComparison.Ordinal))
+                .Select(p => p[Permissions.Prefixes.Scope.Length..])
+                .Where(scope => scope != PlatformScopes.ConsentApi)
+                .ToList(),
+            keySet?.Keys.Select(k => k.KeyId).ToList() ?? [],
+            ClientSecret: null);
+    }
+
     /// <summary>Accepts only public RSA (2048 bits or more) and EC P-384 keys; a private part is refused.</summary>
     internal static bool PublicKey(string json, out JsonWebKey? key, out string? problem)
     {

@@ -21,3 +21,6 @@ public sealed record RegisteredAgencyClient(
     IReadOnlyList<string> Scopes,
     IReadOnlyList<string> KeyIds,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ClientSecret);
+
+/// <summary>A new public key for a registered system (<c>PUT /api/clients/{clientId}/keys</c>); it replaces the old ones.</summary>
+public sealed record ReplaceAgencyClientKey(JsonElement? PublicJwk);

@@ -12,22 +12,28 @@ namespace Consent.Identity.Clients;
 /// Registration of agency systems, and suspension of agencies, by a platform admin: a user with the
 /// platform-admin role (their token for this admin API, or for the consent API, which forwards it when an
 /// admin deactivates an agency), or the platform operator's own client holding <c>platform/clients.manage</c>
-/// for this admin API.
+/// for this admin API. An agency admin (their token addressed to this admin API, as the portal holds it) manages
+/// the systems of their own agency only: they see, register, re-key and remove those, and nothing else exists for
+/// them; suspending agencies stays with platform admins.
 /// </summary>
 internal static class ClientsApi
 {
     public const string ManageClientsPolicy = "ManageAgencyClients";
+    public const string SuspendAgenciesPolicy = "SuspendAgencies";
 
     public static IServiceCollection AddClientRegistration(this IServiceCollection services)
     {
         services.AddHttpClient(nameof(AgencyClientRegistrar));
         services.AddScoped<AgencyClientRegistrar>();
-        services.AddAuthorizationBuilder().AddPolicy(ManageClientsPolicy, policy => policy
-            .AddAuthenticationSchemes(OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme)
-            .RequireAuthenticatedUser()
-            .RequireAssertion(context =>
-                context.User.IsInRole(Roles.PlatformAdmin) ||
-                (context.User.HasScope(PlatformScopes.ManageClients) && context.User.HasAudience(PlatformScopes.IdentityAdmin))));
+        services.AddAuthorizationBuilder()
+            .AddPolicy(ManageClientsPolicy, policy => policy
+                .AddAuthenticationSchemes(OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme)
+                .RequireAuthenticatedUser()
+                .RequireAssertion(context => ManagesAllAgencies(context.User) || OwnAgency(context.User) is not null))
+            .AddPolicy(SuspendAgenciesPolicy, policy => policy
+                .AddAuthenticationSchemes(OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme)
+                .RequireAuthenticatedUser()
+                .RequireAssertion(context => ManagesAllAgencies(context.User)));
         return services;
     }
 
@@ -39,9 +45,26 @@ internal static class ClientsApi
         group.MapPost("/", Register);
         group.MapGet("/", List);
         group.MapDelete("/{clientId}", Remove);
-        group.MapPut("/agencies/{agencyId}/status", SetStatus);
+        group.MapPut("/{clientId}/keys", ReplaceKey);
+        group.MapPut("/agencies/{agencyId}/status", SetStatus).RequireAuthorization(SuspendAgenciesPolicy);
         return group;
     }
+
+    /// <summary>A platform admin, or the platform operator's client: every agency's systems.</summary>
+    private static bool ManagesAllAgencies(ClaimsPrincipal user) =>
+        user.IsInRole(Roles.PlatformAdmin) ||
+        (user.HasScope(PlatformScopes.ManageClients) && user.HasAudience(PlatformScopes.IdentityAdmin));
+
+    /// <summary>The agency whose systems an agency admin manages; null for anyone else.</summary>
+    private static string? OwnAgency(ClaimsPrincipal user) =>
+        !ManagesAllAgencies(user) && user.IsInRole(Roles.AgencyAdmin) && user.HasAudience(PlatformScopes.IdentityAdmin) &&
+        user.GetClaim(PlatformClaims.AgencyId) is { Length: > 0 } agencyId
+            ? agencyId
+            : null;
+
+    /// <summary>Whether the caller may see and change this agency's systems.</summary>
+    private static bool MayManage(ClaimsPrincipal user, string? agencyId) =>
+        ManagesAllAgencies(user) || (OwnAgency(user) is { } own && string.Equals(own, agencyId, StringComparison.Ordinal));
 
     private static async Task<Results<Ok<AgencyStatus>, ValidationProblem>> SetStatus(
         string agencyId, SetAgencyStatus request, ClaimsPrincipal admin, AgencySuspensions suspensions, CancellationToken cancellationToken)
@@ -53,9 +76,15 @@ internal static class ClientsApi
             : TypedResults.Ok(status);
     }
 
-    private static async Task<Results<Created<RegisteredAgencyClient>, ValidationProblem>> Register(
-        RegisterAgencyClient request, AgencyClientRegistrar registrar, CancellationToken cancellationToken)
+    private static async Task<Results<Created<RegisteredAgencyClient>, ValidationProblem, ProblemHttpResult>> Register(
+        RegisterAgencyClient request, ClaimsPrincipal caller, AgencyClientRegistrar registrar, CancellationToken cancellationToken)
     {
+        if (!ManagesAllAgencies(caller) && !MayManage(caller, request.AgencyId))
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, type: "https://consent.example/problems/other-agency",
+                title: "Agency admins register systems of their own agency only.");
+        }
+
         var (client, errors) = await registrar.RegisterAsync(request, cancellationToken);
         return client is null
             ? TypedResults.ValidationProblem(errors!, type: "https://consent.example/problems/invalid-client-registration",
@@ -64,45 +93,50 @@ internal static class ClientsApi
     }
 
     private static async Task<Ok<List<RegisteredAgencyClient>>> List(
-        IOpenIddictApplicationManager applications, CancellationToken cancellationToken)
+        ClaimsPrincipal caller, IOpenIddictApplicationManager applications, AgencyClientRegistrar registrar, CancellationToken cancellationToken)
     {
         var clients = new List<RegisteredAgencyClient>();
         await foreach (var application in applications.ListAsync(count: null, offset: null, cancellationToken))
         {
-            var properties = await applications.GetPropertiesAsync(application, cancellationToken);
-            if (!properties.TryGetValue(AgencyClientRegistrar.AgencyIdProperty, out var agency))
+            if (await registrar.DescribeAsync(application, cancellationToken) is { } client && MayManage(caller, client.AgencyId))
             {
-                continue;
+                clients.Add(client);
             }
-
-            var permissions = await applications.GetPermissionsAsync(application, cancellationToken);
-            var keySet = await applications.GetJsonWebKeySetAsync(application, cancellationToken);
-            clients.Add(new RegisteredAgencyClient(
-                (await applications.GetClientIdAsync(application, cancellationToken))!,
-                agency.GetString()!,
-                (await applications.GetDisplayNameAsync(application, cancellationToken)) ?? "",
-                permissions.Where(p => p.StartsWith(Permissions.Prefixes.Scope, StringComparison.Ordinal))
-                    .Select(p => p[Permissions.Prefixes.Scope.Length..])
-                    .Where(scope => scope != PlatformScopes.ConsentApi)
-                    .ToList(),
-                keySet?.Keys.Select(k => k.KeyId).ToList() ?? [],
-                ClientSecret: null));
         }
 
         return TypedResults.Ok(clients);
     }
 
+    /// <summary>Another agency's system is not found, the same as one that does not exist.</summary>
     private static async Task<Results<NoContent, NotFound>> Remove(
-        string clientId, IOpenIddictApplicationManager applications, CancellationToken cancellationToken)
+        string clientId, ClaimsPrincipal caller, IOpenIddictApplicationManager applications, CancellationToken cancellationToken)
     {
         var application = await applications.FindByClientIdAsync(clientId, cancellationToken);
         if (application is null ||
-            !(await applications.GetPropertiesAsync(application, cancellationToken)).ContainsKey(AgencyClientRegistrar.AgencyIdProperty))
+            !(await applications.GetPropertiesAsync(application, cancellationToken)).TryGetValue(AgencyClientRegistrar.AgencyIdProperty, out var agency) ||
+            !MayManage(caller, agency.GetString()))
         {
             return TypedResults.NotFound();
         }
 
         await applications.DeleteAsync(application, cancellationToken);
         return TypedResults.NoContent();
+    }
+
+    /// <summary>
+    /// Replaces the system's keys with one new public key: assertions signed with the old key are refused from now on,
+    /// so the agency switches its system to the new key first.
+    /// </summary>
+    private static async Task<Results<Ok<RegisteredAgencyClient>, ValidationProblem, NotFound>> ReplaceKey(
+        string clientId, ReplaceAgencyClientKey request, ClaimsPrincipal caller, AgencyClientRegistrar registrar, CancellationToken cancellationToken)
+    {
+        var (client, errors) = await registrar.ReplaceKeyAsync(clientId, request, agencyId => MayManage(caller, agencyId), cancellationToken);
+        if (errors is not null)
+        {
+            return TypedResults.ValidationProblem(errors, type: "https://consent.example/problems/invalid-client-key",
+                title: "The new key is not valid.");
+        }
+
+        return client is null ? TypedResults.NotFound() : TypedResults.Ok(client);
     }
 }

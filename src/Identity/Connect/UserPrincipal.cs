@@ -28,9 +28,10 @@ internal static class UserPrincipal
         }
 
         identity.SetScopes(scopes);
-        // Only platform admins' tokens may be presented to the provider's own admin API.
+        // Only admins' tokens may be presented to the provider's own admin API: platform admins for every agency's
+        // systems, agency admins for their own agency's (the admin API limits them to it).
         var roles = await users.GetRolesAsync(user);
-        identity.SetResources(roles.Contains(Roles.PlatformAdmin)
+        identity.SetResources(roles.Contains(Roles.PlatformAdmin) || (roles.Contains(Roles.AgencyAdmin) && user.AgencyId is not null)
             ? [PlatformScopes.ConsentApi, PlatformScopes.IdentityAdmin]
             : [PlatformScopes.ConsentApi]);
         identity.SetDestinations(claim => claim.Type switch

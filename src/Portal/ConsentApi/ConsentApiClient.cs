@@ -91,6 +91,13 @@ public sealed partial class ConsentApiClient(HttpClient http, UserTokens tokens,
         return await SendAsync<T>(request, cancellationToken);
     }
 
+    /// <summary>A call with a body that is not JSON (an uploaded document), sent as given.</summary>
+    public async Task<ApiAnswer<T>> SendContentAsync<T>(HttpMethod method, string path, HttpContent content, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(method, path) { Content = content };
+        return await SendAsync<T>(request, cancellationToken);
+    }
+
     /// <summary>A file of the API (CSV, FHIR Bundle), as it came.</summary>
     public async Task<ApiAnswer<ApiDownload>> DownloadAsync(string path, CancellationToken cancellationToken)
     {

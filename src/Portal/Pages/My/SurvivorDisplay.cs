@@ -19,6 +19,12 @@ public static class SurvivorDisplay
         "law-enforcement",
     ];
 
+    /// <summary>Everyday categories in the order a person thinks of them; any other category follows, by code.</summary>
+    private static readonly string[] CategoryOrder = ["contact", "case-management", "health", "documents", "consents"];
+
+    public static int CategoryRank(CategoryEntry category) =>
+        Array.IndexOf(CategoryOrder, category.Code) is var index and >= 0 ? index : CategoryOrder.Length;
+
     /// <summary>How long a grant lasts: the purpose's usual length (decided by the API) or a shorter, fixed one in days.</summary>
     public static readonly IReadOnlyList<string> Lengths = ["usual", "7", "30", "90", "180"];
 

@@ -259,6 +259,50 @@ public sealed class SurvivorPagesTests(PlatformStack stack)
     }
 
     [Fact]
+    public async Task WhoSawMyData_ListsAnAgencysRead_WithWhenWhoWhatAndWhy()
+    {
+        var browser = await stack.SessionAsync(Survivor);
+        // A grant of the survivor's own lets the clinic see how to reach them (Harbor House and the clinic have an MOU).
+        using var api = new HttpClient { BaseAddress = stack.ApiUrl };
+        api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await SurvivorTokenAsync(browser));
+        var granted = await api.PostAsJsonAsync("api/survivors/sv-1001/consents", new
+        {
+            recipientAgencyId = "northside-clinic",
+            sourceAgencyIds = new[] { "harbor-house" },
+            categories = new[] { "contact" },
+            purposes = new[] { "care-coordination" },
+            end = DateTimeOffset.UtcNow.AddDays(2),
+            consentTextId = "contact-sharing",
+            consentTextVersion = "1",
+        });
+        var grant = await granted.Content.ReadFromJsonAsync<JsonElement>();
+        granted.StatusCode.ShouldBe(HttpStatusCode.Created, grant.ToString());
+        try
+        {
+            var before = (await browser.PageAsync("/my/seen")).QuerySelectorAll("[data-disclosure]").Length;
+            using var clinic = new HttpClient { BaseAddress = stack.ApiUrl };
+            clinic.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await AgencyTokenAsync("northside-clinic"));
+            clinic.DefaultRequestHeaders.Add("X-Purpose-Of-Use", "COC");
+            var read = await clinic.GetAsync("fhir/Patient?identifier=https://harbor-house.example/fhir/sid/case|HH-2026-0193");
+            read.StatusCode.ShouldBe(HttpStatusCode.OK, await read.Content.ReadAsStringAsync());
+
+            var seen = await browser.PageAsync("/my/seen");
+            var items = seen.QuerySelectorAll("[data-disclosure]");
+            items.Length.ShouldBeGreaterThan(before);
+            var newest = items[0];
+            newest.TextContent.ShouldContain("Northside Community Clinic");
+            newest.TextContent.ShouldContain("Contact details");
+            newest.TextContent.ShouldContain("Coordination of care");
+            newest.QuerySelector("time")!.GetAttribute("datetime")!.ShouldStartWith(DateTimeOffset.UtcNow.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
+            newest.TextContent.ShouldNotContain("HH-2026-0193");
+        }
+        finally
+        {
+            await api.PostAsync($"api/survivors/sv-1001/consents/{grant.GetProperty("id").GetGuid()}/revoke", null);
+        }
+    }
+
+    [Fact]
     public async Task SurvivorPages_NeverPutTheSurvivorOrTheirChoicesInLinks()
     {
         var browser = await stack.SessionAsync(Survivor);
@@ -332,14 +376,20 @@ public sealed class SurvivorPagesTests(PlatformStack stack)
         return survivorToken;
     }
 
-    /// <summary>An agency system asks the demo survivor for access, with its own token (private_key_jwt, as get-token.sh does).</summary>
-    private async Task<Guid> AgencyRequestAsync(string agencyId, string[] categories, string purpose, int days)
+    /// <summary>An agency system's token (private_key_jwt, as docs/examples/get-token.sh gets one) from the demo clients.</summary>
+    private async Task<string> AgencyTokenAsync(string agencyId)
     {
         var clients = JsonSerializer.Deserialize<List<DemoClient>>(
             await File.ReadAllTextAsync(Path.Combine(stack.DataDirectory, "demo", "clients.json")), new JsonSerializerOptions(JsonSerializerDefaults.Web))!;
         var client = clients.First(c => c.AgencyId == agencyId);
         using var provider = new HttpClient { BaseAddress = stack.IdentityUrl };
-        var token = await TokenRequests.AgencyTokenAsync(provider, client, tokenEndpoint: new Uri(stack.IdentityUrl, "connect/token").AbsoluteUri);
+        return await TokenRequests.AgencyTokenAsync(provider, client, tokenEndpoint: new Uri(stack.IdentityUrl, "connect/token").AbsoluteUri);
+    }
+
+    /// <summary>An agency system asks the demo survivor for access, with its own token (private_key_jwt, as get-token.sh does).</summary>
+    private async Task<Guid> AgencyRequestAsync(string agencyId, string[] categories, string purpose, int days)
+    {
+        var token = await AgencyTokenAsync(agencyId);
         using var api = new HttpClient { BaseAddress = stack.ApiUrl };
         api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         var response = await api.PostAsJsonAsync("api/consent-requests", new

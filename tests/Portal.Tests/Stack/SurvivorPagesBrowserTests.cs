@@ -117,9 +117,18 @@ public sealed class SurvivorPagesBrowserTests(PlatformStack stack, Browsers brow
         var page = await browsers.SignedInPhoneAsync(stack, Survivor);
         await using var context = page.Context;
 
+        // A waiting request from an agency, answered no in the browser.
+        var request = await SurvivorTestData.AgencyRequestAsync(stack, "bridge-legal", ["documents", "immigration-status"], "legal-advocacy", 90);
         await page.GotoAsync(Url("my/requests?culture=en"));
         (await page.TextContentAsync("h1"))!.Trim().ShouldBe("Requests");
+        var card = page.Locator($"[data-request='{request}']");
+        (await card.TextContentAsync())!.ShouldContain("Immigration status");
+        await card.Locator("summary").ClickAsync();
         await PageChecks.ShouldBeAGoodPageAsync(page, "survivor-requests");
+        await card.Locator("[data-decline]").ClickAsync();
+        await page.WaitForURLAsync(Url("my/requests?answered=declined"));
+        (await page.GetAttributeAsync($"[data-answered-request='{request}']", "data-state")).ShouldBe("declined");
+        await PageChecks.ShouldBeAGoodPageAsync(page, "survivor-requests-answered");
 
         await page.GotoAsync(Url("my/seen"));
         (await page.TextContentAsync("h1"))!.Trim().ShouldBe("Who saw my data");

@@ -376,32 +376,8 @@ public sealed class SurvivorPagesTests(PlatformStack stack)
         return survivorToken;
     }
 
-    /// <summary>An agency system's token (private_key_jwt, as docs/examples/get-token.sh gets one) from the demo clients.</summary>
-    private async Task<string> AgencyTokenAsync(string agencyId)
-    {
-        var clients = JsonSerializer.Deserialize<List<DemoClient>>(
-            await File.ReadAllTextAsync(Path.Combine(stack.DataDirectory, "demo", "clients.json")), new JsonSerializerOptions(JsonSerializerDefaults.Web))!;
-        var client = clients.First(c => c.AgencyId == agencyId);
-        using var provider = new HttpClient { BaseAddress = stack.IdentityUrl };
-        return await TokenRequests.AgencyTokenAsync(provider, client, tokenEndpoint: new Uri(stack.IdentityUrl, "connect/token").AbsoluteUri);
-    }
+    private Task<string> AgencyTokenAsync(string agencyId) => SurvivorTestData.AgencyTokenAsync(stack, agencyId);
 
-    /// <summary>An agency system asks the demo survivor for access, with its own token (private_key_jwt, as get-token.sh does).</summary>
-    private async Task<Guid> AgencyRequestAsync(string agencyId, string[] categories, string purpose, int days)
-    {
-        var token = await AgencyTokenAsync(agencyId);
-        using var api = new HttpClient { BaseAddress = stack.ApiUrl };
-        api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        var response = await api.PostAsJsonAsync("api/consent-requests", new
-        {
-            survivorId = "sv-1001",
-            categories,
-            purpose,
-            reason = "To coordinate your appointments with your other helpers.",
-            requestedDays = days,
-        });
-        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
-        response.StatusCode.ShouldBe(HttpStatusCode.Created, body.ToString());
-        return body.GetProperty("id").GetGuid();
-    }
+    private Task<Guid> AgencyRequestAsync(string agencyId, string[] categories, string purpose, int days) =>
+        SurvivorTestData.AgencyRequestAsync(stack, agencyId, categories, purpose, days);
 }

@@ -10,7 +10,7 @@ namespace Consent.Portal.Pages.My;
 /// form that carries the earlier choices in hidden fields, so nothing chosen appears in a URL. The API decides: its
 /// refusal of the grant is shown beside the choice it concerns, with a way back to that step.
 /// </summary>
-public sealed partial class ShareModel(ConsentApiClient client, ILogger<ShareModel> logger) : PageModel
+public sealed partial class ShareModel(ConsentApiClient client, TimeProvider time, ILogger<ShareModel> logger) : PageModel
 {
     public const int StepAgency = 1;
     public const int StepWhat = 2;
@@ -42,6 +42,12 @@ public sealed partial class ShareModel(ConsentApiClient client, ILogger<ShareMod
 
     public List<DenyEntry> NeverList { get; private set; } = [];
 
+    /// <summary>The end the survivor chose, counted from now; null for the purposes' usual length (the API's default).</summary>
+    public DateTimeOffset? End =>
+        int.TryParse(Form.Length, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var days) && days is > 0 and <= 3650
+            ? time.GetUtcNow().AddDays(days)
+            : null;
+
     /// <summary>The consent text the confirmation shows and the grant names.</summary>
     public ConsentTextEntry? Text => SurvivorDisplay.TextFor(Texts, Form.Categories);
 
@@ -64,7 +70,7 @@ public sealed partial class ShareModel(ConsentApiClient client, ILogger<ShareMod
         }
 
         var target = Math.Clamp(go ?? Step + 1, StepAgency, StepConfirm);
-        if (target > Step)
+        if (target > Step || target == StepConfirm)
         {
             // Forward: every step up to the target must be filled (a form posted out of order is sent back to the first gap).
             for (var step = StepAgency; step < target; step++)
@@ -95,8 +101,7 @@ public sealed partial class ShareModel(ConsentApiClient client, ILogger<ShareMod
         }
 
         var api = new SurvivorApi(client, User);
-        var end = Form.Length is "usual" ? (DateTimeOffset?)null : DateTimeOffset.UtcNow.AddDays(int.Parse(Form.Length!, System.Globalization.CultureInfo.InvariantCulture));
-        var body = new GrantBody(Form.Agency, Form.AllSources ? null : Form.Sources, Form.AllSources, Form.Categories, Form.Purposes, end,
+        var body = new GrantBody(Form.Agency, Form.AllSources ? null : Form.Sources, Form.AllSources, Form.Categories, Form.Purposes, End,
             Form.TextId, Form.TextVersion, SurvivorApi.Language(System.Globalization.CultureInfo.CurrentUICulture.Name));
         var answer = await api.GrantAsync(body, cancellationToken);
         if (answer.Status is ApiStatus.Ok && answer.Value is { } grant)

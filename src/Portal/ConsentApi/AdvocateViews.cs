@@ -19,16 +19,6 @@ public sealed record EnrollSurvivorBody(string? PreferredLanguage, DateOnly? Dat
 /// <summary>The body of <c>PUT /api/survivors/{id}/decision-maker</c>; a kind the form did not offer is sent as null, for the API to refuse.</summary>
 public sealed record DecisionMakerBody(string? Kind, string? Reference, string? EstablishedBy, string? AgencyId);
 
-/// <summary>One entry of the agencies directory (<c>GET /api/agencies</c>).</summary>
-public sealed record AgencyEntry(string Id, string Name, string Type, bool Active);
-
-/// <summary>One data category (<c>GET /api/categories</c>); sensitive ones are offered apart and never ticked by default.</summary>
-public sealed record CategoryEntry(string Code, string Display, bool Sensitive);
-
-/// <summary>One consent text in one language (<c>GET /api/consent-texts?language=</c>).</summary>
-public sealed record ConsentTextEntry(string Id, string Version, string Language, bool Current, bool Part2, string Title, string Body,
-    IReadOnlyList<string> Part2Elements);
-
 /// <summary>Which consent text a grant names.</summary>
 public sealed record ConsentTextReference(string Id, string Version, string Language);
 
@@ -53,15 +43,6 @@ public sealed record ApproveRequestBody(string? ConsentTextId, string? ConsentTe
 
 /// <summary>The body of <c>POST .../consent-requests/{id}/decline</c>.</summary>
 public sealed record DeclineRequestBody(string? Reason);
-
-/// <summary>An agency on a child-protection case and what it does there.</summary>
-public sealed record InvolvedAgencyEntry(string AgencyId, string Role, bool OverriddenByDenyList);
-
-/// <summary>One child-protection (51A) case of <c>GET /api/survivors/{id}/statutory-bases</c>.</summary>
-public sealed record StatutoryBasisEntry(
-    Guid Id, string Kind, string ReporterAgencyId, string ReporterRole, DateOnly ReportDate, string CaseNumber, string Purpose,
-    IReadOnlyList<InvolvedAgencyEntry> InvolvedAgencies, DecisionMakerView? DecisionMaker, bool Open, DateTimeOffset OpenedAt,
-    DateTimeOffset? ClosedAt, string? CloseReason);
 
 /// <summary>One involved agency as the report form sends it.</summary>
 public sealed record InvolvedAgencyBody(string AgencyId, string Role);

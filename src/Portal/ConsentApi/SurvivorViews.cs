@@ -7,16 +7,6 @@ namespace Consent.Portal.ConsentApi;
 // ConsentTexts, Consents, ConsentRequests, DenyList, StatutoryBases, Compliance/Accounting). Only the fields the
 // pages show are read; enums arrive as kebab-case strings and are kept as such.
 
-/// <summary>One agency of the directory.</summary>
-public sealed record AgencyEntry(string Id, string Name, string Type, string? Region, string? PointOfContact, bool Active);
-
-/// <summary>A data category: its code, the API's English name, and whether only a grant naming it covers it.</summary>
-public sealed record CategoryEntry(string Code, string Display, bool Sensitive);
-
-/// <summary>One consent text in one language, what the person reads before confirming.</summary>
-public sealed record ConsentTextEntry(string Id, string Version, string Language, bool Current, bool Part2, string Title, string Body,
-    IReadOnlyList<string> Part2Elements);
-
 public sealed record ConsentTextName(string Id, string Version, string Language);
 
 /// <summary>A consent grant with its status now (<c>active</c>, <c>pending</c>, <c>revoked</c>, <c>expired</c>).</summary>
@@ -64,13 +54,6 @@ public sealed record DeclineBody(string? Reason);
 public sealed record DenyEntry(Guid Id, string? AgencyId, string? StaffUserId, string? Reason, DateTimeOffset AddedAt);
 
 public sealed record DenyBody(string? AgencyId, string? StaffUserId, string? Reason);
-
-/// <summary>A child-protection (51A) case: while open, the agencies on it may share the minor's records for the child's protection.</summary>
-public sealed record StatutoryBasisEntry(
-    Guid Id, string Kind, string Purpose, IReadOnlyList<InvolvedAgencyEntry> InvolvedAgencies, bool Open, DateTimeOffset OpenedAt,
-    DateTimeOffset? ClosedAt);
-
-public sealed record InvolvedAgencyEntry(string AgencyId, string Role, bool OverriddenByDenyList);
 
 /// <summary>The survivor's accounting of disclosures, written by the API in the survivor's language.</summary>
 public sealed record AccountingEntry(

@@ -49,34 +49,6 @@ public sealed class ConsentsTests(ApiHost api) : IClassFixture<ApiHost>
     }
 
     [Fact]
-    public async Task AnIdenticalActiveGrant_IsRefused_AndOnceRevokedTheSameTermsMayBeGivenAgain()
-    {
-        var survivor = await api.Parties.Survivor();
-        var terms = Grant(recipient: "lighthouse-counseling", purposes: ["treatment"], categories: ["contact", "documents"], sources: ["harbor-house", "bridge-legal"]);
-        var first = await (await survivor.Post(Consents, terms)).Json(HttpStatusCode.Created);
-        var id = first.GetProperty("id").GetString()!;
-
-        // The same sets in another order are the same grant; a different end date does not make it another one.
-        var reordered = Grant(recipient: "lighthouse-counseling", purposes: ["treatment"], categories: ["documents", "contact"],
-            sources: ["bridge-legal", "harbor-house"], end: api.Clock.GetUtcNow().AddDays(10));
-        var refused = await (await survivor.Post(Consents, reordered)).Problem(HttpStatusCode.Conflict, "consent-duplicate");
-        refused.GetProperty("detail").GetString()!.ShouldContain(id);
-        var list = await (await survivor.GetAsync(Consents)).Json();
-        list.EnumerateArray().Count(c => c.GetProperty("recipientAgencyId").GetString() == "lighthouse-counseling" &&
-            c.GetProperty("status").GetString() == "active" && c.GetProperty("categories").Strings().Contains("documents")).ShouldBe(1);
-
-        // Narrower or wider terms are another grant.
-        var narrower = await (await survivor.Post(Consents, Grant(recipient: "lighthouse-counseling", purposes: ["treatment"], categories: ["contact"],
-            sources: ["harbor-house", "bridge-legal"]))).Json(HttpStatusCode.Created);
-        await survivor.PostEmpty($"{Consents}/{narrower.GetProperty("id").GetString()}/revoke");
-
-        await survivor.PostEmpty($"{Consents}/{id}/revoke");
-        var again = await (await survivor.Post(Consents, terms)).Json(HttpStatusCode.Created);
-        again.GetProperty("id").GetString().ShouldNotBe(id);
-        await survivor.PostEmpty($"{Consents}/{again.GetProperty("id").GetString()}/revoke");
-    }
-
-    [Fact]
     public async Task Revoke_TakesEffectAtOnce_AndEveryChangeIsAVersion()
     {
         var survivor = await api.Parties.Survivor();

@@ -11,8 +11,7 @@ namespace Consent.Portal.Pages.Advocate;
 public static class AdvocateDisplay
 {
     /// <summary>The purposes of use the consent API configures (Consents:Purposes); the API refuses any other.</summary>
-    public static readonly IReadOnlyList<string> Purposes =
-        ["care-coordination", "case-management", "safety-planning", "legal-advocacy", "treatment", "emergency", "child-protection", "law-enforcement"];
+    public static IReadOnlyList<string> Purposes => Vocabulary.PurposesOfUse.Slugs;
 
     /// <summary>How an advocate records consent: signed on paper in front of them, or said aloud (short-lived).</summary>
     public static readonly IReadOnlyList<string> Methods = ["witnessed-paper", "verbal"];

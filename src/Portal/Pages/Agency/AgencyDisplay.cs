@@ -11,12 +11,8 @@ namespace Consent.Portal.Pages.Agency;
 /// <summary>How the agency pages name things: agencies by name, purposes, categories and statuses in everyday words.</summary>
 public static class AgencyDisplay
 {
-    /// <summary>The purposes of use the platform knows (Consents:Purposes of the API), in the order the form offers them.</summary>
-    public static readonly IReadOnlyList<string> Purposes =
-    [
-        "care-coordination", "case-management", "safety-planning", "treatment", "emergency", "legal-advocacy", "child-protection",
-        "law-enforcement",
-    ];
+    /// <summary>The purposes of use an MOU may name, in the order the form offers them.</summary>
+    public static IReadOnlyList<string> Purposes => Vocabulary.PurposesOfUse.Slugs;
 
     /// <summary>An MOU ending within this many days is flagged.</summary>
     public const int ExpiryWarningDays = 30;

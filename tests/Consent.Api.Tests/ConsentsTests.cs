@@ -49,6 +49,39 @@ public sealed class ConsentsTests(ApiHost api) : IClassFixture<ApiHost>
     }
 
     [Fact]
+    public async Task AnIdenticalActiveGrant_IsRefused_AndOnceRevokedTheSameTermsMayBeGivenAgain()
+    {
+        var survivor = await api.Parties.Survivor();
+        var terms = Grant(recipient: "lighthouse-counseling", purposes: ["treatment"], categories: ["contact", "documents"], sources: ["harbor-house", "bridge-legal"]);
+        var first = await (await survivor.Post(Consents, terms)).Json(HttpStatusCode.Created);
+        var id = first.GetProperty("id").GetString()!;
+
+        // The same sets in another order are the same grant; a different end date does not make it another one.
+        var reordered = Grant(recipient: "lighthouse-counseling", purposes: ["treatment"], categories: ["documents", "contact"],
+            sources: ["bridge-legal", "harbor-house"], end: api.Clock.GetUtcNow().AddDays(10));
+        var refused = await (await survivor.Post(Consents, reordered)).Problem(HttpStatusCode.Conflict, "consent-duplicate");
+        refused.ShouldContain(id);
+        var list = await (await survivor.GetAsync(Consents)).Json();
+        list.EnumerateArray().Count(c => c.GetProperty("recipientAgencyId").GetString() == "lighthouse-counseling" &&
+            c.GetProperty("status").GetString() == "active" && c.GetProperty("categories").Strings().Contains("documents")).ShouldBe(1);
+
+        // The same terms for a later period (a renewal given in advance) are another grant, and so are narrower ones.
+        var renewal = await (await survivor.Post(Consents, Grant(recipient: "lighthouse-counseling", purposes: ["treatment"],
+            categories: ["contact", "documents"], sources: ["harbor-house", "bridge-legal"], start: first.GetProperty("end").GetDateTimeOffset(),
+            end: first.GetProperty("end").GetDateTimeOffset().AddDays(30)))).Json(HttpStatusCode.Created);
+        renewal.GetProperty("status").GetString().ShouldBe("pending");
+        await survivor.PostEmpty($"{Consents}/{renewal.GetProperty("id").GetString()}/revoke");
+        var narrower = await (await survivor.Post(Consents, Grant(recipient: "lighthouse-counseling", purposes: ["treatment"], categories: ["contact"],
+            sources: ["harbor-house", "bridge-legal"]))).Json(HttpStatusCode.Created);
+        await survivor.PostEmpty($"{Consents}/{narrower.GetProperty("id").GetString()}/revoke");
+
+        await survivor.PostEmpty($"{Consents}/{id}/revoke");
+        var again = await (await survivor.Post(Consents, terms)).Json(HttpStatusCode.Created);
+        again.GetProperty("id").GetString().ShouldNotBe(id);
+        await survivor.PostEmpty($"{Consents}/{again.GetProperty("id").GetString()}/revoke");
+    }
+
+    [Fact]
     public async Task Revoke_TakesEffectAtOnce_AndEveryChangeIsAVersion()
     {
         var survivor = await api.Parties.Survivor();
@@ -98,7 +131,7 @@ public sealed class ConsentsTests(ApiHost api) : IClassFixture<ApiHost>
     public async Task AdvocateOfAnotherAgency_CannotSeeOrRevoke()
     {
         var survivor = await api.Parties.Survivor();
-        var grant = await (await survivor.Post(Consents, Grant())).Json(HttpStatusCode.Created);
+        var grant = await (await survivor.Post(Consents, Grant(categories: ["contact"]))).Json(HttpStatusCode.Created);
         var other = await api.Parties.As(await api.Parties.CreateUserAsync("advocate", agencyId: "northside-clinic"));
         await (await other.GetAsync(Consents)).Problem(HttpStatusCode.NotFound, "survivor-not-found");
         await (await other.PostEmpty($"{Consents}/{grant.GetProperty("id").GetString()}/revoke")).Problem(HttpStatusCode.NotFound, "consent-not-found");
@@ -109,7 +142,7 @@ public sealed class ConsentsTests(ApiHost api) : IClassFixture<ApiHost>
     public async Task Compliance_ReadsGrants_ButCannotGrantOrRevoke()
     {
         var survivor = await api.Parties.Survivor();
-        var grant = await (await survivor.Post(Consents, Grant())).Json(HttpStatusCode.Created);
+        var grant = await (await survivor.Post(Consents, Grant(categories: ["documents"]))).Json(HttpStatusCode.Created);
         var url = $"{Consents}/{grant.GetProperty("id").GetString()}";
         var compliance = await api.Parties.Compliance();
         (await (await compliance.GetAsync(url)).Json()).GetProperty("status").GetString().ShouldBe("active");

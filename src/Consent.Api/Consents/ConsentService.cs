@@ -133,6 +133,11 @@ public sealed partial class ConsentService(
         }
 
         var now = time.GetUtcNow();
+        if (await SameTermsAsync(survivorId, terms.Value!, now, cancellationToken) is { } existing)
+        {
+            return new Problem(ProblemCatalogue.ConsentDuplicate, $"Grant {existing:D} already covers this.");
+        }
+
         var grant = ConsentGrant.Grant(Guid.CreateVersion7(now), survivorId, terms.Value!, caller.Subject, now, requestId);
         db.Consents.Add(grant);
         db.ConsentVersions.AddRange(grant.Versions);
@@ -361,6 +366,23 @@ public sealed partial class ConsentService(
         return new ConsentTerms(recipient!, allSources, sources, categories, purposes, start, end, method,
             method == ConsentMethod.Portal ? null : caller.Subject,
             new ConsentText(request.ConsentTextId!, request.ConsentTextVersion!, language), decidedBy);
+    }
+
+    /// <summary>
+    /// An active or pending grant of the survivor with exactly these terms (recipient, sources, categories and purposes as
+    /// sets) for an overlapping period: a second one (a form sent twice) would only make revoking harder, since both would
+    /// have to be revoked. The same terms for a later period (a renewal given in advance) are another grant.
+    /// </summary>
+    private async Task<Guid?> SameTermsAsync(string survivorId, ConsentTerms terms, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var candidates = await db.Consents.AsNoTracking()
+            .Where(c => c.SurvivorId == survivorId && c.RecipientAgencyId == terms.RecipientAgencyId && c.RevokedAt == null)
+            .ToListAsync(cancellationToken);
+        static bool Same(IEnumerable<string> left, IEnumerable<string> right) => left.ToHashSet(StringComparer.Ordinal).SetEquals(right);
+        return candidates.FirstOrDefault(c => c.StatusAt(now) is ConsentStatus.Active or ConsentStatus.Pending &&
+                                              c.Start < terms.End && terms.Start < c.End &&
+                                              c.AllSources == terms.AllSources && Same(c.SourceAgencyIds, terms.SourceAgencyIds) &&
+                                              Same(c.Categories, terms.Categories) && Same(c.Purposes, terms.Purposes))?.Id;
     }
 
     [LoggerMessage(EventId = 4201, Level = LogLevel.Information, Message = "Consent {ConsentId} granted by survivor {SurvivorId} to {RecipientAgencyId} ({Method})")]

@@ -89,6 +89,7 @@ public static class ProblemCatalogue
     public static readonly ProblemType MethodNotAllowed = new("consent-method-not-allowed", 422, "This way of giving consent is not available to your role.");
     public static readonly ProblemType RecipientDenied = new("recipient-on-deny-list", 422, "The survivor's deny list names this agency.");
     public static readonly ProblemType ConsentNotActive = new("consent-not-active", 409, "The consent grant is no longer active.");
+    public static readonly ProblemType ConsentDuplicate = new("consent-duplicate", 409, "An active grant already covers exactly this (same agency, sources, kinds of records and purposes, overlapping dates): amend or revoke it instead.");
 
     // Deny list
     public static readonly ProblemType DenyEntryExists = new("deny-entry-exists", 409, "The deny list already names this agency or person.");

@@ -68,6 +68,11 @@ public sealed class SurvivorPagesTests(PlatformStack stack)
         location.ShouldStartWith("/my?granted=");
         var grantId = Guid.Parse(location["/my?granted=".Length..]);
 
+        // The same confirmation sent twice (a second tap, or Back and send again) grants nothing more and says why.
+        var twice = await browser.SubmitAsync(page, "form.wizard", new Dictionary<string, string> { ["confirm"] = "yes" }, "/my/share");
+        twice.StatusCode.ShouldBe(HttpStatusCode.Conflict);
+        (await twice.Content.ReadAsStringAsync()).ShouldContain("You already share exactly this with this agency");
+
         var mine = await browser.PageAsync(location);
         mine.QuerySelector("[data-granted]").ShouldNotBeNull();
         var card = mine.QuerySelector($"[data-grant='{grantId}']")!;

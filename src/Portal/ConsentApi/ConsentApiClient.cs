@@ -41,6 +41,17 @@ public sealed record ApiProblem(int Status, string? Type, IReadOnlyDictionary<st
 
 public sealed record ApiAnswer<T>(ApiStatus Status, T? Value, ApiProblem? Problem = null)
 {
+    /// <summary>
+    /// What a page answers when the call did not succeed: the API's own status for a refusal (so a refused form says
+    /// 400, 404, 409 or 422 as the API did), 200 for the page that asks the person to sign in again, 503 otherwise.
+    /// </summary>
+    public int FailureStatusCode => Status switch
+    {
+        ApiStatus.Refused => Problem!.Status,
+        ApiStatus.SignInAgain => StatusCodes.Status200OK,
+        _ => StatusCodes.Status503ServiceUnavailable,
+    };
+
     public static ApiAnswer<T> Unavailable { get; } = new(ApiStatus.Unavailable, default);
 
     public static ApiAnswer<T> SignInAgain { get; } = new(ApiStatus.SignInAgain, default);

@@ -58,12 +58,7 @@ public sealed class SurvivorModel(ConsentApiClient api, IStringLocalizer<Advocat
         }
 
         await LoadAsync(survivorId, cancellationToken);
-        Response.StatusCode = answer.Status switch
-        {
-            ApiStatus.Refused => answer.Problem!.Status,
-            ApiStatus.SignInAgain => StatusCodes.Status200OK,
-            _ => StatusCodes.Status503ServiceUnavailable,
-        };
+        Response.StatusCode = answer.FailureStatusCode;
         return Page();
     }
 

@@ -3,6 +3,7 @@ using System.Security.Claims;
 using Consent.Portal.AgencyAdmin;
 using Consent.Portal.Localization;
 using Consent.Portal.SignIn;
+using Consent.Portal.Display;
 using Microsoft.AspNetCore.Html;
 using Microsoft.Extensions.Localization;
 
@@ -46,17 +47,7 @@ public static class AgencyDisplay
     }
 
     /// <summary>A calendar date in UTC, the same for every reader (MOU dates start and end at midnight UTC).</summary>
-    public static IHtmlContent Date(DateTimeOffset at)
-    {
-        var utc = at.ToUniversalTime();
-        var builder = new HtmlContentBuilder();
-        builder.AppendHtml("<time datetime=\"");
-        builder.Append(utc.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
-        builder.AppendHtml("\">");
-        builder.Append(utc.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
-        builder.AppendHtml("</time>");
-        return builder;
-    }
+    public static IHtmlContent Date(DateTimeOffset at) => TimeElement.Of(at, TimeElement.DayFormat, DateInput(at));
 
     /// <summary>The date an <c>input type=date</c> holds.</summary>
     public static string DateInput(DateTimeOffset at) => at.ToUniversalTime().ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);

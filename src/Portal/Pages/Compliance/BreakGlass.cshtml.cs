@@ -48,12 +48,7 @@ public sealed class BreakGlassModel(ConsentApiClient api) : PageModel
         Posted = review;
         PostOutcome = answer;
         await LoadQueueAsync(cancellationToken);
-        Response.StatusCode = answer.Status switch
-        {
-            ApiStatus.Refused => answer.Problem!.Status,
-            ApiStatus.SignInAgain => StatusCodes.Status200OK,
-            _ => StatusCodes.Status503ServiceUnavailable,
-        };
+        Response.StatusCode = answer.FailureStatusCode;
         return Page();
     }
 

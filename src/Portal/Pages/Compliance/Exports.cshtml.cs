@@ -53,12 +53,7 @@ public sealed partial class ExportsModel(ConsentApiClient api, TimeProvider time
 
             Failed = answer.Status;
             Errors = answer.Problem?.Errors ?? new Dictionary<string, string[]>();
-            Response.StatusCode = answer.Status switch
-            {
-                ApiStatus.Refused => answer.Problem!.Status,
-                ApiStatus.SignInAgain => StatusCodes.Status200OK,
-                _ => StatusCodes.Status503ServiceUnavailable,
-            };
+            Response.StatusCode = answer.FailureStatusCode;
         }
 
         Agencies = (await api.GetAgenciesAsync(cancellationToken)).Value ?? [];

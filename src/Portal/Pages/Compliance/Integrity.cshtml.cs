@@ -55,12 +55,7 @@ public sealed partial class IntegrityModel(ConsentApiClient api, ILogger<Integri
 
         CheckFailed = answer;
         await LoadAsync(cancellationToken);
-        Response.StatusCode = answer.Status switch
-        {
-            ApiStatus.Refused => answer.Problem!.Status,
-            ApiStatus.SignInAgain => StatusCodes.Status200OK,
-            _ => StatusCodes.Status503ServiceUnavailable,
-        };
+        Response.StatusCode = answer.FailureStatusCode;
         return Page();
     }
 
@@ -79,12 +74,7 @@ public sealed partial class IntegrityModel(ConsentApiClient api, ILogger<Integri
 
         SignFailed = answer;
         await LoadAsync(cancellationToken);
-        Response.StatusCode = answer.Status switch
-        {
-            ApiStatus.Refused => answer.Problem!.Status,
-            ApiStatus.SignInAgain => StatusCodes.Status200OK,
-            _ => StatusCodes.Status503ServiceUnavailable,
-        };
+        Response.StatusCode = answer.FailureStatusCode;
         return Page();
     }
 

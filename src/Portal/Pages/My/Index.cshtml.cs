@@ -74,12 +74,7 @@ public sealed partial class IndexModel(ConsentApiClient client, ILogger<IndexMod
         Refused = answer;
         await LoadAsync(cancellationToken);
         Confirming = Grants.Value?.FirstOrDefault(g => g.Id == grantId && g.InForce);
-        Response.StatusCode = answer.Status switch
-        {
-            ApiStatus.Refused => answer.Problem!.Status,
-            ApiStatus.SignInAgain => StatusCodes.Status200OK,
-            _ => StatusCodes.Status503ServiceUnavailable,
-        };
+        Response.StatusCode = answer.FailureStatusCode;
         return Page();
     }
 

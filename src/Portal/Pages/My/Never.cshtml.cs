@@ -94,12 +94,7 @@ public sealed partial class NeverModel(ConsentApiClient client, ILogger<NeverMod
         Outcome = answer;
         await LoadAsync(cancellationToken);
         keep();
-        Response.StatusCode = answer.Status switch
-        {
-            ApiStatus.Refused => answer.Problem!.Status,
-            ApiStatus.SignInAgain => StatusCodes.Status200OK,
-            _ => StatusCodes.Status503ServiceUnavailable,
-        };
+        Response.StatusCode = answer.FailureStatusCode;
         return Page();
     }
 

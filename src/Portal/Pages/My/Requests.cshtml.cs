@@ -55,12 +55,7 @@ public sealed partial class RequestsModel(ConsentApiClient client, ILogger<Reque
         RefusedRequest = requestId;
         Outcome = outcome;
         await LoadAsync(cancellationToken);
-        Response.StatusCode = outcome.Status switch
-        {
-            ApiStatus.Refused => outcome.Problem!.Status,
-            ApiStatus.SignInAgain => StatusCodes.Status200OK,
-            _ => StatusCodes.Status503ServiceUnavailable,
-        };
+        Response.StatusCode = outcome.FailureStatusCode;
         return Page();
     }
 

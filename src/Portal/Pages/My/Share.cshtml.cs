@@ -112,12 +112,7 @@ public sealed partial class ShareModel(ConsentApiClient client, TimeProvider tim
 
         Outcome = answer;
         RefusedField = answer.Problem is { } problem ? FieldOf(problem) : null;
-        Response.StatusCode = answer.Status switch
-        {
-            ApiStatus.Refused => answer.Problem!.Status,
-            ApiStatus.SignInAgain => StatusCodes.Status200OK,
-            _ => StatusCodes.Status503ServiceUnavailable,
-        };
+        Response.StatusCode = answer.FailureStatusCode;
         return Page();
     }
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Consent.Portal.ConsentApi;
 using Consent.Portal.Localization;
+using Consent.Portal.Display;
 using Microsoft.AspNetCore.Html;
 using Microsoft.Extensions.Localization;
 
@@ -47,33 +48,14 @@ public static class SurvivorDisplay
     public static string List(IEnumerable<string> items) => string.Join(", ", items);
 
     /// <summary>A day in the reader's language, with its machine-readable form.</summary>
-    public static IHtmlContent Date(DateTimeOffset at)
-    {
-        var utc = at.ToUniversalTime();
-        var builder = new HtmlContentBuilder();
-        builder.AppendHtml("<time datetime=\"");
-        builder.Append(utc.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
-        builder.AppendHtml("\">");
-        builder.Append(utc.ToString("D", CultureInfo.CurrentCulture));
-        builder.AppendHtml("</time>");
-        return builder;
-    }
+    public static IHtmlContent Date(DateTimeOffset at) => TimeElement.Of(at, TimeElement.DayFormat, DateText(at));
 
     /// <summary>A day in the reader's language, as plain text (inside a sentence).</summary>
     public static string DateText(DateTimeOffset at) => at.ToUniversalTime().ToString("D", CultureInfo.CurrentCulture);
 
     /// <summary>A date and time in the reader's language (UTC, said so).</summary>
-    public static IHtmlContent Instant(DateTimeOffset at)
-    {
-        var utc = at.ToUniversalTime();
-        var builder = new HtmlContentBuilder();
-        builder.AppendHtml("<time datetime=\"");
-        builder.Append(utc.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture));
-        builder.AppendHtml("\">");
-        builder.Append(utc.ToString("D", CultureInfo.CurrentCulture) + " " + utc.ToString("HH:mm", CultureInfo.InvariantCulture) + " UTC");
-        builder.AppendHtml("</time>");
-        return builder;
-    }
+    public static IHtmlContent Instant(DateTimeOffset at) =>
+        TimeElement.Of(at, TimeElement.InstantFormat, DateText(at) + " " + at.ToUniversalTime().ToString("HH:mm", CultureInfo.InvariantCulture) + " UTC");
 
     /// <summary>The consent text a grant with these categories names: the contact-only text when only contact details are shared, the general one otherwise.</summary>
     public static ConsentTextEntry? TextFor(IReadOnlyList<ConsentTextEntry> texts, IReadOnlyCollection<string> categories)

@@ -68,6 +68,7 @@ public sealed partial class ConsentService(
     IOptions<ConsentOptions> consentOptions,
     IOptions<DataCategoryOptions> categoryOptions,
     ConsentTextCatalogue texts,
+    ConsentExport export,
     TimeProvider time,
     ILogger<ConsentService> logger)
 {
@@ -115,7 +116,7 @@ public sealed partial class ConsentService(
         var found = await FindAsync(caller, survivorId, consentId, forChange: false, cancellationToken);
         return found.Problem is { } problem
             ? problem
-            : ConsentFhir.ToFhir(found.Value!, time.GetUtcNow(), Options, categoryOptions.Value);
+            : await export.ForGrantAsync(found.Value!, ConsentExport.SurvivorReference(found.Value!.SurvivorId), cancellationToken);
     }
 
     public async Task<Outcome<ConsentView>> GrantAsync(ApiCaller caller, string survivorId, GrantConsent request, CancellationToken cancellationToken, Guid? requestId = null)

@@ -15,6 +15,7 @@ public static class ConsentsApi
         builder.Services.AddSingleton<IValidateOptions<ConsentOptions>, ConsentOptionsValidator>();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddScoped<ConsentService>();
+        builder.Services.AddScoped<ConsentExport>();
         return builder;
     }
 

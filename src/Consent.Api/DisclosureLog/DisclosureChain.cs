@@ -64,6 +64,7 @@ public static class DisclosureChain
                 DisclosureBasisKind.Mou => 2,
                 DisclosureBasisKind.StatutoryBasis => 3,
                 DisclosureBasisKind.BreakGlass => 4,
+                DisclosureBasisKind.ConsentDirectory => 5,
                 _ => throw new ArgumentOutOfRangeException(nameof(entry), "Unknown basis kind."),
             });
             WriteString(buffer, basis.Id);

@@ -13,6 +13,9 @@ public enum DisclosureBasisKind
     Mou,
     StatutoryBasis,
     BreakGlass,
+
+    /// <summary>A consent directory's read of a survivor's Patient or consents, under its registration (the id is its client id).</summary>
+    ConsentDirectory,
 }
 
 public sealed record DisclosureBasis(DisclosureBasisKind Kind, string Id)
@@ -24,6 +27,8 @@ public sealed record DisclosureBasis(DisclosureBasisKind Kind, string Id)
     public static DisclosureBasis Statutory(Guid id) => new(DisclosureBasisKind.StatutoryBasis, id.ToString("D"));
 
     public static DisclosureBasis BreakGlass(Guid id) => new(DisclosureBasisKind.BreakGlass, id.ToString("D"));
+
+    public static DisclosureBasis ConsentDirectory(string clientId) => new(DisclosureBasisKind.ConsentDirectory, clientId);
 
     public override string ToString() => $"{Kind}:{Id}";
 }

@@ -308,6 +308,7 @@ public sealed partial class DisclosureQueries(
         DisclosureBasisKind.Mou => "Agreement between the agencies",
         DisclosureBasisKind.StatutoryBasis => "Required by law (child protection)",
         DisclosureBasisKind.BreakGlass => "Emergency access",
+        DisclosureBasisKind.ConsentDirectory => "Consent directory service",
         _ => kind.ToString(),
     };
 
@@ -479,7 +480,7 @@ internal sealed record DisclosureSearch(
         return null;
     }
 
-    /// <summary>A basis kind (<c>consent-grant</c>, <c>mou</c>, <c>statutory-basis</c>, <c>break-glass</c>, or as stored, <c>ConsentGrant</c>), optionally <c>:id</c>.</summary>
+    /// <summary>A basis kind (<c>consent-grant</c>, <c>mou</c>, <c>statutory-basis</c>, <c>break-glass</c>, <c>consent-directory</c>, or as stored, <c>ConsentGrant</c>), optionally <c>:id</c>.</summary>
     private static (DisclosureBasisKind? Kind, string? Id) BasisOf(string? value, Dictionary<string, string[]> errors)
     {
         if (value is null)
@@ -495,7 +496,7 @@ internal sealed record DisclosureSearch(
             string.Equals(System.Text.Json.JsonNamingPolicy.KebabCaseLower.ConvertName(k.ToString()!), kindText, StringComparison.Ordinal));
         if (kind is null || (id is not null && (id.Length == 0 || id.Length > DisclosureDraft.MaxFieldLength)))
         {
-            errors["basis"] = ["A basis kind (consent-grant, mou, statutory-basis, break-glass), optionally followed by :id."];
+            errors["basis"] = ["A basis kind (consent-grant, mou, statutory-basis, break-glass, consent-directory), optionally followed by :id."];
             return (null, null);
         }
 

@@ -2,6 +2,7 @@ using System.Text;
 using Consent.Api.Agencies;
 using Consent.Api.BreakGlass;
 using Consent.Api.Caller;
+using Consent.Api.ConsentDirectory;
 using Consent.Api.Consents;
 using Consent.Api.Storage;
 using Microsoft.EntityFrameworkCore;
@@ -34,6 +35,7 @@ public static class FhirApi
         builder.Services.AddScoped<SharingDecisions>();
         builder.Services.AddScoped<FhirWrites>();
         builder.Services.AddScoped<FhirReads>();
+        builder.Services.AddScoped<ConsentDirectoryReads>();
         // Ahead of the default writer, so that errors on /fhir are OperationOutcomes (see FhirProblemWriter).
         builder.Services.Insert(0, ServiceDescriptor.Singleton<IProblemDetailsWriter, FhirProblemWriter>());
         return builder;
@@ -46,6 +48,12 @@ public static class FhirApi
             .WithSummary("The CapabilityStatement: resources, interactions, search parameters and the SMART security configuration.");
         fhir.MapGet("/.well-known/smart-configuration", FhirMetadata.SmartConfiguration).AllowAnonymous()
             .WithSummary("SMART on FHIR discovery: token endpoint, grant types, client authentication and scopes.");
+        fhir.MapGet("/Organization/{id}", AgencyOrganizations.Read)
+            .WithSummary("An agency as a FHIR Organization: its id (identifier system .../sid/agency), name, type and whether it is active.");
+        fhir.MapGet("/Organization", AgencyOrganizations.Search)
+            .WithSummary("Searches the agencies by identifier (system|value or value) or _id; no survivor data.");
+        fhir.MapPost("/AuditEvent", AuditEventNotAccepted)
+            .WithSummary("Not accepted: the platform keeps its own disclosure log of every read (405, an OperationOutcome; services treat it as optional).");
         fhir.MapGet("/Patient/{id}/$everything", Everything)
             .WithSummary("Every record about the patient's survivor that the caller may see, as a searchset Bundle.");
         fhir.MapGet("/{type}/{id}", Read).WithSummary("Reads one record (the caller's own, or another agency's as the policy permits).");
@@ -55,7 +63,8 @@ public static class FhirApi
         return app;
     }
 
-    private static async Task<IResult> Read(string type, string id, HttpContext http, FhirReads reads, CancellationToken ct)
+    private static async Task<IResult> Read(string type, string id, HttpContext http, FhirReads reads, ConsentDirectoryReads directory,
+        CancellationToken ct)
     {
         var (context, refused) = await ReadContextAsync(http, type, SmartScopes.Read, ct);
         if (refused is not null)
@@ -63,10 +72,15 @@ public static class FhirApi
             return refused;
         }
 
-        return FhirSearch.IsId(id) ? await reads.ReadAsync(context!, type, id, ct) : FhirOutcomes.NotFound();
+        if (!FhirSearch.IsId(id))
+        {
+            return FhirOutcomes.NotFound();
+        }
+
+        return context!.Caller.IsConsentDirectory ? await directory.ReadAsync(context, type, id, ct) : await reads.ReadAsync(context, type, id, ct);
     }
 
-    private static async Task<IResult> Search(string type, HttpContext http, FhirReads reads, CancellationToken ct)
+    private static async Task<IResult> Search(string type, HttpContext http, FhirReads reads, ConsentDirectoryReads directory, CancellationToken ct)
     {
         var (context, refused) = await ReadContextAsync(http, type, SmartScopes.Search, ct);
         if (refused is not null)
@@ -81,7 +95,8 @@ public static class FhirApi
         }
 
         var request = http.Request;
-        return await reads.SearchAsync(context!, search, $"{request.Scheme}://{request.Host}{request.PathBase}{request.Path}", ct);
+        var self = $"{request.Scheme}://{request.Host}{request.PathBase}{request.Path}";
+        return context!.Caller.IsConsentDirectory ? await directory.SearchAsync(context, search, self, ct) : await reads.SearchAsync(context, search, self, ct);
     }
 
     private static async Task<IResult> Everything(string id, HttpContext http, FhirReads reads, CancellationToken ct)
@@ -92,7 +107,25 @@ public static class FhirApi
             return refused;
         }
 
-        return FhirSearch.IsId(id) ? await reads.EverythingAsync(context!, id, ct) : FhirOutcomes.NotFound();
+        if (context!.Caller.IsConsentDirectory)
+        {
+            return FhirOutcomes.Forbidden(DirectoryReadsOnly);
+        }
+
+        return FhirSearch.IsId(id) ? await reads.EverythingAsync(context, id, ct) : FhirOutcomes.NotFound();
+    }
+
+    private const string DirectoryReadsOnly = "A consent directory reads Patients (by identifier), Consents and Organizations only.";
+
+    /// <summary>
+    /// Consent decision services write an AuditEvent per decision where the server takes one. This one does not: every
+    /// read it answers is already in its own disclosure log, and it stores nothing a caller makes up about others.
+    /// </summary>
+    private static IResult AuditEventNotAccepted(HttpContext http)
+    {
+        http.Response.Headers[RequestIdHeader] = http.TraceIdentifier;
+        return FhirOutcomes.Result(StatusCodes.Status405MethodNotAllowed, Hl7.Fhir.Model.OperationOutcome.IssueType.NotSupported,
+            "This server does not accept AuditEvent resources: it records every read it answers in its own disclosure log. Treat the write as optional.");
     }
 
     private static async Task<IResult> Create(string type, HttpContext http, FhirWrites writes, IConfiguration configuration, CancellationToken ct)
@@ -132,6 +165,28 @@ public static class FhirApi
 
         var purposes = http.RequestServices.GetRequiredService<IOptions<ConsentOptions>>().Value.Purposes;
         var header = http.Request.Headers[PurposeHeader];
+        if (caller!.IsConsentDirectory)
+        {
+            // Its purpose is the one it was registered with; a header may repeat it, never change it.
+            var registered = purposes.FirstOrDefault(p => p.Value.Code == caller.DirectoryPurpose);
+            if (registered.Value is null)
+            {
+                return (null, FhirOutcomes.Forbidden("This consent directory's registered purpose of use is not one this platform knows; ask a platform admin to register it again."));
+            }
+
+            if (http.Request.Headers.ContainsKey(BreakGlassHeader))
+            {
+                return (null, FhirOutcomes.Forbidden("A consent directory never breaks the glass."));
+            }
+
+            if (header.Count > 0 && (header.Count != 1 || !SamePurpose(header[0], registered.Value)))
+            {
+                return (null, FhirOutcomes.Invalid($"A consent directory's purpose of use is the one it was registered with ({registered.Value.Code}); leave out {PurposeHeader} or send that one."));
+            }
+
+            return await ContextAsync(http, caller, registered.Value.Code, registered.Key, null, ct);
+        }
+
         if (header.Count != 1 || string.IsNullOrWhiteSpace(header[0]))
         {
             return (null, FhirOutcomes.Invalid(
@@ -158,6 +213,20 @@ public static class FhirApi
             }
         }
 
+        return await ContextAsync(http, caller, purpose.Value.Code, purpose.Key, reason, ct);
+    }
+
+    private static bool SamePurpose(string? value, PurposeOfUse purpose)
+    {
+        var text = value?.Trim() ?? "";
+        var bar = text.IndexOf('|', StringComparison.Ordinal);
+        return bar < 0 ? text == purpose.Code : text[(bar + 1)..] == purpose.Code && text[..bar] == purpose.System;
+    }
+
+    /// <summary>The read's context once the caller's agency is found active (cached per facts version).</summary>
+    private static async Task<(ReadContext? Context, IResult? Refused)> ContextAsync(HttpContext http, FhirCaller caller, string purposeCode,
+        string purposeSlug, string? breakGlassReason, CancellationToken ct)
+    {
         var db = http.RequestServices.GetRequiredService<ConsentDb>();
         var cache = http.RequestServices.GetRequiredService<SharingFactsCache>();
 
@@ -166,7 +235,7 @@ public static class FhirApi
         // The request's DbContext closes it when the request ends.
         await db.Database.OpenConnectionAsync(ct);
         var version = await CurrentFactsVersion(db);
-        var key = ("agency-type", caller!.AgencyId);
+        var key = ("agency-type", caller.AgencyId);
         if (!cache.TryGetValue(key, out (long Version, string? Type) agency) || agency.Version != version)
         {
             agency = (version, await db.Agencies.AsNoTracking().Where(a => a.Id == caller.AgencyId && a.Active).Select(a => a.Type).FirstOrDefaultAsync(ct));
@@ -178,7 +247,7 @@ public static class FhirApi
             return (null, FhirOutcomes.Forbidden("Your agency is not active on this platform."));
         }
 
-        return (new ReadContext(caller, agency.Type, version, purpose.Value.Code, purpose.Key, reason, http.TraceIdentifier), null);
+        return (new ReadContext(caller, agency.Type, version, purposeCode, purposeSlug, breakGlassReason, http.TraceIdentifier), null);
     }
 
     private static async Task<(FhirCaller? Caller, string? Body, IResult? Refused)> WriteContextAsync(HttpContext http, string type, char permission,
@@ -242,6 +311,11 @@ public static class FhirApi
         if (!FhirModel.IsWritable(type))
         {
             return (null, FhirOutcomes.UnknownType());
+        }
+
+        if (caller.IsConsentDirectory && (permission is SmartScopes.Create or SmartScopes.Update || !ConsentDirectoryReads.Reads(type)))
+        {
+            return (null, FhirOutcomes.Forbidden(DirectoryReadsOnly));
         }
 
         return SmartScopes.Allow(http.User, type, permission)

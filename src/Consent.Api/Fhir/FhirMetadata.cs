@@ -41,7 +41,7 @@ internal static class FhirMetadata
                         Extension = [new Extension { Url = "http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris",
                             Extension = [new Extension("token", new FhirUri(token))] }],
                     },
-                    Resource = [.. FhirModel.WritableTypes.Select(Resource)],
+                    Resource = [.. FhirModel.WritableTypes.Select(Resource), Organization()],
                 },
             ],
         };
@@ -89,10 +89,32 @@ internal static class FhirMetadata
         if (type == "Consent")
         {
             resource.SearchParam.Add(Param("status", SearchParamType.Token, "also returns the survivor's consent grants as Consent resources"));
+            resource.SearchParam.Add(Param("scope", SearchParamType.Token, "code or system|code, e.g. http://terminology.hl7.org/CodeSystem/consentscope|patient-privacy"));
+            resource.Documentation = "Grants (and, for consent directories, 51A cases) are exported as the effective decision in the IHE PCF "
+                + "rules pattern: root provision deny, one nested permit per MOU in force. See docs/consent-directory.md.";
         }
 
         return resource;
     }
+
+    /// <summary>The agencies, read-only, for any agency system or consent directory.</summary>
+    private static CapabilityStatement.ResourceComponent Organization() => new()
+    {
+        Type = "Organization",
+        Interaction =
+        [
+            new() { Code = CapabilityStatement.TypeRestfulInteraction.Read },
+            new() { Code = CapabilityStatement.TypeRestfulInteraction.SearchType },
+        ],
+        Versioning = CapabilityStatement.ResourceVersionPolicy.NoVersion,
+        SearchParam =
+        [
+            Param("identifier", SearchParamType.Token, $"{Agencies.AgencyOrganizations.IdentifierSystem}|<agency id>, or the agency id alone"),
+            Param("_id", SearchParamType.Token, "the agency id"),
+            Param("_count", SearchParamType.Number, $"page size, 1 to {FhirSearch.MaxCount} (default {FhirSearch.DefaultCount})"),
+        ],
+        Documentation = "The platform's agencies (the actors of exported Consents); no survivor data.",
+    };
 
     private static CapabilityStatement.SearchParamComponent Param(string name, SearchParamType type, string documentation) =>
         new() { Name = name, Type = type, Documentation = documentation };

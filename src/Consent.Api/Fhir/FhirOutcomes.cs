@@ -65,7 +65,7 @@ public static class FhirOutcomes
         Diagnostics = diagnostics,
     };
 
-    private static IResult Result(int status, OperationOutcome.IssueType type, string diagnostics) => Result(status, [Issue(type, diagnostics)]);
+    public static IResult Result(int status, OperationOutcome.IssueType type, string diagnostics) => Result(status, [Issue(type, diagnostics)]);
 
     private static ContentHttpResult Result(int status, List<OperationOutcome.IssueComponent> issues) =>
         TypedResults.Content(FhirModel.Serialize(new OperationOutcome { Issue = issues }), FhirModel.ContentType, statusCode: status);

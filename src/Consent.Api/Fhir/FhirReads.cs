@@ -38,8 +38,7 @@ public sealed partial class FhirReads(
     ConsentDb db,
     SharingDecisions sharing,
     IDisclosureLog log,
-    IOptions<ConsentOptions> consentOptions,
-    IOptions<DataCategoryOptions> categories,
+    ConsentExport export,
     TimeProvider time,
     ILogger<FhirReads> logger)
 {
@@ -257,8 +256,7 @@ public sealed partial class FhirReads(
 
         if ((search.PatientIdentifier ?? search.Identifier) is var (system, value))
         {
-            var patients = await db.FhirPatientIdentifiers.AsNoTracking().Where(i => i.System == system && i.Value == value)
-                .Select(i => i.PatientId).ToListAsync(cancellationToken);
+            var patients = await PatientsWithAsync(db, system, value, cancellationToken);
             var linked = await db.FhirRecords.AsNoTracking().Where(r => r.ResourceType == "Patient" && patients.Contains(r.Id))
                 .Select(r => new PatientLink(r.Id, r.SurvivorId, r.SourceAgencyId)).ToListAsync(cancellationToken);
             if (search.ResourceType == "Patient" && search.Identifier is not null)
@@ -294,7 +292,7 @@ public sealed partial class FhirReads(
         var candidates = (await query.ToListAsync(cancellationToken)).Select(Candidate.Of).ToList();
         if (search.ResourceType == "Consent" && survivorIds is not null)
         {
-            candidates.AddRange(await GrantsAsConsentsAsync(context, [.. survivorIds.Distinct(StringComparer.Ordinal)], cancellationToken));
+            candidates.AddRange(await GrantsAsConsentsAsync(context, [.. survivorIds.Distinct(StringComparer.Ordinal)], search.PatientId, cancellationToken));
         }
 
         if (search.Category is { } category)
@@ -309,14 +307,35 @@ public sealed partial class FhirReads(
             candidates = [.. candidates.Where(c => StatusOf(c) == status)];
         }
 
+        if (search.Scope is { } scope)
+        {
+            candidates = [.. candidates.Where(c => HasScope(c.Json, scope))];
+        }
+
         return candidates;
     }
+
+    /// <summary>The ids of the Patients with the identifier (any system when <paramref name="system"/> is null).</summary>
+    internal static Task<List<string>> PatientsWithAsync(ConsentDb db, string? system, string value, CancellationToken cancellationToken) =>
+        (system is null
+            ? db.FhirPatientIdentifiers.AsNoTracking().Where(i => i.Value == value)
+            : db.FhirPatientIdentifiers.AsNoTracking().Where(i => i.System == system && i.Value == value))
+        .Select(i => i.PatientId).Distinct().Take(FhirSearch.MaxCount).ToListAsync(cancellationToken);
 
     private sealed record PatientLink(string Id, string? SurvivorId, string SourceAgencyId);
 
     private Task<PatientLink?> PatientAsync(string patientId, CancellationToken cancellationToken) =>
         db.FhirRecords.AsNoTracking().Where(r => r.ResourceType == "Patient" && r.Id == patientId)
             .Select(r => new PatientLink(r.Id, r.SurvivorId, r.SourceAgencyId)).FirstOrDefaultAsync(cancellationToken);
+
+    /// <summary>Whether a Consent's <c>scope</c> has the coding (any system when none is given).</summary>
+    internal static bool HasScope(string json, (string? System, string Code) scope)
+    {
+        using var document = JsonDocument.Parse(json);
+        return document.RootElement.TryGetProperty("scope", out var concept) && concept.TryGetProperty("coding", out var codings)
+            && codings.EnumerateArray().Any(c => c.TryGetProperty("code", out var code) && code.GetString() == scope.Code
+                && (scope.System is null || (c.TryGetProperty("system", out var system) && system.GetString() == scope.System)));
+    }
 
     private static string? StatusOf(Candidate candidate)
     {
@@ -325,11 +344,12 @@ public sealed partial class FhirReads(
     }
 
     /// <summary>
-    /// A survivor's consent grants as FHIR Consent resources. A grant is its recipient agency's own to see (it says what
-    /// the agency may read and until when); any other agency reads it under the policy, as a record (category
-    /// <c>consents</c>) of the survivor's enrolling agency.
+    /// A survivor's consent grants as FHIR Consent resources (the effective decision, see <see cref="ConsentFhir"/>). A grant
+    /// is its recipient agency's own to see (it says what the agency may read and until when); any other agency reads it
+    /// under the policy, as a record (category <c>consents</c>) of the survivor's enrolling agency.
     /// </summary>
-    private async Task<List<Candidate>> GrantsAsConsentsAsync(ReadContext context, List<string> survivorIds, CancellationToken cancellationToken)
+    private async Task<List<Candidate>> GrantsAsConsentsAsync(ReadContext context, List<string> survivorIds, string? patientId,
+        CancellationToken cancellationToken)
     {
         var grants = await db.Consents.AsNoTracking().Where(g => survivorIds.Contains(g.SurvivorId)).ToListAsync(cancellationToken);
         var enrolling = await db.Survivors.AsNoTracking().Where(s => survivorIds.Contains(s.Id))
@@ -339,16 +359,24 @@ public sealed partial class FhirReads(
         var deniedTo = (await db.DenyEntries.AsNoTracking()
             .Where(d => survivorIds.Contains(d.SurvivorId) && d.RemovedAt == null && d.AgencyId == context.Caller.AgencyId)
             .Select(d => d.SurvivorId).ToListAsync(cancellationToken)).ToHashSet(StringComparer.Ordinal);
-        var now = time.GetUtcNow();
-        return [.. grants.Select(g =>
+        // The Patient the search named when it named one survivor's Patient; otherwise the survivor by identifier.
+        var exported = await export.ForGrantsAsync(grants, survivor => patientId is not null && survivorIds.Count == 1
+            ? new ResourceReference("Patient/" + patientId)
+            : ConsentExport.SurvivorReference(survivor), cancellationToken);
+        return [.. exported.Select(e =>
         {
-            var consent = ConsentFhir.ToFhir(g, now, consentOptions.Value, categories.Value);
+            var (g, consent) = e;
             var source = g.RecipientAgencyId == context.Caller.AgencyId && !deniedTo.Contains(g.SurvivorId)
                 ? context.Caller.AgencyId
                 : enrolling.GetValueOrDefault(g.SurvivorId, "");
-            return new Candidate("Consent", consent.Id!, source, g.SurvivorId, [], g.RecordedAt, FhirModel.Serialize(consent), [], g.Version);
+            return new Candidate("Consent", consent.Id!, source, g.SurvivorId, [], g.RecordedAt, FhirModel.Serialize(consent),
+                ConsentCategoryCodes, g.Version);
         })];
     }
+
+    /// <summary>The <c>system|code</c> of every exported Consent's category, for the <c>category</c> search parameter.</summary>
+    internal static readonly IReadOnlyList<string> ConsentCategoryCodes =
+        [ConsentFhir.ConsentScopeSystem + "|patient-privacy", "http://loinc.org|59284-0"];
 
     [LoggerMessage(EventId = 6201, Level = LogLevel.Error, Message = "FHIR read by {AgencyId} refused: the disclosure log could not record it (request {RequestId})")]
     private static partial void LogUnrecorded(ILogger logger, string agencyId, string requestId);

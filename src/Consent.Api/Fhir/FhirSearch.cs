@@ -10,10 +10,11 @@ public sealed record FhirSearch(string ResourceType)
 
     public string? PatientId { get; init; }
 
-    public (string System, string Value)? PatientIdentifier { get; init; }
+    /// <summary>A token: <c>system|value</c>; a value alone matches any system, <c>|value</c> only identifiers without one.</summary>
+    public (string? System, string Value)? PatientIdentifier { get; init; }
 
     /// <summary><c>Patient?identifier=</c> only.</summary>
-    public (string System, string Value)? Identifier { get; init; }
+    public (string? System, string Value)? Identifier { get; init; }
 
     public DateTimeOffset? UpdatedFrom { get; init; }
 
@@ -23,6 +24,9 @@ public sealed record FhirSearch(string ResourceType)
 
     /// <summary><c>Consent?status=</c> only.</summary>
     public string? Status { get; init; }
+
+    /// <summary><c>Consent?scope=</c> only: code or system|code.</summary>
+    public (string? System, string Code)? Scope { get; init; }
 
     public int Count { get; init; } = DefaultCount;
 
@@ -47,11 +51,11 @@ public sealed record FhirSearch(string ResourceType)
             var allowed = Common.Contains(name)
                 || (name == "category" && resourceType != "Patient")
                 || (name == "identifier" && resourceType == "Patient")
-                || (name == "status" && resourceType == "Consent");
+                || (name is "status" or "scope" && resourceType == "Consent");
             if (!allowed)
             {
                 return (null, $"The search parameter '{Clip(name)}' is not supported on {resourceType}. Supported: patient, patient:identifier, "
-                    + "subject, _lastUpdated, category, _count" + (resourceType == "Patient" ? ", identifier" : "") + (resourceType == "Consent" ? ", status" : "") + ".");
+                    + "subject, _lastUpdated, category, _count" + (resourceType == "Patient" ? ", identifier" : "") + (resourceType == "Consent" ? ", status, scope" : "") + ".");
             }
 
             if (name != "_lastUpdated" && values.Count > 1)
@@ -107,10 +111,9 @@ public sealed record FhirSearch(string ResourceType)
             case "identifier":
                 return Token(value) is { } identifier ? (this with { Identifier = identifier }, null) : (null, "identifier must be system|value.");
             case "category":
-                var bar = value.IndexOf('|', StringComparison.Ordinal);
-                return bar < 0 ? (this with { Category = (null, value) }, null)
-                    : bar == value.Length - 1 ? (null, "category must be code or system|code.")
-                    : (this with { Category = (bar == 0 ? null : value[..bar], value[(bar + 1)..]) }, null);
+                return Coded(value) is { } category ? (this with { Category = category }, null) : (null, "category must be code or system|code.");
+            case "scope":
+                return Coded(value) is { } scope ? (this with { Scope = scope }, null) : (null, "scope must be code or system|code.");
             case "status":
                 return (this with { Status = value }, null);
             case "_count":
@@ -159,10 +162,20 @@ public sealed record FhirSearch(string ResourceType)
         static DateTimeOffset Earlier(DateTimeOffset? a, DateTimeOffset b) => a is { } x && x < b ? x : b;
     }
 
-    private static (string, string)? Token(string value)
+    /// <summary><c>system|value</c>, <c>|value</c> (no system) or <c>value</c> (any system, null).</summary>
+    private static (string?, string)? Token(string value)
     {
         var bar = value.IndexOf('|', StringComparison.Ordinal);
-        return bar > 0 && bar < value.Length - 1 ? (value[..bar], value[(bar + 1)..]) : null;
+        return bar < 0 ? (null, value)
+            : bar < value.Length - 1 && value.IndexOf('|', bar + 1) < 0 ? (value[..bar], value[(bar + 1)..])
+            : null;
+    }
+
+    /// <summary><c>code</c> or <c>system|code</c> (any system when none is given).</summary>
+    private static (string?, string)? Coded(string value)
+    {
+        var bar = value.IndexOf('|', StringComparison.Ordinal);
+        return bar < 0 ? (null, value) : bar == value.Length - 1 ? null : (bar == 0 ? null : value[..bar], value[(bar + 1)..]);
     }
 
     public static bool IsId(string id) =>

@@ -305,6 +305,7 @@ public static class StoredEntryEncoding
         : kind.SequenceEqual("Mou"u8) ? (byte)0x02
         : kind.SequenceEqual("StatutoryBasis"u8) ? (byte)0x03
         : kind.SequenceEqual("BreakGlass"u8) ? (byte)0x04
+        : kind.SequenceEqual("ConsentDirectory"u8) ? (byte)0x05
         : (byte)0;
 
     /// <summary>Writes the current JSON string's UTF-8 value (unescaped) to <paramref name="destination"/>.</summary>

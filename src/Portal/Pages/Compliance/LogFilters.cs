@@ -14,7 +14,7 @@ public sealed class LogFilters
     public static IReadOnlyList<string> PurposeCodes => Vocabulary.PurposesOfUse.Codes;
 
     /// <summary>The kinds of basis, as the API names them in its filter and its answers.</summary>
-    public static readonly string[] BasisKinds = ["consent-grant", "mou", "statutory-basis", "break-glass"];
+    public static readonly string[] BasisKinds = ["consent-grant", "mou", "statutory-basis", "break-glass", "consent-directory"];
 
     public string? Agency { get; set; }
 

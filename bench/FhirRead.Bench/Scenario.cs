@@ -63,7 +63,7 @@ internal sealed class Scenario(Uri identity, Uri api, string dataDirectory)
     /// <summary>An agency system's token by client_credentials with the demo client secret.</summary>
     public async Task<string> AgencyTokenAsync(string agencyId, string scope)
     {
-        var client = Read<List<DemoClient>>("clients.json").Single(c => c.AgencyId == agencyId);
+        var client = Read<List<DemoClient>>("clients.json").Single(c => c.AgencyId == agencyId && c.IsAgencySystem);
         var response = await TokenRequests.ClientCredentialsWithSecret(provider, client.ClientId, client.ClientSecret, scope);
         var body = await ExpectAsync(response, HttpStatusCode.OK, $"the token of {client.ClientId}");
         return JsonDocument.Parse(body).RootElement.GetProperty("access_token").GetString()!;

@@ -113,7 +113,7 @@ public static class IdentityProviderExtensions
 
                 server.RegisterScopes([Scopes.OpenId, Scopes.Profile, Scopes.Roles, Scopes.OfflineAccess,
                     PlatformScopes.ConsentApi, PlatformScopes.ManageClients, .. PlatformScopes.Smart]);
-                server.RegisterClaims([PlatformClaims.AgencyId, PlatformClaims.SurvivorId, Claims.Role]);
+                server.RegisterClaims([PlatformClaims.AgencyId, PlatformClaims.SurvivorId, PlatformClaims.ClientKind, PlatformClaims.PurposeOfUse, Claims.Role]);
 
                 server.SetAccessTokenLifetime(provider.AccessTokenLifetime)
                     .SetRefreshTokenLifetime(provider.RefreshTokenLifetime)

@@ -90,6 +90,51 @@ public sealed class ClientsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Register_AConsentDirectory_SendsItsKindAndPurpose_AndPrintsThem()
+    {
+        var prefix = directory.File("county-cds");
+        (await Cli.RunAsync("keys", "generate", "--alg", "ES384", "--out", prefix)).ExitCode.ShouldBe(ExitCodes.Ok);
+        identity.RegisterAnswer = (201, new
+        {
+            clientId = "county-cds",
+            agencyId = "harbor-house",
+            kind = "consent-directory",
+            purposeOfUse = "COC",
+            displayName = "County consent directory",
+            scopes = new[] { "system/Patient.rs", "system/Consent.rs", "system/Organization.rs" },
+            keyIds = new[] { "kid-cds" },
+        });
+
+        var (exitCode, output, error) = await Cli.RunAsync(
+            "clients", "register", "--agency", "harbor-house", "--kind", "consent-directory", "--purpose", "COC", "--client-id", "county-cds",
+            "--jwk", prefix + ".public.jwk.json", "--identity", identity.BaseUrl.ToString(), "--platform-client", credentials);
+
+        error.ShouldBeEmpty();
+        exitCode.ShouldBe(ExitCodes.Ok);
+        output.ShouldContain("Registered consent directory county-cds, operated by agency harbor-house, for purpose COC.");
+        output.ShouldContain("consent-directory");
+        output.ShouldNotContain("Client secret");
+        var body = JsonNode.Parse(identity.Requests.Last().Body)!.AsObject();
+        ((string?)body["kind"]).ShouldBe("consent-directory");
+        ((string?)body["purposeOfUse"]).ShouldBe("COC");
+        ((string?)body["agencyId"]).ShouldBe("harbor-house");
+        body.ContainsKey("scopes").ShouldBeFalse("the provider applies a directory's default scopes");
+        body.ContainsKey("jwksUrl").ShouldBeFalse();
+    }
+
+    [Fact]
+    public async Task Register_WithAnUnknownKind_IsAUsageError_AndNothingIsSent()
+    {
+        var (exitCode, _, error) = await Cli.RunAsync("clients", "register", "--agency", "harbor-house", "--kind", "directory", "--issue-secret",
+            "--identity", identity.BaseUrl.ToString(), "--platform-client", credentials);
+
+        exitCode.ShouldBe(ExitCodes.Usage);
+        error.ShouldStartWith("error: ");
+        error.ShouldContain("consent-directory");
+        identity.Requests.ShouldBeEmpty();
+    }
+
+    [Fact]
     public async Task Register_RefusedWithAValidationProblem_PrintsEachFieldsErrors_AndExits1()
     {
         identity.RegisterAnswer = (400, new
@@ -157,6 +202,11 @@ public sealed class ClientsTests : IAsyncLifetime
     {
         identity.Clients.Add(new { clientId = "harbor-house-system", agencyId = "harbor-house", displayName = "Harbor House", scopes = new[] { "system/*.rs" }, keyIds = new[] { "k1" } });
         identity.Clients.Add(new { clientId = "metro-pd-system", agencyId = "metro-pd", displayName = "Metro PD", scopes = new[] { "system/*.rs" }, keyIds = Array.Empty<string>() });
+        identity.Clients.Add(new
+        {
+            clientId = "county-cds", agencyId = "harbor-house", kind = "consent-directory", purposeOfUse = "TREAT", displayName = "County CDS",
+            scopes = new[] { "system/Consent.rs" }, keyIds = new[] { "k2" },
+        });
 
         var (exitCode, output, _) = await Cli.RunAsync("clients", "list", "--identity", identity.BaseUrl.ToString(), "--platform-client", credentials);
 
@@ -164,6 +214,12 @@ public sealed class ClientsTests : IAsyncLifetime
         output.ShouldContain("Client id");
         output.ShouldContain("harbor-house-system");
         output.ShouldContain("metro-pd-system");
+        var directoryRow = output.Split('\n').Single(line => line.Contains("county-cds", StringComparison.Ordinal));
+        directoryRow.ShouldContain("consent-directory");
+        directoryRow.ShouldContain("TREAT");
+        var systemRow = output.Split('\n').Single(line => line.Contains("metro-pd-system", StringComparison.Ordinal));
+        systemRow.ShouldContain("agency-system");
+        systemRow.ShouldNotContain("TREAT");
         identity.Requests.Last().Authorization.ShouldBe("Bearer " + StandInIdentity.AccessToken);
     }
 

@@ -68,7 +68,11 @@ public class IdentityHost : WebApplicationFactory<IdentityEntryPoint>
 
     public IReadOnlyList<DemoUser> Users => Read<List<DemoUser>>("users.json");
 
-    public DemoClient Client(string agencyId) => Clients.Single(c => c.AgencyId == agencyId);
+    /// <summary>The agency's demo system (not the consent directory Harbor House operates).</summary>
+    public DemoClient Client(string agencyId) => Clients.Single(c => c.AgencyId == agencyId && c.IsAgencySystem);
+
+    /// <summary>The demo consent directory, operated by Harbor House, registered for the purpose COC.</summary>
+    public DemoClient ConsentDirectory => Clients.Single(c => c.Kind == DemoClient.ConsentDirectoryKind);
 
     public DemoUser User(string userName) => Users.Single(u => u.UserName == userName);
 
@@ -123,6 +127,14 @@ public class IdentityHost : WebApplicationFactory<IdentityEntryPoint>
     }
 }
 
-public sealed record DemoClient(string ClientId, string AgencyId, string ClientSecret, Dictionary<string, string> PrivateJwk, string Algorithm);
+/// <summary>A demo client as <c>demo/clients.json</c> holds it; a consent directory has a purpose of use and no secret.</summary>
+public sealed record DemoClient(string ClientId, string AgencyId, string ClientSecret, Dictionary<string, string> PrivateJwk, string Algorithm,
+    string Kind = DemoClient.AgencySystemKind, string? PurposeOfUse = null)
+{
+    public const string AgencySystemKind = "agency-system";
+    public const string ConsentDirectoryKind = "consent-directory";
+
+    public bool IsAgencySystem => Kind == AgencySystemKind;
+}
 
 public sealed record DemoUser(string UserName, string Password, string Role, string? AgencyId, string? SurvivorId, string? TotpSecret);

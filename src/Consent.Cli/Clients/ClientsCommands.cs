@@ -5,8 +5,8 @@ using Spectre.Console;
 namespace Consent.Cli.Clients;
 
 /// <summary>
-/// <c>consent clients register|list|remove</c>: agency systems' OAuth clients at the identity provider,
-/// managed with the platform operator's credentials.
+/// <c>consent clients register|list|remove</c>: system clients at the identity provider (agency systems and consent
+/// directories), managed with the platform operator's credentials.
 /// </summary>
 internal static class ClientsCommands
 {
@@ -38,7 +38,7 @@ internal static class ClientsCommands
             Recursive = true,
         };
 
-        var clients = new Command("clients", "Register, list and remove agency systems' API clients.")
+        var clients = new Command("clients", "Register, list and remove the API clients of agency systems and consent directories.")
         {
             identity, operatorId, operatorSecret, platformClient,
         };
@@ -60,21 +60,35 @@ internal static class ClientsCommands
 
     private static Command RegisterCommand(CliOutput output, Func<ParseResult, HttpClient, IdentityAdminClient> admin)
     {
-        var agency = new Option<string>("--agency") { Description = "The agency the client acts for (its id).", Required = true };
+        var agency = new Option<string>("--agency")
+        {
+            Description = "The agency the client acts for (its id); for a consent directory, the agency operating it.",
+            Required = true,
+        };
+        var kind = new Option<string?>("--kind")
+        {
+            Description = "agency-system (the default) or consent-directory (reads patients, consents and organizations for one purpose).",
+        };
+        kind.AcceptOnlyFromAmong(ClientKinds.AgencySystem, ClientKinds.ConsentDirectory);
+        var purpose = new Option<string?>("--purpose")
+        {
+            Description = "A consent directory's purpose-of-use code, e.g. COC or TREAT (its tokens carry it).",
+        };
         var clientId = new Option<string?>("--client-id") { Description = "The new client's id (default: <agency>-<random>)." };
         var name = new Option<string?>("--name") { Description = "A display name, e.g. \"Harbor House case system\"." };
         var jwk = new Option<FileInfo?>("--jwk") { Description = "File with the agency's public JWK (from 'consent keys generate')." };
         var jwksUrl = new Option<string?>("--jwks-url") { Description = "URL where the agency publishes its JWKS instead." };
         var scopes = new Option<string[]>("--scope")
         {
-            Description = "SMART v2 system scope, repeatable (default: system/*.rs system/*.cruds).",
+            Description = "SMART v2 system scope, repeatable (default: system/*.rs system/*.cruds; for a consent directory, " +
+                          "system/Patient.rs system/Consent.rs system/Organization.rs).",
             AllowMultipleArgumentsPerToken = false,
         };
         var issueSecret = new Option<bool>("--issue-secret") { Description = "Also issue a client secret (shown once)." };
 
-        var register = new Command("register", "Register an agency system with its public key, JWKS URL or a client secret.")
+        var register = new Command("register", "Register an agency system or a consent directory with its public key, JWKS URL or a client secret.")
         {
-            agency, clientId, name, jwk, jwksUrl, scopes, issueSecret,
+            agency, kind, purpose, clientId, name, jwk, jwksUrl, scopes, issueSecret,
         };
         register.Validators.Add(result =>
         {
@@ -94,12 +108,16 @@ internal static class ClientsCommands
                 publicJwk,
                 parse.GetValue(jwksUrl),
                 requested is { Length: > 0 } ? requested : null,
-                parse.GetValue(issueSecret));
+                parse.GetValue(issueSecret),
+                parse.GetValue(kind),
+                parse.GetValue(purpose));
 
             using var http = new HttpClient { Timeout = Timeout };
             var client = await admin(parse, http).RegisterAsync(registration, cancellationToken);
 
-            await output.Out.WriteLineAsync($"Registered client {client.ClientId} for agency {client.AgencyId}.");
+            await output.Out.WriteLineAsync(client.Kind == ClientKinds.ConsentDirectory
+                ? $"Registered consent directory {client.ClientId}, operated by agency {client.AgencyId}, for purpose {client.PurposeOfUse}."
+                : $"Registered client {client.ClientId} for agency {client.AgencyId}.");
             output.Console.Write(Table([client]));
             if (!string.IsNullOrEmpty(client.ClientSecret))
             {
@@ -113,7 +131,7 @@ internal static class ClientsCommands
 
     private static Command ListCommand(CliOutput output, Func<ParseResult, HttpClient, IdentityAdminClient> admin)
     {
-        var list = new Command("list", "List registered agency clients.");
+        var list = new Command("list", "List registered agency systems and consent directories.");
         list.SetAction((parse, cancellationToken) => CommandFailed.PrintedAsync(output, async () =>
         {
             using var http = new HttpClient { Timeout = Timeout };
@@ -185,13 +203,15 @@ internal static class ClientsCommands
     {
         // Ids are copied into other commands: never wrap them.
         var table = new Table().AddColumns(
-            new TableColumn("Client id").NoWrap(), new TableColumn("Agency").NoWrap(),
-            new TableColumn("Name"), new TableColumn("Scopes"), new TableColumn("Key ids"));
+            new TableColumn("Client id").NoWrap(), new TableColumn("Agency").NoWrap(), new TableColumn("Kind").NoWrap(),
+            new TableColumn("Purpose").NoWrap(), new TableColumn("Name"), new TableColumn("Scopes"), new TableColumn("Key ids"));
         foreach (var client in clients)
         {
             table.AddRow(
                 new Text(client.ClientId),
                 new Text(client.AgencyId),
+                new Text(client.Kind ?? ClientKinds.AgencySystem),
+                new Text(client.PurposeOfUse ?? "-"),
                 new Text(client.DisplayName),
                 new Text(string.Join(" ", client.Scopes)),
                 new Text(client.KeyIds.Count == 0 ? "-" : string.Join(" ", client.KeyIds)));

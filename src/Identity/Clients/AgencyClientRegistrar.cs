@@ -8,9 +8,10 @@ using static OpenIddict.Abstractions.OpenIddictConstants;
 namespace Consent.Identity.Clients;
 
 /// <summary>
-/// Registers agency systems as OAuth clients: client_credentials only, authenticated by <c>private_key_jwt</c>
-/// with the agency's public key (or, for simple setups, a client secret), limited to SMART system scopes,
-/// and carrying the agency id that every token of the client will state.
+/// Registers system clients, agency systems and consent directories (<see cref="ClientKinds"/>), as OAuth clients:
+/// client_credentials only, authenticated by <c>private_key_jwt</c> with the agency's public key (or, for simple
+/// setups, a client secret), limited to SMART system scopes, and carrying the agency id, the kind and a directory's
+/// purpose of use that every token of the client will state.
 /// </summary>
 public sealed partial class AgencyClientRegistrar(
     IOpenIddictApplicationManager applications,
@@ -19,6 +20,8 @@ public sealed partial class AgencyClientRegistrar(
 {
     public const string AgencyIdProperty = "agency_id";
     public const string JwksUrlProperty = "jwks_url";
+    public const string ClientKindProperty = "client_kind";
+    public const string PurposeOfUseProperty = "purpose_of_use";
 
     public async Task<(RegisteredAgencyClient? Client, Dictionary<string, string[]>? Errors)> RegisterAsync(
         RegisterAgencyClient request, CancellationToken cancellationToken)
@@ -38,11 +41,35 @@ public sealed partial class AgencyClientRegistrar(
             errors["clientId"] = ["A client id is 1-64 lowercase letters, digits, '-', '_' or '.'."];
         }
 
-        var scopes = request.Scopes is { Count: > 0 } ? request.Scopes.Distinct(StringComparer.Ordinal).ToList() : [.. PlatformScopes.AgencyDefault];
-        var unknown = scopes.Where(scope => !PlatformScopes.Smart.Contains(scope)).ToList();
+        var kind = request.Kind ?? ClientKinds.AgencySystem;
+        var directory = kind == ClientKinds.ConsentDirectory;
+        if (!ClientKinds.All.Contains(kind))
+        {
+            errors["kind"] = [$"The kind is {ClientKinds.AgencySystem} (the default) or {ClientKinds.ConsentDirectory}."];
+        }
+
+        if (directory && string.IsNullOrEmpty(request.PurposeOfUse))
+        {
+            errors["purposeOfUse"] = ["A consent directory is registered with the purpose of use it reads for, e.g. COC or TREAT."];
+        }
+        else if (directory && !ClientKinds.PurposeOfUseCode().IsMatch(request.PurposeOfUse!))
+        {
+            errors["purposeOfUse"] = ["A purpose of use is one code of 2-32 uppercase letters, digits or '-', e.g. COC, TREAT or CAREMGT."];
+        }
+        else if (!directory && request.PurposeOfUse is not null)
+        {
+            errors["purposeOfUse"] = ["Only a consent directory is registered with a purpose of use; an agency system states one with each request."];
+        }
+
+        var scopes = request.Scopes is { Count: > 0 }
+            ? request.Scopes.Distinct(StringComparer.Ordinal).ToList()
+            : [.. directory ? PlatformScopes.ConsentDirectory : PlatformScopes.AgencyDefault];
+        var unknown = scopes.Where(scope => !(directory ? PlatformScopes.ConsentDirectory : PlatformScopes.Smart).Contains(scope)).ToList();
         if (unknown.Count > 0)
         {
-            errors["scopes"] = [$"Unknown scope(s): {string.Join(", ", unknown)}. Agency clients use SMART v2 system scopes such as system/*.rs."];
+            errors["scopes"] = directory
+                ? [$"Not a consent directory's scope: {string.Join(", ", unknown)}. A consent directory reads patients, consents and organizations only: {string.Join(", ", PlatformScopes.ConsentDirectory)}."]
+                : [$"Unknown scope(s): {string.Join(", ", unknown)}. Agency clients use SMART v2 system scopes such as system/*.rs."];
         }
 
         if (request.PublicJwk is not null && request.JwksUrl is not null)
@@ -119,26 +146,32 @@ public sealed partial class AgencyClientRegistrar(
 
         descriptor.Permissions.Add(Permissions.Prefixes.Scope + PlatformScopes.ConsentApi);
         descriptor.Properties[AgencyIdProperty] = JsonSerializer.SerializeToElement(request.AgencyId);
+        descriptor.Properties[ClientKindProperty] = JsonSerializer.SerializeToElement(kind);
+        if (directory)
+        {
+            descriptor.Properties[PurposeOfUseProperty] = JsonSerializer.SerializeToElement(request.PurposeOfUse);
+        }
+
         if (request.JwksUrl is not null)
         {
             descriptor.Properties[JwksUrlProperty] = JsonSerializer.SerializeToElement(request.JwksUrl);
         }
 
         await applications.CreateAsync(descriptor, cancellationToken);
-        return (new RegisteredAgencyClient(clientId, request.AgencyId, descriptor.DisplayName, scopes,
-            keys.Select(k => k.KeyId).ToList(), secret), null);
+        return (new RegisteredAgencyClient(clientId, request.AgencyId, kind, directory ? request.PurposeOfUse : null,
+            descriptor.DisplayName, scopes, keys.Select(k => k.KeyId).ToList(), secret), null);
     }
 
     /// <summary>
     /// Replaces a registered system's keys with one new public key (checked as at registration). Answers neither a
-    /// client nor errors when there is no such system, or <paramref name="mayManage"/> refuses its agency.
+    /// client nor errors when there is no such system, or <paramref name="mayManage"/> refuses it.
     /// </summary>
     public async Task<(RegisteredAgencyClient? Client, Dictionary<string, string[]>? Errors)> ReplaceKeyAsync(
-        string clientId, ReplaceAgencyClientKey request, Func<string?, bool> mayManage, CancellationToken cancellationToken)
+        string clientId, ReplaceAgencyClientKey request, Func<AgencyClientProperties, bool> mayManage, CancellationToken cancellationToken)
     {
         var application = await applications.FindByClientIdAsync(clientId, cancellationToken);
-        var properties = application is null ? null : await applications.GetPropertiesAsync(application, cancellationToken);
-        if (application is null || properties is null || !properties.TryGetValue(AgencyIdProperty, out var agency) || !mayManage(agency.GetString()))
+        var registration = application is null ? null : AgencyClientProperties.Read(await applications.GetPropertiesAsync(application, cancellationToken));
+        if (application is null || registration is null || !mayManage(registration))
         {
             return (null, null);
         }
@@ -165,8 +198,7 @@ public sealed partial class AgencyClientRegistrar(
     /// <summary>A registered system as the admin API shows it (never its secret).</summary>
     public async Task<RegisteredAgencyClient?> DescribeAsync(object application, CancellationToken cancellationToken)
     {
-        var properties = await applications.GetPropertiesAsync(application, cancellationToken);
-        if (!properties.TryGetValue(AgencyIdProperty, out var agency))
+        if (AgencyClientProperties.Read(await applications.GetPropertiesAsync(application, cancellationToken)) is not { } registration)
         {
             return null;
         }
@@ -175,7 +207,9 @@ public sealed partial class AgencyClientRegistrar(
         var keySet = await applications.GetJsonWebKeySetAsync(application, cancellationToken);
         return new RegisteredAgencyClient(
             (await applications.GetClientIdAsync(application, cancellationToken))!,
-            agency.GetString()!,
+            registration.AgencyId,
+            registration.Kind,
+            registration.PurposeOfUse,
             (await applications.GetDisplayNameAsync(application, cancellationToken)) ?? "",
             permissions.Where(p => p.StartsWith(Permissions.Prefixes.Scope, StringComparison.Ordinal))
                 .Select(p => p[Permissions.Prefixes.Scope.Length..])

@@ -9,12 +9,13 @@ using static OpenIddict.Abstractions.OpenIddictConstants;
 namespace Consent.Identity.Clients;
 
 /// <summary>
-/// Registration of agency systems, and suspension of agencies, by a platform admin: a user with the
+/// Registration of system clients, and suspension of agencies, by a platform admin: a user with the
 /// platform-admin role (their token for this admin API, or for the consent API, which forwards it when an
 /// admin deactivates an agency), or the platform operator's own client holding <c>platform/clients.manage</c>
 /// for this admin API. An agency admin (their token addressed to this admin API, as the portal holds it) manages
-/// the systems of their own agency only: they see, register, re-key and remove those, and nothing else exists for
-/// them; suspending agencies stays with platform admins.
+/// the agency systems of their own agency only: they see, register, re-key and remove those, and nothing else exists
+/// for them. Consent directories stay with platform admins even when the admin's agency operates one, since a
+/// directory reads every survivor's consents; so does suspending agencies.
 /// </summary>
 internal static class ClientsApi
 {
@@ -63,8 +64,12 @@ internal static class ClientsApi
             : null;
 
     /// <summary>Whether the caller may see and change this agency's systems.</summary>
-    private static bool MayManage(ClaimsPrincipal user, string? agencyId) =>
+    private static bool MayManageAgency(ClaimsPrincipal user, string? agencyId) =>
         ManagesAllAgencies(user) || (OwnAgency(user) is { } own && string.Equals(own, agencyId, StringComparison.Ordinal));
+
+    /// <summary>Whether the caller may see and change this registered client: any kind but an agency system is platform admins' alone.</summary>
+    private static bool MayManage(ClaimsPrincipal user, string agencyId, string kind) =>
+        kind == ClientKinds.AgencySystem ? MayManageAgency(user, agencyId) : ManagesAllAgencies(user);
 
     private static async Task<Results<Ok<AgencyStatus>, ValidationProblem>> SetStatus(
         string agencyId, SetAgencyStatus request, ClaimsPrincipal admin, AgencySuspensions suspensions, CancellationToken cancellationToken)
@@ -79,7 +84,13 @@ internal static class ClientsApi
     private static async Task<Results<Created<RegisteredAgencyClient>, ValidationProblem, ProblemHttpResult>> Register(
         RegisterAgencyClient request, ClaimsPrincipal caller, AgencyClientRegistrar registrar, CancellationToken cancellationToken)
     {
-        if (!ManagesAllAgencies(caller) && !MayManage(caller, request.AgencyId))
+        if (request.Kind == ClientKinds.ConsentDirectory && !ManagesAllAgencies(caller))
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, type: "https://consent.example/problems/consent-directory-platform-admin",
+                title: "Consent directories are registered by platform admins: a directory reads every survivor's consents.");
+        }
+
+        if (!MayManageAgency(caller, request.AgencyId))
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, type: "https://consent.example/problems/other-agency",
                 title: "Agency admins register systems of their own agency only.");
@@ -98,7 +109,7 @@ internal static class ClientsApi
         var clients = new List<RegisteredAgencyClient>();
         await foreach (var application in applications.ListAsync(count: null, offset: null, cancellationToken))
         {
-            if (await registrar.DescribeAsync(application, cancellationToken) is { } client && MayManage(caller, client.AgencyId))
+            if (await registrar.DescribeAsync(application, cancellationToken) is { } client && MayManage(caller, client.AgencyId, client.Kind))
             {
                 clients.Add(client);
             }
@@ -107,14 +118,13 @@ internal static class ClientsApi
         return TypedResults.Ok(clients);
     }
 
-    /// <summary>Another agency's system is not found, the same as one that does not exist.</summary>
+    /// <summary>Another agency's system, or for an agency admin a consent directory, is not found, the same as one that does not exist.</summary>
     private static async Task<Results<NoContent, NotFound>> Remove(
         string clientId, ClaimsPrincipal caller, IOpenIddictApplicationManager applications, CancellationToken cancellationToken)
     {
         var application = await applications.FindByClientIdAsync(clientId, cancellationToken);
-        if (application is null ||
-            !(await applications.GetPropertiesAsync(application, cancellationToken)).TryGetValue(AgencyClientRegistrar.AgencyIdProperty, out var agency) ||
-            !MayManage(caller, agency.GetString()))
+        var registration = application is null ? null : AgencyClientProperties.Read(await applications.GetPropertiesAsync(application, cancellationToken));
+        if (application is null || registration is null || !MayManage(caller, registration.AgencyId, registration.Kind))
         {
             return TypedResults.NotFound();
         }
@@ -130,7 +140,8 @@ internal static class ClientsApi
     private static async Task<Results<Ok<RegisteredAgencyClient>, ValidationProblem, NotFound>> ReplaceKey(
         string clientId, ReplaceAgencyClientKey request, ClaimsPrincipal caller, AgencyClientRegistrar registrar, CancellationToken cancellationToken)
     {
-        var (client, errors) = await registrar.ReplaceKeyAsync(clientId, request, agencyId => MayManage(caller, agencyId), cancellationToken);
+        var (client, errors) = await registrar.ReplaceKeyAsync(clientId, request,
+            client => MayManage(caller, client.AgencyId, client.Kind), cancellationToken);
         if (errors is not null)
         {
             return TypedResults.ValidationProblem(errors, type: "https://consent.example/problems/invalid-client-key",

@@ -2,7 +2,7 @@ namespace Consent.Identity.Clients;
 
 /// <summary>
 /// Scopes the provider knows. Agency systems use SMART v2 system scopes (<c>system/Resource.rs</c> reads
-/// and searches, <c>system/*.cruds</c> also writes their own records).
+/// and searches, <c>system/*.cruds</c> also writes their own records); organizations are read-only.
 /// </summary>
 public static class PlatformScopes
 {
@@ -21,13 +21,23 @@ public static class PlatformScopes
         "Encounter", "MedicationStatement", "AllergyIntolerance", "DocumentReference", "Consent",
     ];
 
+    /// <summary>The platform's agencies as FHIR Organizations: read and searched, never written by a system.</summary>
+    public const string OrganizationRead = "system/Organization.rs";
+
     /// <summary>Every SMART v2 system scope an agency client may be registered for.</summary>
     public static readonly IReadOnlyList<string> Smart =
     [
         "system/*.rs", "system/*.cruds",
         .. FhirResourceTypes.Select(type => $"system/{type}.rs"),
         .. FhirResourceTypes.Select(type => $"system/{type}.cruds"),
+        OrganizationRead,
     ];
+
+    /// <summary>
+    /// What a consent directory may be registered for, and gets when its registration names no scopes: survivors'
+    /// Patient (looked up by identifier) and Consent resources, and the agencies they name.
+    /// </summary>
+    public static readonly IReadOnlyList<string> ConsentDirectory = ["system/Patient.rs", "system/Consent.rs", OrganizationRead];
 
     /// <summary>What an agency client gets when its registration names no scopes.</summary>
     public static readonly IReadOnlyList<string> AgencyDefault = ["system/*.rs", "system/*.cruds"];

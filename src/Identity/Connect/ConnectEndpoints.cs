@@ -34,15 +34,19 @@ internal static class ConnectEndpoints
         if (request.IsClientCredentialsGrantType())
         {
             var application = await applications.FindByClientIdAsync(request.ClientId!);
-            var properties = application is null ? null : await applications.GetPropertiesAsync(application);
-            if (properties is null || !properties.TryGetValue(AgencyClientRegistrar.AgencyIdProperty, out var agency) ||
-                string.IsNullOrEmpty(agency.GetString()))
+            var registration = application is null ? null : AgencyClientProperties.Read(await applications.GetPropertiesAsync(application));
+            if (registration is null)
             {
                 // Only the platform's own operator client works without an agency.
                 if (application is null || !request.HasScope(PlatformScopes.ManageClients))
                 {
                     return Reject(Errors.InvalidClient, "This client is not registered for an agency.");
                 }
+            }
+            else if (!registration.IsComplete)
+            {
+                // The consent API trusts the kind and purpose a token states: a registration that cannot say both gets none.
+                return Reject(Errors.InvalidClient, "This client's registration states no valid kind and purpose of use.");
             }
 
             var scopes = request.GetScopes();
@@ -60,9 +64,12 @@ internal static class ConnectEndpoints
             var identity = new ClaimsIdentity(TokenValidationParameters.DefaultAuthenticationType, Claims.Name, Claims.Role);
             identity.SetClaim(Claims.Subject, request.ClientId);
             identity.SetClaim(Claims.Name, await applications.GetDisplayNameAsync(application!));
-            if (properties is not null && properties.TryGetValue(AgencyClientRegistrar.AgencyIdProperty, out var agencyId))
+            if (registration is not null)
             {
-                identity.SetClaim(PlatformClaims.AgencyId, agencyId.GetString());
+                // A consent directory's purpose of use is its registration's, not a request header's.
+                identity.SetClaim(PlatformClaims.AgencyId, registration.AgencyId)
+                    .SetClaim(PlatformClaims.ClientKind, registration.Kind)
+                    .SetClaim(PlatformClaims.PurposeOfUse, registration.PurposeOfUse);
             }
 
             identity.SetScopes(scopes);

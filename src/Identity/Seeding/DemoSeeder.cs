@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Consent.Identity.Clients;
 using Consent.Identity.Users;
 using Microsoft.AspNetCore.Identity;
@@ -10,9 +11,9 @@ using static OpenIddict.Abstractions.OpenIddictConstants;
 namespace Consent.Identity.Seeding;
 
 /// <summary>
-/// Demo agencies' API clients and one user per role, so a newcomer can sign in and call the API at once.
-/// Credentials are generated per installation and written to <c>demo/clients.json</c> and
-/// <c>demo/users.json</c> in the data directory — in Development only.
+/// Demo agencies' API clients, a consent directory operated by Harbor House, and one user per role, so a newcomer can
+/// sign in and call the API at once. Credentials are generated per installation and written to <c>demo/clients.json</c>
+/// and <c>demo/users.json</c> in the data directory — in Development only.
 /// </summary>
 public sealed partial class DemoSeeder(
     UserManager<PlatformUser> users,
@@ -23,6 +24,7 @@ public sealed partial class DemoSeeder(
 {
     public const string SurvivorUserName = "demo-survivor";
     public const string PlatformClientId = "consent-platform";
+    public const string ConsentDirectoryClientId = "harbor-house-consent-directory";
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
@@ -47,8 +49,20 @@ public sealed partial class DemoSeeder(
                 throw new InvalidOperationException("Demo client registration failed: " + string.Join("; ", errors!.SelectMany(e => e.Value)));
             }
 
-            clients.Add(new DemoClient(client.ClientId, agencyId, client.ClientSecret!, privateJwk, useEc ? "ES384" : "RS384", privatePem));
+            clients.Add(new DemoClient(client.ClientId, agencyId, client.Kind, null, client.ClientSecret!, privateJwk, useEc ? "ES384" : "RS384", privatePem));
         }
+
+        // The directory authenticates by its key alone (no secret), as consent decision services do.
+        var (directoryPublicJwk, directoryPrivateJwk, directoryPem) = CreateRsaKey();
+        var (directory, directoryErrors) = await registrar.RegisterAsync(new RegisterAgencyClient(
+            "harbor-house", ConsentDirectoryClientId, "County consent directory (operated by Harbor House)", directoryPublicJwk, null, null,
+            Kind: ClientKinds.ConsentDirectory, PurposeOfUse: "COC"), cancellationToken);
+        if (directory is null)
+        {
+            throw new InvalidOperationException("Demo consent directory registration failed: " + string.Join("; ", directoryErrors!.SelectMany(e => e.Value)));
+        }
+
+        clients.Add(new DemoClient(directory.ClientId, directory.AgencyId, directory.Kind, directory.PurposeOfUse, null, directoryPrivateJwk, "RS384", directoryPem));
 
         var platformSecret = Secret();
         await applications.CreateAsync(new OpenIddictApplicationDescriptor
@@ -166,13 +180,23 @@ public sealed partial class DemoSeeder(
 
     private static string B64(byte[] bytes) => Base64UrlEncoder.Encode(bytes);
 
-    /// <summary>The private key twice: as a JWK for JOSE libraries, as PEM for openssl.</summary>
-    private sealed record DemoClient(string ClientId, string AgencyId, string ClientSecret, Dictionary<string, string> PrivateJwk,
-        string Algorithm, string PrivateKeyPem);
+    /// <summary>
+    /// The private key twice: as a JWK for JOSE libraries, as PEM for openssl. A consent directory names its purpose of
+    /// use and has no secret; an agency system has a secret and no purpose.
+    /// </summary>
+    private sealed record DemoClient(
+        string ClientId,
+        string AgencyId,
+        string Kind,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? PurposeOfUse,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ClientSecret,
+        Dictionary<string, string> PrivateJwk,
+        string Algorithm,
+        string PrivateKeyPem);
 
     private sealed record DemoUser(string UserName, string Password, string Role, string? AgencyId, string? SurvivorId, string? TotpSecret);
 
-    [LoggerMessage(EventId = 1201, Level = LogLevel.Information, Message = "Demo data seeded: {Clients} agency clients, {Users} users")]
+    [LoggerMessage(EventId = 1201, Level = LogLevel.Information, Message = "Demo data seeded: {Clients} system clients, {Users} users")]
     private static partial void LogSeeded(ILogger logger, int clients, int users);
 
     [LoggerMessage(EventId = 1202, Level = LogLevel.Warning, Message = "Demo data seeded in {Environment}: credential files are written only in Development")]

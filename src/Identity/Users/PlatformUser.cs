@@ -37,4 +37,10 @@ public static class PlatformClaims
 {
     public const string AgencyId = "agency_id";
     public const string SurvivorId = "survivor_id";
+
+    /// <summary>A system client's kind (<see cref="Clients.ClientKinds"/>), in its access tokens only.</summary>
+    public const string ClientKind = "client_kind";
+
+    /// <summary>A consent directory's registered purpose-of-use code, in its access tokens only.</summary>
+    public const string PurposeOfUse = "purpose_of_use";
 }

@@ -334,7 +334,7 @@ public sealed partial class AdvocatePagesBrowserTests(PlatformStack stack, Brows
         var web = new JsonSerializerOptions(JsonSerializerDefaults.Web);
         var clients = JsonSerializer.Deserialize<List<DemoClient>>(
             await File.ReadAllTextAsync(Path.Combine(stack.DataDirectory, "demo", "clients.json")), web)!;
-        var client = clients.First(c => c.AgencyId == agencyId);
+        var client = clients.Single(c => c.AgencyId == agencyId && c.IsAgencySystem);
         using var identity = new HttpClient { BaseAddress = stack.IdentityUrl };
         var token = await TokenRequests.ClientCredentialsWithSecret(identity, client.ClientId, client.ClientSecret);
         token.StatusCode.ShouldBe(HttpStatusCode.OK, await token.Content.ReadAsStringAsync());

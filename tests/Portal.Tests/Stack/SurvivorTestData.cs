@@ -14,7 +14,7 @@ public static class SurvivorTestData
     {
         var clients = JsonSerializer.Deserialize<List<DemoClient>>(
             await File.ReadAllTextAsync(Path.Combine(stack.DataDirectory, "demo", "clients.json")), new JsonSerializerOptions(JsonSerializerDefaults.Web))!;
-        var client = clients.First(c => c.AgencyId == agencyId);
+        var client = clients.Single(c => c.AgencyId == agencyId && c.IsAgencySystem);
         using var provider = new HttpClient { BaseAddress = stack.IdentityUrl };
         return await TokenRequests.AgencyTokenAsync(provider, client, tokenEndpoint: new Uri(stack.IdentityUrl, "connect/token").AbsoluteUri);
     }

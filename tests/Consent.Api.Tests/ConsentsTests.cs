@@ -266,23 +266,35 @@ public sealed class ConsentsTests(ApiHost api) : IClassFixture<ApiHost>
         var options = new JsonSerializerOptions().ForFhir(ModelInfo.ModelInspector).UsingMode(DeserializationMode.Strict);
         var consent = JsonSerializer.Deserialize<FhirConsent>(json, options)!;
         consent.Status.ShouldBe(FhirConsent.ConsentState.Active);
-        consent.Patient!.Reference.ShouldBe("Patient/sv-1001");
+        // No FHIR Patient was named: the survivor is referenced by the platform's survivor identifier.
+        consent.Patient!.Reference.ShouldBeNull();
+        consent.Patient.Identifier!.System.ShouldBe(FhirCalls.SurvivorSystem);
+        consent.Patient.Identifier.Value.ShouldBe("sv-1001");
         consent.Scope!.Coding[0].Code.ShouldBe("patient-privacy");
-        consent.Category[0].Coding[0].Code.ShouldBe("59284-0");
+        consent.Category.Select(c => c.Coding[0].Code).ShouldBe(["patient-privacy", "59284-0"]);
         consent.Meta!.VersionId.ShouldBe("1");
-        consent.Provision!.Type.ShouldBe(FhirConsent.ConsentProvisionType.Permit);
-        consent.Provision.Actor.Single(a => a.Role.Coding[0].Code == "IRCP").Reference!.Reference.ShouldBe("Organization/northside-clinic");
-        consent.Provision.Actor.Single(a => a.Role.Coding[0].Code == "CST").Reference!.Reference.ShouldBe("Organization/harbor-house");
-        consent.Provision.Purpose.Select(p => p.Code).ShouldBe(["TREAT"]);
-        consent.Provision.SecurityLabel.Select(l => l.Code).ShouldBe(["SUD"]);
-        consent.Provision.Class.Select(c => c.Code).ShouldContain("Condition");
-        consent.Provision.Period!.End.ShouldNotBeNull();
+        consent.Meta.Profile.ShouldContain("https://profiles.ihe.net/ITI/PCF/StructureDefinition/IHE.PCF.consentAdvanced");
+        // The rules pattern: the root denies; the one exception is the grant as far as the demo MOU between Harbor House
+        // and the clinic carries it (treatment, health; the MOU does not name substance use, so neither does the permit).
+        consent.Provision!.Type.ShouldBe(FhirConsent.ConsentProvisionType.Deny);
+        var permit = consent.Provision.Provision.ShouldHaveSingleItem();
+        permit.Type.ShouldBe(FhirConsent.ConsentProvisionType.Permit);
+        permit.Actor.Single(a => a.Role.Coding[0].Code == "IRCP").Reference!.Reference.ShouldBe("Organization/northside-clinic");
+        permit.Actor.Single(a => a.Role.Coding[0].Code == "CST").Reference!.Reference.ShouldBe("Organization/harbor-house");
+        permit.Purpose.Select(p => p.Code).ShouldBe(["TREAT"]);
+        permit.Code.Select(c => c.Coding[0].Code).ShouldBe(["health"]);
+        permit.Class.Select(c => c.Code).ShouldContain("Condition");
+        permit.Period!.End.ShouldNotBeNull();
+        // Sensitive labels the grant does not name are an exception to the exception; SUD, which it names, is not.
+        permit.Provision.ShouldHaveSingleItem().Type.ShouldBe(FhirConsent.ConsentProvisionType.Deny);
+        permit.Provision[0].SecurityLabel.Select(l => l.Code).ShouldBe(["ETH", "HIV", "IMMIGRATION", "PSY", "SDV"]);
         // Serialising the parsed resource gives the same JSON back.
         JsonSerializer.Serialize(consent, options).ShouldBe(JsonSerializer.Serialize(JsonSerializer.Deserialize<FhirConsent>(json, options), options));
 
         await (await survivor.PostEmpty($"{Consents}/{id}/revoke")).Json();
         var revoked = JsonSerializer.Deserialize<FhirConsent>(await survivor.GetStringAsync($"{Consents}/{id}/fhir"), options)!;
         revoked.Status.ShouldBe(FhirConsent.ConsentState.Inactive);
+        revoked.Provision!.Provision.ShouldBeEmpty();
         revoked.Meta!.VersionId.ShouldBe("2");
 
         var other = await api.Parties.As(await api.Parties.CreateUserAsync("survivor", survivorId: "sv-other"));

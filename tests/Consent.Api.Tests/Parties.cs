@@ -48,6 +48,14 @@ public sealed class Parties(ApiHost api)
         return Client(token);
     }
 
+    /// <summary>An API client with the demo consent directory's token (client credentials, private_key_jwt; purpose COC from its registration).</summary>
+    public async Task<HttpClient> ConsentDirectory(string scope = "system/Patient.rs system/Consent.rs system/Organization.rs")
+    {
+        var token = await TokenAsync("directory:" + scope, () =>
+            TokenRequests.AgencyTokenAsync(api.Identity.CreateClient(), api.Identity.ConsentDirectory, scope));
+        return Client(token);
+    }
+
     /// <summary>Creates a user in the provider (staff with TOTP, as the demo seed does) and returns its name.</summary>
     public async Task<string> CreateUserAsync(string role, string? agencyId = null, string? survivorId = null)
     {

@@ -100,6 +100,18 @@ public sealed class AccessMatrixTests(SecuritySuite suite)
     }
 
     [Theory]
+    [MemberData(nameof(AllRoutes))]
+    public async Task ConsentDirectoryToken_Is403OnEveryApiRoute(string route)
+    {
+        // A consent directory reads consents on /fhir for other systems; it never acts for its operating agency here.
+        var rule = AccessRules.Find(route);
+        var directory = await suite.Parties.ConsentDirectory();
+        var response = await directory.SendAsync(Request(rule, SecuritySuite.DemoSurvivor, "harbor-house", await BodyFor(rule, "harbor-house")));
+
+        (await response.ProblemBody(HttpStatusCode.Forbidden)).ShouldNotMention(SecuritySuite.DemoSurvivor, suite.HiddenSurvivor);
+    }
+
+    [Theory]
     [MemberData(nameof(RoleGated))]
     public async Task RoleGatedRoute_AnswersEachRoleAsTheTableSays(string route, Role role)
     {

@@ -39,11 +39,8 @@ public static class AuthExtensions
         builder.Services.AddAuthentication(OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme);
         builder.Services.AddAuthorization(authorization =>
         {
-            // A consent directory's token is for /fhir only: it never acts for its agency on the consent API.
             var tokenRequired = new AuthorizationPolicyBuilder(OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme)
                 .RequireAuthenticatedUser()
-                .RequireAssertion(context => !Caller.ApiCaller.From(context.User).IsConsentDirectory
-                    || (context.Resource is HttpContext http && Fhir.FhirPath.Is(http.Request.Path)))
                 .Build();
             authorization.DefaultPolicy = tokenRequired;
             authorization.FallbackPolicy = tokenRequired;

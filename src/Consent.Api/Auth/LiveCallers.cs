@@ -67,6 +67,13 @@ public static class LiveCallers
             return;
         }
 
+        // A consent directory reads consents on /fhir for other systems; it never acts for its operating agency elsewhere.
+        if (!Fhir.FhirPath.Is(http.Request.Path) && Caller.ApiCaller.From(http.User).IsConsentDirectory)
+        {
+            await ProblemCatalogue.Forbidden.WriteAsync(http, "A consent directory's token is for /fhir only.");
+            return;
+        }
+
         await next(http);
     }
 }

@@ -128,7 +128,7 @@ internal static class FhirMetadata
         token_endpoint_auth_methods_supported = new[] { "private_key_jwt", "client_secret_basic", "client_secret_post" },
         token_endpoint_auth_signing_alg_values_supported = new[] { "RS384", "ES384" },
         scopes_supported = (string[])["system/*.rs", "system/*.cruds",
-            .. FhirModel.WritableTypes.SelectMany(type => new[] { $"system/{type}.rs", $"system/{type}.cruds" })],
+            .. FhirModel.WritableTypes.SelectMany(type => new[] { $"system/{type}.rs", $"system/{type}.cruds" }), "system/Organization.rs"],
         // private_key_jwt (asymmetric) and, for simple setups, a client secret (symmetric); SMART v2 scopes only.
         capabilities = new[] { "client-confidential-asymmetric", "client-confidential-symmetric", "permission-v2" },
     });

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Gets an access token by private_key_jwt (SMART Backend Services) with nothing but bash, openssl and curl,
 # then calls the API's /api/me. Usage: docs/examples/get-token.sh [clientId] (default: the first RS384 demo client)
+# SCOPE sets the scopes asked for (default system/*.rs); TOKEN_ONLY=1 prints the token and nothing else.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 CLIENTS="${CONSENT_DATA_DIR:-$ROOT/.data}/demo/clients.json"
@@ -26,11 +27,15 @@ signature=$(printf '%s.%s' "$header" "$payload" | openssl dgst -sha384 -sign "$k
 
 response=$(curl -fsS "$IDENTITY/connect/token" \
   -d grant_type=client_credentials \
-  -d scope='system/*.rs' \
+  --data-urlencode scope="${SCOPE:-system/*.rs}" \
   -d client_id="$client_id" \
   -d client_assertion_type=urn:ietf:params:oauth:client-assertion-type:jwt-bearer \
   -d client_assertion="$header.$payload.$signature")
 token=$(printf '%s' "$response" | tr -d '\n' | sed -E 's/.*"access_token": ?"([^"]*)".*/\1/')
+if [ "${TOKEN_ONLY:-}" = 1 ]; then
+  printf '%s\n' "$token"
+  exit 0
+fi
 echo "Access token for $client_id (valid 5 minutes):"
 echo "$token"
 echo

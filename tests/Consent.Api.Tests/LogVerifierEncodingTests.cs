@@ -86,6 +86,8 @@ public sealed class LogVerifierEncodingTests
                 DisclosureDecision.Permit,
                 [DisclosureBasis.BreakGlass(breakGlass), DisclosureBasis.Statutory(statute), DisclosureBasis.Mou(mou), DisclosureBasis.Grant(grant)],
                 "0.1.0", "0HN7:00000001", BreakGlass: true),
+            new("harbor-house", "harbor-house-consent-directory", null, "sv-1006", "Consent", ["Consent/0192f6a0000070008000000000000001"], "COC",
+                DisclosureDecision.Permit, [DisclosureBasis.ConsentDirectory("harbor-house-consent-directory")], "0.1.0", "req-6"),
             new("county-child-services", "ccs-system", null, "sv-1004", "DocumentReference", ["doc-1"], "child-protection",
                 DisclosureDecision.Permit, [DisclosureBasis.Statutory(statute)], "2.0.0-rc.1", "req-4"),
             new("eastside-legal-aid", "eastside-app", "user-9", "sv-1005", "Encounter",

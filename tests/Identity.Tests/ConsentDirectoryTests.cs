@@ -203,13 +203,7 @@ public sealed class ConsentDirectoryTests(IdentityHost host) : IClassFixture<Ide
     [InlineData("system/Patient.rs system/Observation.rs")]
     public async Task Directory_AskingBeyondItsRegistration_IsRefused(string scope)
     {
-        var directory = host.ConsentDirectory;
-        var response = await TokenRequests.ClientCredentialsWithAssertion(http, directory.ClientId, ClientAssertions.Create(directory), scope);
-        var (status, error, body) = await TokenRequests.ReadAsync(response);
-
-        status.ShouldBe(400, body.ToString());
-        error.ShouldBe("invalid_scope");
-        body.TryGetProperty("access_token", out _).ShouldBeFalse();
+        await TokenRequests.ShouldRefuseScopeAsync(http, host.ConsentDirectory, scope);
     }
 
     [Fact]

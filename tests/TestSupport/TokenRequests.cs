@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using Shouldly;
 
 namespace Consent.TestSupport;
 
@@ -59,6 +60,16 @@ public static class TokenRequests
         var code = await new BrowserLogin(browser).SignInAndAuthorizeAsync(host.User(userName), challenge);
         var (status, _, body) = await RedeemCodeAsync(browser, code, verifier);
         return status == 200 ? body : throw new InvalidOperationException($"Code redemption failed: {body}");
+    }
+
+    /// <summary>Asks for a token with <paramref name="scope"/> and checks it is refused as invalid_scope, with no token in the answer.</summary>
+    public static async Task ShouldRefuseScopeAsync(HttpClient http, DemoClient client, string scope)
+    {
+        var response = await ClientCredentialsWithAssertion(http, client.ClientId, ClientAssertions.Create(client), scope);
+        var (status, error, body) = await ReadAsync(response);
+        status.ShouldBe(400, body.ToString());
+        error.ShouldBe("invalid_scope");
+        body.TryGetProperty("access_token", out _).ShouldBeFalse();
     }
 
     public static async Task<(int Status, string? Error, JsonElement Body)> ReadAsync(HttpResponseMessage response)

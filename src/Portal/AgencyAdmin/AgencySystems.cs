@@ -10,8 +10,15 @@ namespace Consent.Portal.AgencyAdmin;
 
 // The identity provider's answers about agency systems (src/Identity/Clients/AgencyClientRegistration.cs).
 
-/// <summary>A registered agency system: its client id, agency, name, SMART scopes and the ids of its public keys.</summary>
-public sealed record AgencySystem(string ClientId, string AgencyId, string DisplayName, IReadOnlyList<string> Scopes, IReadOnlyList<string> KeyIds);
+/// <summary>
+/// A registered agency system: its client id, agency, name, SMART scopes and the ids of its public keys; its kind
+/// (<c>agency-system</c>, or <c>consent-directory</c> with the purpose it reads for, which only platform admins see).
+/// </summary>
+public sealed record AgencySystem(string ClientId, string AgencyId, string DisplayName, IReadOnlyList<string> Scopes, IReadOnlyList<string> KeyIds,
+    string Kind = "agency-system", string? PurposeOfUse = null)
+{
+    public bool IsConsentDirectory => Kind == "consent-directory";
+}
 
 /// <summary>The body of <c>POST /api/clients</c>: always a public key (private_key_jwt), never a secret.</summary>
 public sealed record RegisterAgencySystem(string AgencyId, string? ClientId, string? DisplayName, JsonObject PublicJwk, IReadOnlyList<string> Scopes);

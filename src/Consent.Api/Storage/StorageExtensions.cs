@@ -16,11 +16,23 @@ public static class StorageExtensions
         return builder;
     }
 
-    /// <summary>Brings the schema up to date through the migrations under Storage/Migrations.</summary>
+    /// <summary>
+    /// Brings the schema up to date through the migrations under Storage/Migrations. A database made by the migrations
+    /// from before they were squashed into one (development data only) is refused with what to do, not half-migrated.
+    /// </summary>
     public static async Task MigrateConsentStoreAsync(this WebApplication app)
     {
         await using var scope = app.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ConsentDb>();
+        var applied = (await db.Database.GetAppliedMigrationsAsync()).ToList();
+        var known = db.Database.GetMigrations().ToHashSet(StringComparer.Ordinal);
+        if (applied.Count > 0 && !applied.Any(known.Contains))
+        {
+            throw new InvalidOperationException(
+                "The consent database was made by migrations this version no longer has (they were squashed into one before "
+                + "any deployment). It holds development data only: move it aside (e.g. delete the data folder) and start again.");
+        }
+
         await db.Database.MigrateAsync();
     }
 }

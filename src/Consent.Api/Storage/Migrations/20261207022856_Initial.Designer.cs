@@ -11,8 +11,8 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Consent.Api.Storage.Migrations
 {
     [DbContext(typeof(ConsentDb))]
-    [Migration("20261123110847_FhirRecords")]
-    partial class FhirRecords
+    [Migration("20261207022856_Initial")]
+    partial class Initial
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -52,6 +52,47 @@ namespace Consent.Api.Storage.Migrations
                     b.HasKey("Id");
 
                     b.ToTable("Agencies");
+                });
+
+            modelBuilder.Entity("Consent.Api.Agencies.AgencyChange", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AgencyId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ChangedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ChangedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Field")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("NewValue")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("OldValue")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AgencyId", "ChangedAt");
+
+                    b.ToTable("AgencyChanges");
                 });
 
             modelBuilder.Entity("Consent.Api.BreakGlass.BreakGlassRecord", b =>
@@ -404,13 +445,75 @@ namespace Consent.Api.Storage.Migrations
 
                     b.HasIndex("RecordedAt");
 
-                    b.HasIndex("RequestId");
-
                     b.HasIndex("RecipientAgencyId", "Sequence");
 
                     b.HasIndex("SurvivorId", "Sequence");
 
                     b.ToTable("DisclosureLog", (string)null);
+                });
+
+            modelBuilder.Entity("Consent.Api.DisclosureTree.DisclosureLogKey", b =>
+                {
+                    b.Property<string>("KeyId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("PublicKey")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.HasKey("KeyId");
+
+                    b.ToTable("DisclosureLogKeys", (string)null);
+                });
+
+            modelBuilder.Entity("Consent.Api.DisclosureTree.DisclosureTreeRow", b =>
+                {
+                    b.Property<long>("LeafIndex")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("Hashes")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.HasKey("LeafIndex");
+
+                    b.ToTable("DisclosureTree", (string)null);
+                });
+
+            modelBuilder.Entity("Consent.Api.DisclosureTree.StoredTreeHead", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("KeyId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<byte[]>("RootHash")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.Property<byte[]>("Signature")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.Property<long>("Timestamp")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("TreeSize")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TreeSize");
+
+                    b.ToTable("DisclosureTreeHeads", (string)null);
                 });
 
             modelBuilder.Entity("Consent.Api.Fhir.FhirPatientIdentifier", b =>
@@ -643,6 +746,26 @@ namespace Consent.Api.Storage.Migrations
                     b.ToTable("StatutoryBases");
                 });
 
+            modelBuilder.Entity("Consent.Api.Storage.FactsVersion", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Version")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("FactsVersions");
+
+                    b.HasData(
+                        new
+                        {
+                            Id = 1,
+                            Version = 0L
+                        });
+                });
+
             modelBuilder.Entity("Consent.Api.Survivors.Survivor", b =>
                 {
                     b.Property<string>("Id")
@@ -675,6 +798,15 @@ namespace Consent.Api.Storage.Migrations
                     b.HasIndex("EnrollingAgencyId");
 
                     b.ToTable("Survivors");
+                });
+
+            modelBuilder.Entity("Consent.Api.Agencies.AgencyChange", b =>
+                {
+                    b.HasOne("Consent.Api.Agencies.Agency", null)
+                        .WithMany()
+                        .HasForeignKey("AgencyId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Consent.Api.Consents.ConsentGrant", b =>

@@ -161,7 +161,7 @@ public sealed partial class DemoData(ConsentDb db, FhirWrites fhir, TimeProvider
         return records.Length + 1;
     }
 
-    [LoggerMessage(EventId = 4901, Level = LogLevel.Information, Message = "Demo data: {Count} items added")]
+    [LoggerMessage(EventId = 6901, Level = LogLevel.Information, Message = "Demo data: {Count} items added")]
     private static partial void LogSeeded(ILogger logger, int count);
 }
 

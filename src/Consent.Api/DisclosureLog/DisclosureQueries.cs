@@ -365,10 +365,10 @@ public sealed partial class DisclosureQueries(
         return null;
     }
 
-    [LoggerMessage(EventId = 4801, Level = LogLevel.Information, Message = "Disclosures of survivor {SurvivorId} read: {Count} entries")]
+    [LoggerMessage(EventId = 4811, Level = LogLevel.Information, Message = "Disclosures of survivor {SurvivorId} read: {Count} entries")]
     private static partial void LogSurvivorRead(ILogger logger, string survivorId, int count);
 
-    [LoggerMessage(EventId = 4802, Level = LogLevel.Information, Message = "Disclosure log searched by {Subject}: {Count} entries")]
+    [LoggerMessage(EventId = 4812, Level = LogLevel.Information, Message = "Disclosure log searched by {Subject}: {Count} entries")]
     private static partial void LogSearched(ILogger logger, string subject, int count);
 }
 

@@ -260,19 +260,8 @@ public sealed class PlatformStack : IAsyncLifetime
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    /// <summary>The folder holding Consent.sln, found upwards from the test assembly.</summary>
-    public static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "Consent.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("Consent.sln not found above " + AppContext.BaseDirectory);
-    }
+    /// <summary>The folder holding Consent.sln.</summary>
+    public static string RepositoryRoot() => Consent.TestSupport.Repository.Root();
 
     /// <summary>The configuration this test assembly was built in (the apps are built in the same one).</summary>
     private static string BuildConfiguration()

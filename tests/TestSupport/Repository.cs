@@ -1,0 +1,19 @@
+namespace Consent.TestSupport;
+
+/// <summary>The working copy the tests were built from.</summary>
+public static class Repository
+{
+    /// <summary>The folder holding Consent.sln, found upwards from the test assembly.</summary>
+    public static string Root()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "Consent.sln")))
+            {
+                return directory.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("Consent.sln not found above " + AppContext.BaseDirectory);
+    }
+}

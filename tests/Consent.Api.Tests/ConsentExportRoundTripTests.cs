@@ -1,9 +1,11 @@
 using System.Text.Json;
 using Consent.Api.Agencies;
+using Consent.Api.Categories;
 using Consent.Api.Consents;
 using Consent.Api.DenyList;
 using Consent.Api.Fhir;
 using Consent.Api.Mous;
+using Consent.Api.Sharing;
 using Consent.Api.StatutoryBases;
 using Consent.Api.Storage;
 using Consent.Api.Survivors;

@@ -21,7 +21,7 @@ public static class FhirModel
 
     public const string ActCodeSystem = "http://terminology.hl7.org/CodeSystem/v3-ActCode";
 
-    public const string ConfidentialitySystem = "http://terminology.hl7.org/CodeSystem/v3-Confidentiality";
+    public const string ConfidentialitySystem = Categories.RecordClassifier.ConfidentialitySystem;
 
     /// <summary>The redisclosure notice of 42 CFR 2.32, attached to every response that contains substance-use records.</summary>
     public const string RedisclosureNotice =

@@ -4,12 +4,13 @@ using Consent.Api.BreakGlass;
 using Consent.Api.Categories;
 using Consent.Api.Consents;
 using Consent.Api.DisclosureLog;
+using Consent.Api.Sharing;
 using Consent.Api.Storage;
 using Consent.Policies;
 using Hl7.Fhir.Model;
-using Task = System.Threading.Tasks.Task;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Task = System.Threading.Tasks.Task;
 
 namespace Consent.Api.Fhir;
 

@@ -1,10 +1,11 @@
 using System.Globalization;
 using System.Text.Json;
+using Consent.Api.Categories;
 using Consent.Api.Storage;
 using Hl7.Fhir.Model;
-using Task = System.Threading.Tasks.Task;
 using Hl7.Fhir.Serialization;
 using Microsoft.EntityFrameworkCore;
+using Task = System.Threading.Tasks.Task;
 
 namespace Consent.Api.Fhir;
 

@@ -1,8 +1,7 @@
-using Consent.Api.Categories;
 using Hl7.Fhir.Model;
 using Microsoft.Extensions.Options;
 
-namespace Consent.Api.Fhir;
+namespace Consent.Api.Categories;
 
 /// <summary>
 /// Reads a record the way the policy sees it: which security labels it carries (checked against the label table)
@@ -10,6 +9,9 @@ namespace Consent.Api.Fhir;
 /// </summary>
 public sealed class RecordClassifier
 {
+    /// <summary>HL7 v3 confidentiality codes (U, L, M, N, R, V): kept on records, never sensitive labels.</summary>
+    public const string ConfidentialitySystem = "http://terminology.hl7.org/CodeSystem/v3-Confidentiality";
+
     private static readonly HashSet<string> ConfidentialityCodes = new(StringComparer.Ordinal) { "U", "L", "M", "N", "R", "V" };
 
     private readonly Dictionary<(string System, string Code), string> sensitiveLabels = [];
@@ -55,7 +57,7 @@ public sealed class RecordClassifier
             {
                 labels.Add(code);
             }
-            else if (coding.System == FhirModel.ConfidentialitySystem && coding.Code is { } level && ConfidentialityCodes.Contains(level))
+            else if (coding.System == ConfidentialitySystem && coding.Code is { } level && ConfidentialityCodes.Contains(level))
             {
                 continue;
             }

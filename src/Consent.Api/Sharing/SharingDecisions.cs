@@ -1,3 +1,4 @@
+using Consent.Api.Categories;
 using Consent.Api.Consents;
 using Consent.Api.StatutoryBases;
 using Consent.Api.Storage;
@@ -14,7 +15,7 @@ using PolicyMou = Consent.Policies.Mou;
 using PolicyMouParty = Consent.Policies.MouParty;
 using PolicyStatutoryBasis = Consent.Policies.StatutoryBasis;
 
-namespace Consent.Api.Fhir;
+namespace Consent.Api.Sharing;
 
 /// <summary>
 /// Asks the policy about records of one survivor for one recipient: fetches the survivor's facts once (an indexed

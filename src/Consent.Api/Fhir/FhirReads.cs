@@ -213,27 +213,17 @@ public sealed partial class FhirReads(
         return record.Id;
     }
 
-    private static List<DisclosureBasis> Basis(PolicyDecision decision)
-    {
-        var basis = new List<DisclosureBasis>(decision.Reasons.Count);
-        foreach (var reason in decision.Reasons)
+    /// <summary>The bases the disclosure log names for a permit (an emergency is added with its break-glass record).</summary>
+    private static List<DisclosureBasis> Basis(PolicyDecision decision) =>
+    [
+        .. decision.Bases.Select(b => b.Kind switch
         {
-            if (reason.StartsWith(PolicyReasons.GrantPrefix, StringComparison.Ordinal))
-            {
-                basis.Add(new DisclosureBasis(DisclosureBasisKind.ConsentGrant, reason[PolicyReasons.GrantPrefix.Length..]));
-            }
-            else if (reason.StartsWith(PolicyReasons.MouPrefix, StringComparison.Ordinal))
-            {
-                basis.Add(new DisclosureBasis(DisclosureBasisKind.Mou, reason[PolicyReasons.MouPrefix.Length..]));
-            }
-            else if (reason.StartsWith(PolicyReasons.StatutoryBasisPrefix, StringComparison.Ordinal))
-            {
-                basis.Add(new DisclosureBasis(DisclosureBasisKind.StatutoryBasis, reason[PolicyReasons.StatutoryBasisPrefix.Length..]));
-            }
-        }
-
-        return basis;
-    }
+            PolicyBasisKind.Grant => new DisclosureBasis(DisclosureBasisKind.ConsentGrant, b.Id!),
+            PolicyBasisKind.Mou => new DisclosureBasis(DisclosureBasisKind.Mou, b.Id!),
+            PolicyBasisKind.StatutoryBasis => new DisclosureBasis(DisclosureBasisKind.StatutoryBasis, b.Id!),
+            _ => null,
+        }).OfType<DisclosureBasis>(),
+    ];
 
     private async Task<List<Candidate>> CandidatesAsync(ReadContext context, FhirSearch search, CancellationToken cancellationToken)
     {

@@ -7,6 +7,18 @@ public enum PolicyEffect
     Permit = 1,
 }
 
+/// <summary>What a permit rests on: a grant, an MOU or a statutory basis (with its id), or an emergency (no id).</summary>
+public enum PolicyBasisKind
+{
+    Grant,
+    Mou,
+    StatutoryBasis,
+    BreakGlass,
+}
+
+/// <summary>One basis of a permit, typed: read from the decision's reasons here, so no caller parses reason text.</summary>
+public sealed record PolicyBasis(PolicyBasisKind Kind, string? Id);
+
 /// <summary>
 /// The answer to one read: permit or deny, why, what may be returned, and the version of the rule
 /// that decided. Record all of it in the disclosure log; show none of the reasons to the caller
@@ -33,6 +45,38 @@ public sealed record PolicyDecision
     public PolicyObligations Obligations { get; }
 
     public string PolicyVersion { get; }
+
+    /// <summary>
+    /// The grants, MOUs, statutory bases and emergency a permit rests on, in the order of the reasons; empty on a deny
+    /// and for an agency's own record (which is not a disclosure). Read from the reasons when asked, so deciding
+    /// allocates nothing for it.
+    /// </summary>
+    public IReadOnlyList<PolicyBasis> Bases => IsPermit ? BasesOf(Reasons) : [];
+
+    private static List<PolicyBasis> BasesOf(IReadOnlyList<string> reasons)
+    {
+        var bases = new List<PolicyBasis>(reasons.Count);
+        foreach (var reason in reasons)
+        {
+            PolicyBasis? basis = reason switch
+            {
+                _ when reason.StartsWith(PolicyReasons.GrantPrefix, StringComparison.Ordinal) =>
+                    new(PolicyBasisKind.Grant, reason[PolicyReasons.GrantPrefix.Length..]),
+                _ when reason.StartsWith(PolicyReasons.MouPrefix, StringComparison.Ordinal) =>
+                    new(PolicyBasisKind.Mou, reason[PolicyReasons.MouPrefix.Length..]),
+                _ when reason.StartsWith(PolicyReasons.StatutoryBasisPrefix, StringComparison.Ordinal) =>
+                    new(PolicyBasisKind.StatutoryBasis, reason[PolicyReasons.StatutoryBasisPrefix.Length..]),
+                PolicyReasons.BreakGlass => new(PolicyBasisKind.BreakGlass, null),
+                _ => null,
+            };
+            if (basis is not null)
+            {
+                bases.Add(basis);
+            }
+        }
+
+        return bases;
+    }
 
     public static PolicyDecision Deny(IReadOnlyList<string> reasons, string? policyVersion = null) =>
         new(PolicyEffect.Deny, reasons, PolicyObligations.None, policyVersion ?? Policies.PolicyVersion.Current);

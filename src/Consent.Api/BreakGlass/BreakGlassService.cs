@@ -31,6 +31,20 @@ public sealed partial class BreakGlassService(ConsentDb db, IOptions<ConsentOpti
     /// <summary>A review says why it decided: a note of 1 to this many characters is mandatory.</summary>
     public const int MaximumNoteLength = 2000;
 
+    /// <summary>
+    /// An emergency read on /fhir (header <c>X-Break-Glass-Reason</c>): recorded for the review queue whether the policy
+    /// permitted it or not; the disclosure log names the record as the read's break-glass basis.
+    /// </summary>
+    public async Task<Guid> RecordEmergencyReadAsync(string agencyId, string clientId, string? userId, string survivorId, string purposeSlug,
+        string reason, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var record = new BreakGlassRecord(Guid.CreateVersion7(now), agencyId, userId ?? clientId, clientId, survivorId, purposeSlug, reason, now);
+        db.BreakGlass.Add(record);
+        await db.SaveChangesAsync(cancellationToken);
+        return record.Id;
+    }
+
     public async Task<Outcome<BreakGlassView>> DeclareAsync(ApiCaller caller, DeclareBreakGlass request, CancellationToken cancellationToken)
     {
         if (!caller.ActsForAgency || caller.IsCompliance)

@@ -40,7 +40,7 @@ public sealed partial class FhirReads(
     SharingDecisions sharing,
     IDisclosureLog log,
     ConsentExport export,
-    TimeProvider time,
+    BreakGlassService breakGlass,
     ILogger<FhirReads> logger)
 {
     // Compiled once: the read by id is the hottest query of the API.
@@ -184,7 +184,9 @@ public sealed partial class FhirReads(
         var basis = disclosed.SelectMany(r => r.Basis).Distinct().ToList();
         if (context.BreakGlassReason is not null && survivorId != UnknownSurvivor)
         {
-            basis.Add(DisclosureBasis.BreakGlass(await BreakGlassAsync(context, survivorId, cancellationToken)));
+            // Every break-glass read waits in the compliance review queue, permitted or not.
+            basis.Add(DisclosureBasis.BreakGlass(await breakGlass.RecordEmergencyReadAsync(context.Caller.AgencyId, context.Caller.ClientId,
+                context.Caller.UserId, survivorId, context.PurposeSlug, context.BreakGlassReason, cancellationToken)));
         }
 
         return new DisclosureDraft(
@@ -200,17 +202,6 @@ public sealed partial class FhirReads(
             disclosed.Count > 0 ? disclosed[0].PolicyVersion : PolicyVersion.Current,
             context.RequestId,
             context.BreakGlassReason is not null);
-    }
-
-    /// <summary>Every break-glass read waits in the compliance review queue, permitted or not.</summary>
-    private async Task<Guid> BreakGlassAsync(ReadContext context, string survivorId, CancellationToken cancellationToken)
-    {
-        var now = time.GetUtcNow();
-        var record = new BreakGlassRecord(Guid.CreateVersion7(now), context.Caller.AgencyId, context.Caller.UserId ?? context.Caller.ClientId,
-            context.Caller.ClientId, survivorId, context.PurposeSlug, context.BreakGlassReason!, now);
-        db.BreakGlass.Add(record);
-        await db.SaveChangesAsync(cancellationToken);
-        return record.Id;
     }
 
     /// <summary>The bases the disclosure log names for a permit (an emergency is added with its break-glass record).</summary>

@@ -1,6 +1,7 @@
 using Consent.Api.Consents;
 using Consent.Api.DisclosureLog;
 using Consent.Api.Fhir;
+using Consent.Api.Sharing;
 using Consent.Api.Storage;
 using Consent.Policies;
 using Hl7.Fhir.Model;

@@ -1,14 +1,10 @@
 using System.Text;
 using Consent.Api.Agencies;
-using Consent.Api.BreakGlass;
 using Consent.Api.Caller;
 using Consent.Api.Categories;
 using Consent.Api.ConsentDirectory;
 using Consent.Api.Consents;
 using Consent.Api.Sharing;
-using Consent.Api.Storage;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 
@@ -25,9 +21,6 @@ public static class FhirApi
     public const string BreakGlassHeader = "X-Break-Glass-Reason";
     public const string RequestIdHeader = "X-Request-Id";
 
-    private static readonly Func<ConsentDb, Task<long>> CurrentFactsVersion = EF.CompileAsyncQuery(
-        (ConsentDb db) => db.FactsVersions.AsNoTracking().Select(v => v.Version).First());
-
     public static TBuilder AddFhir<TBuilder>(this TBuilder builder)
         where TBuilder : IHostApplicationBuilder
     {
@@ -35,6 +28,7 @@ public static class FhirApi
         builder.Services.AddSingleton<RecordClassifier>();
         builder.Services.AddSingleton<SharingFactsCache>();
         builder.Services.AddScoped<SharingDecisions>();
+        builder.Services.AddScoped<ReadContexts>();
         builder.Services.AddScoped<FhirWrites>();
         builder.Services.AddScoped<FhirReads>();
         builder.Services.AddScoped<ConsentDirectoryReads>();
@@ -149,7 +143,7 @@ public static class FhirApi
             : FhirOutcomes.NotFound();
     }
 
-    /// <summary>Who reads and why; or the answer that refuses the read before any record is looked at.</summary>
+    /// <summary>Who reads and why (parsed from the request, then judged by Sharing/); or the answer that refuses the read first.</summary>
     private static async Task<(ReadContext? Context, IResult? Refused)> ReadContextAsync(HttpContext http, string type, char permission,
         CancellationToken ct)
     {
@@ -160,96 +154,15 @@ public static class FhirApi
             return (null, refused);
         }
 
-        if (!AcceptsJson(http.Request))
-        {
-            return (null, FhirOutcomes.NotAcceptable());
-        }
-
         var purposes = http.RequestServices.GetRequiredService<IOptions<ConsentOptions>>().Value.Purposes;
-        var header = http.Request.Headers[PurposeHeader];
-        if (caller!.IsConsentDirectory)
+        var (request, invalid) = FhirReadRequest.TryParse(http.Request, caller!, purposes);
+        if (invalid is not null)
         {
-            // Its purpose is the one it was registered with; a header may repeat it, never change it.
-            var registered = purposes.FirstOrDefault(p => p.Value.Code == caller.DirectoryPurpose);
-            if (registered.Value is null)
-            {
-                return (null, FhirOutcomes.Forbidden("This consent directory's registered purpose of use is not one this platform knows; ask a platform admin to register it again."));
-            }
-
-            if (http.Request.Headers.ContainsKey(BreakGlassHeader))
-            {
-                return (null, FhirOutcomes.Forbidden("A consent directory never breaks the glass."));
-            }
-
-            if (header.Count > 0 && (header.Count != 1 || !SamePurpose(header[0], registered.Value)))
-            {
-                return (null, FhirOutcomes.Invalid($"A consent directory's purpose of use is the one it was registered with ({registered.Value.Code}); leave out {PurposeHeader} or send that one."));
-            }
-
-            return await ContextAsync(http, caller, registered.Value.Code, registered.Key, null, ct);
+            return (null, invalid);
         }
 
-        if (header.Count != 1 || string.IsNullOrWhiteSpace(header[0]))
-        {
-            return (null, FhirOutcomes.Invalid(
-                $"Every read states its purpose of use in the {PurposeHeader} header: one of {string.Join(", ", purposes.Values.Select(p => p.Code))} (or system|code)."));
-        }
-
-        var value = header[0]!.Trim();
-        var bar = value.IndexOf('|', StringComparison.Ordinal);
-        var (system, code) = bar < 0 ? ((string?)null, value) : (value[..bar], value[(bar + 1)..]);
-        var purpose = purposes.FirstOrDefault(p => p.Value.Code == code && (system is null || p.Value.System == system));
-        if (purpose.Value is null)
-        {
-            return (null, FhirOutcomes.Invalid(
-                $"{PurposeHeader} is not a purpose of use this platform knows; use one of {string.Join(", ", purposes.Values.Select(p => p.Code))}."));
-        }
-
-        string? reason = null;
-        if (http.Request.Headers.TryGetValue(BreakGlassHeader, out var breakGlass))
-        {
-            reason = breakGlass.Count == 1 ? breakGlass[0]?.Trim() : null;
-            if (reason is null || reason.Length < BreakGlassService.MinimumReasonLength || reason.Length > 2000)
-            {
-                return (null, FhirOutcomes.Invalid($"{BreakGlassHeader} needs a reason of {BreakGlassService.MinimumReasonLength} to 2000 characters."));
-            }
-        }
-
-        return await ContextAsync(http, caller, purpose.Value.Code, purpose.Key, reason, ct);
-    }
-
-    private static bool SamePurpose(string? value, PurposeOfUse purpose)
-    {
-        var text = value?.Trim() ?? "";
-        var bar = text.IndexOf('|', StringComparison.Ordinal);
-        return bar < 0 ? text == purpose.Code : text[(bar + 1)..] == purpose.Code && text[..bar] == purpose.System;
-    }
-
-    /// <summary>The read's context once the caller's agency is found active (cached per facts version).</summary>
-    private static async Task<(ReadContext? Context, IResult? Refused)> ContextAsync(HttpContext http, FhirCaller caller, string purposeCode,
-        string purposeSlug, string? breakGlassReason, CancellationToken ct)
-    {
-        var db = http.RequestServices.GetRequiredService<ConsentDb>();
-        var cache = http.RequestServices.GetRequiredService<SharingFactsCache>();
-
-        // One connection for the whole read (the version, the records, the facts when not cached): opening a pooled
-        // SQLite connection costs more than these small queries, and EF Core would open one per query otherwise.
-        // The request's DbContext closes it when the request ends.
-        await db.Database.OpenConnectionAsync(ct);
-        var version = await CurrentFactsVersion(db);
-        var key = ("agency-type", caller.AgencyId);
-        if (!cache.TryGetValue(key, out (long Version, string? Type) agency) || agency.Version != version)
-        {
-            agency = (version, await db.Agencies.AsNoTracking().Where(a => a.Id == caller.AgencyId && a.Active).Select(a => a.Type).FirstOrDefaultAsync(ct));
-            cache.Set(key, agency, new MemoryCacheEntryOptions { Size = 1, SlidingExpiration = TimeSpan.FromMinutes(5) });
-        }
-
-        if (agency.Type is null)
-        {
-            return (null, FhirOutcomes.Forbidden("Your agency is not active on this platform."));
-        }
-
-        return (new ReadContext(caller, agency.Type, version, purposeCode, purposeSlug, breakGlassReason, http.TraceIdentifier), null);
+        var context = await http.RequestServices.GetRequiredService<ReadContexts>().OpenAsync(request!, http.TraceIdentifier, ct);
+        return context is null ? (null, FhirOutcomes.Forbidden("Your agency is not active on this platform.")) : (context, null);
     }
 
     private static async Task<(FhirCaller? Caller, string? Body, IResult? Refused)> WriteContextAsync(HttpContext http, string type, char permission,
@@ -323,12 +236,5 @@ public static class FhirApi
         return SmartScopes.Allow(http.User, type, permission)
             ? (caller, null)
             : (null, FhirOutcomes.Forbidden($"The token's scopes do not allow this on {type} (needs system/{type}.{permission} or system/*.{permission})."));
-    }
-
-    private static bool AcceptsJson(HttpRequest request)
-    {
-        var accept = request.GetTypedHeaders().Accept;
-        return accept.Count == 0 || accept.Any(a => a.MediaType.Value is "*/*" or "application/*" or "application/fhir+json" or "application/json"
-            or "application/json+fhir");
     }
 }

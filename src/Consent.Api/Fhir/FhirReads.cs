@@ -14,9 +14,6 @@ using Task = System.Threading.Tasks.Task;
 
 namespace Consent.Api.Fhir;
 
-/// <summary>Who reads, why, and the request the disclosure log will name.</summary>
-public sealed record ReadContext(FhirCaller Caller, string AgencyType, long FactsVersion, string PurposeCode, string PurposeSlug, string? BreakGlassReason, string RequestId);
-
 /// <summary>A record that might be returned: stored by an agency, or a consent grant exported as a FHIR Consent.</summary>
 public sealed record Candidate(string ResourceType, string Id, string SourceAgencyId, string? SurvivorId, IReadOnlyList<string> Labels,
     DateTimeOffset LastUpdated, string Json, IReadOnlyList<string> CategoryCodes, int VersionId)

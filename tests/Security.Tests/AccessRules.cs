@@ -63,6 +63,7 @@ public static class AccessRules
         new("PUT", "/api/survivors/{survivorId}/consents/{consentId}", Gate.Survivor),
         new("GET", "/api/survivors/{survivorId}/consents/{consentId}/history", Gate.Survivor),
         new("GET", "/api/survivors/{survivorId}/consents/{consentId}/fhir", Gate.Survivor),
+        new("POST", "/api/survivors/{survivorId}/sharing-preview", Gate.Survivor),
         new("POST", "/api/survivors/{survivorId}/consents/{consentId}/revoke", Gate.Survivor),
         new("GET", "/api/survivors/{survivorId}/deny-list", Gate.Survivor) { OwnSurvivorReaders = StaffAndSurvivor },
         new("POST", "/api/survivors/{survivorId}/deny-list", Gate.Survivor),

@@ -25,10 +25,7 @@ public static class FhirApi
         where TBuilder : IHostApplicationBuilder
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.AddSingleton<RecordClassifier>();
-        builder.Services.AddSingleton<SharingFactsCache>();
-        builder.Services.AddScoped<SharingDecisions>();
-        builder.Services.AddScoped<ReadContexts>();
+        builder.AddSharing();
         builder.Services.AddScoped<FhirWrites>();
         builder.Services.AddScoped<FhirReads>();
         builder.Services.AddScoped<ConsentDirectoryReads>();

@@ -35,8 +35,9 @@ public sealed class SharingDecisions(
     /// The facts for <paramref name="survivorId"/> as <paramref name="requester"/> would be judged, at the current time.
     /// Facts loaded at the same <paramref name="factsVersion"/> are reused (see <see cref="FactsVersion"/>).
     /// </summary>
+    /// <param name="proposed">Grants not given yet, judged as if they were (the sharing preview); never cached.</param>
     public async Task<SurvivorSharing> ForAsync(Requester requester, string survivorId, long factsVersion, string purposeCode,
-        string? breakGlassReason, CancellationToken cancellationToken)
+        string? breakGlassReason, CancellationToken cancellationToken, IReadOnlyList<ApiGrant>? proposed = null)
     {
         ArgumentNullException.ThrowIfNull(requester);
         var key = (survivorId, requester.AgencyId);
@@ -44,6 +45,11 @@ public sealed class SharingDecisions(
         {
             facts = await LoadAsync(requester.AgencyId, survivorId, factsVersion, cancellationToken);
             cache.Set(key, facts, new MemoryCacheEntryOptions { Size = 1, SlidingExpiration = TimeSpan.FromMinutes(5) });
+        }
+
+        if (proposed is { Count: > 0 })
+        {
+            facts = facts with { Grants = [.. facts.Grants, .. proposed] };
         }
 
         return new SurvivorSharing(this, requester, survivorId, purposeCode, breakGlassReason, time.GetUtcNow(), facts);

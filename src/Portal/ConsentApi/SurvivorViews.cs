@@ -30,6 +30,16 @@ public sealed record GrantEntry(
 }
 
 /// <summary>The body of <c>POST /api/survivors/{id}/consents</c>. An empty end asks for the purposes' default length.</summary>
+/// <summary><c>POST /api/survivors/{id}/sharing-preview</c>: an agency, a purpose and the grant being drafted.</summary>
+public sealed record SharingPreviewBody(string RecipientAgencyId, string Purpose, PreviewGrantBody Grant);
+
+public sealed record PreviewGrantBody(IReadOnlyList<string> Categories, IReadOnlyList<string>? SourceAgencyIds);
+
+/// <summary>What the agency would receive now, counted per source agency and data category, and how many records it would not.</summary>
+public sealed record SharingPreviewEntry(List<PreviewedRecordsEntry> Shared, int Withheld);
+
+public sealed record PreviewedRecordsEntry(string SourceAgencyId, string? Category, int Records);
+
 public sealed record GrantBody(
     string? RecipientAgencyId,
     IReadOnlyList<string>? SourceAgencyIds,
@@ -97,6 +107,9 @@ public sealed class SurvivorApi(ConsentApiClient api, ClaimsPrincipal user)
     public Task<ApiAnswer<List<GrantEntry>>> GrantsAsync(CancellationToken ct) => OwnAsync<List<GrantEntry>>(HttpMethod.Get, "consents", null, ct);
 
     public Task<ApiAnswer<GrantEntry>> GrantAsync(GrantBody body, CancellationToken ct) => OwnAsync<GrantEntry>(HttpMethod.Post, "consents", body, ct);
+
+    public Task<ApiAnswer<SharingPreviewEntry>> SharingPreviewAsync(SharingPreviewBody body, CancellationToken ct) =>
+        OwnAsync<SharingPreviewEntry>(HttpMethod.Post, "sharing-preview", body, ct);
 
     public Task<ApiAnswer<GrantEntry>> RevokeAsync(Guid grantId, CancellationToken ct) =>
         OwnAsync<GrantEntry>(HttpMethod.Post, $"consents/{grantId:D}/revoke", null, ct);

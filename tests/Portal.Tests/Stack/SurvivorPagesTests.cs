@@ -56,6 +56,10 @@ public sealed class SurvivorPagesTests(PlatformStack stack)
         preview.ShouldContain("Legal help");
         preview.ShouldContain(DateTimeOffset.UtcNow.AddDays(30).ToString("yyyy", System.Globalization.CultureInfo.InvariantCulture));
         page.QuerySelector("[data-preview-agreement]").ShouldNotBeNull();
+        // Harbor House and Bridge Legal have no agreement to share: the API's preview says nothing would reach them yet.
+        page.QuerySelector("[data-preview-now]")!.GetAttribute("data-preview-now").ShouldBe("none");
+        int.Parse(page.QuerySelector("[data-preview-withheld]")!.GetAttribute("data-preview-withheld")!, System.Globalization.CultureInfo.InvariantCulture)
+            .ShouldBeGreaterThanOrEqualTo(5);
         var text = page.QuerySelector("[data-consent-text]")!;
         text.GetAttribute("data-consent-text").ShouldBe("general-sharing");
         text.GetAttribute("data-consent-version").ShouldBe("3");
@@ -323,6 +327,27 @@ public sealed class SurvivorPagesTests(PlatformStack stack)
             page.QuerySelectorAll("form").Where(f => f.GetAttribute("method") == "post")
                 .ShouldAllBe(f => f.QuerySelector("input[name=__RequestVerificationToken]") != null, path + ": every form carries its antiforgery token");
         }
+    }
+
+    [Fact]
+    public async Task WizardPreview_CountsWhatTheAgencyWouldReceiveToday_AsTheApiDecides()
+    {
+        var browser = await stack.SessionAsync(Survivor);
+        var page = await browser.PageAsync("/my/share");
+        page = await StepAsync(browser, page, new() { ["Form.Agency"] = "northside-clinic", ["go"] = "2" });
+        page = await StepAsync(browser, page, new() { ["Form.Categories"] = StackBrowser.Many("case-management", "health"), ["go"] = "3" });
+        page = await StepAsync(browser, page, new() { ["Form.Purposes"] = "treatment", ["go"] = "4" });
+        page = await StepAsync(browser, page, new() { ["Form.SourcesChoice"] = "all", ["go"] = "5" });
+
+        // The demo MOU lets Harbor House share case management and health with the clinic for treatment: the demo
+        // survivor's episode of care and safety plan, and the blood pressure reading; the mental-health note stays.
+        page.QuerySelector("[data-preview-now]")!.GetAttribute("data-preview-now").ShouldBe("some");
+        var items = page.QuerySelectorAll("[data-preview-item]").Select(i => i.GetAttribute("data-preview-item")).ToList();
+        items.ShouldContain("harbor-house/case-management");
+        items.ShouldContain("harbor-house/health");
+        items.ShouldNotContain(i => i!.EndsWith("/mental-health", StringComparison.Ordinal));
+        page.QuerySelector("[data-preview-item='harbor-house/health']")!.TextContent.ShouldContain("Harbor House Shelter");
+        page.QuerySelector("[data-preview-withheld]").ShouldNotBeNull();
     }
 
     private static async Task<IHtmlDocument> StepAsync(StackBrowser browser, IHtmlDocument page, Dictionary<string, string> fields)

@@ -48,6 +48,15 @@ public sealed partial class ShareModel(ConsentApiClient client, TimeProvider tim
             ? time.GetUtcNow().AddDays(days)
             : null;
 
+    /// <summary>
+    /// At the last step: what the agency would receive today if the survivor says yes, per source agency and data
+    /// category (the most under any of the chosen purposes), as the API decides a real read; null when it could not be asked.
+    /// </summary>
+    public List<PreviewedRecordsEntry>? Receivable { get; private set; }
+
+    /// <summary>How many of the survivor's records held elsewhere would stay with their agencies.</summary>
+    public int Withheld { get; private set; }
+
     /// <summary>The consent text the confirmation shows and the grant names.</summary>
     public ConsentTextEntry? Text => SurvivorDisplay.TextFor(Texts, Form.Categories);
 
@@ -85,7 +94,40 @@ public sealed partial class ShareModel(ConsentApiClient client, TimeProvider tim
         }
 
         Step = target;
+        if (Step == StepConfirm)
+        {
+            await PreviewAsync(cancellationToken);
+        }
+
         return Page();
+    }
+
+    /// <summary>Asks the API what the agency would receive, once per chosen purpose; a failure only leaves the list out.</summary>
+    private async Task PreviewAsync(CancellationToken cancellationToken)
+    {
+        var api = new SurvivorApi(client, User);
+        var counts = new Dictionary<(string Source, string? Category), int>();
+        var withheld = int.MaxValue;
+        foreach (var purpose in Form.Purposes)
+        {
+            var answer = await api.SharingPreviewAsync(new SharingPreviewBody(Form.Agency!, purpose,
+                new PreviewGrantBody(Form.Categories, Form.AllSources ? null : Form.Sources)), cancellationToken);
+            if (answer.Status is not ApiStatus.Ok || answer.Value is not { } preview)
+            {
+                return;
+            }
+
+            foreach (var shared in preview.Shared)
+            {
+                counts[(shared.SourceAgencyId, shared.Category)] = Math.Max(counts.GetValueOrDefault((shared.SourceAgencyId, shared.Category)), shared.Records);
+            }
+
+            withheld = Math.Min(withheld, preview.Withheld);
+        }
+
+        Receivable = [.. counts.OrderBy(c => c.Key.Source, StringComparer.Ordinal).ThenBy(c => c.Key.Category, StringComparer.Ordinal)
+            .Select(c => new PreviewedRecordsEntry(c.Key.Source, c.Key.Category, c.Value))];
+        Withheld = withheld == int.MaxValue ? 0 : withheld;
     }
 
     private async Task<IActionResult> GrantAsync(CancellationToken cancellationToken)

@@ -11,6 +11,7 @@ public static class SharingExtensions
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddSingleton<RecordClassifier>();
         builder.Services.AddSingleton<SharingFactsCache>();
+        builder.Services.AddScoped<SharingFacts>();
         builder.Services.AddScoped<SharingDecisions>();
         builder.Services.AddScoped<ReadContexts>();
         builder.Services.AddScoped<SharingPreview>();

@@ -98,17 +98,13 @@ public sealed partial class MouService(
 
     public async Task<Outcome<MouView>> ReviseAsync(ApiCaller caller, string mouId, DraftMou request, CancellationToken cancellationToken)
     {
-        var found = await FindForAdminAsync(caller, mouId, cancellationToken);
+        var found = await DraftForAdminAsync(caller, mouId, cancellationToken);
         if (found.Problem is { } denied)
         {
             return denied;
         }
 
         var mou = found.Value!;
-        if (mou.State != MouState.Draft)
-        {
-            return ProblemCatalogue.MouNotEditable;
-        }
 
         var terms = await TermsAsync(caller, request, cancellationToken);
         if (terms.Problem is { } problem)
@@ -124,17 +120,13 @@ public sealed partial class MouService(
 
     public async Task<Outcome<MouView>> AttachDocumentAsync(ApiCaller caller, string mouId, string? contentType, Stream body, CancellationToken cancellationToken)
     {
-        var found = await FindForAdminAsync(caller, mouId, cancellationToken);
+        var found = await DraftForAdminAsync(caller, mouId, cancellationToken);
         if (found.Problem is { } denied)
         {
             return denied;
         }
 
         var mou = found.Value!;
-        if (mou.State != MouState.Draft)
-        {
-            return ProblemCatalogue.MouNotEditable;
-        }
 
         var mediaType = contentType?.Split(';')[0].Trim().ToLowerInvariant();
         if (mediaType is null || !DocumentTypes.Contains(mediaType))
@@ -175,17 +167,13 @@ public sealed partial class MouService(
 
     public async Task<Outcome<MouView>> SubmitAsync(ApiCaller caller, string mouId, CancellationToken cancellationToken)
     {
-        var found = await FindForAdminAsync(caller, mouId, cancellationToken);
+        var found = await DraftForAdminAsync(caller, mouId, cancellationToken);
         if (found.Problem is { } denied)
         {
             return denied;
         }
 
         var mou = found.Value!;
-        if (mou.State != MouState.Draft)
-        {
-            return ProblemCatalogue.MouNotEditable;
-        }
 
         if (mou.DocumentSha256 is null)
         {
@@ -254,6 +242,15 @@ public sealed partial class MouService(
         await db.SaveChangesAsync(cancellationToken);
         LogTerminated(logger, mou.Id, caller.AgencyId!);
         return MouView.Of(mou, now);
+    }
+
+    /// <summary>An MOU the caller's agency administers and that is still a draft (the only state in which it may change).</summary>
+    private async Task<Outcome<Mou>> DraftForAdminAsync(ApiCaller caller, string mouId, CancellationToken cancellationToken)
+    {
+        var found = await FindForAdminAsync(caller, mouId, cancellationToken);
+        return found.Problem is { } denied ? denied
+            : found.Value!.State != MouState.Draft ? ProblemCatalogue.MouNotEditable
+            : found;
     }
 
     /// <summary>Staff and systems of a party agency see the MOU; compliance and platform admins see all.</summary>

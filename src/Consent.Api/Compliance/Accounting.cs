@@ -63,7 +63,7 @@ public sealed record AccountingQuery(
     [FromQuery(Name = "language")] string? Language);
 
 public sealed partial class Accounting(
-    ConsentDb db, SurvivorAccess access, DisclosureQueries queries, IOptions<ComplianceOptions> options, IOptions<ConsentOptions> consents,
+    ConsentDb db, SurvivorAccess access, DisclosedRecords records, IOptions<ComplianceOptions> options, IOptions<ConsentOptions> consents,
     IOptions<DataCategoryOptions> categories, TimeProvider time, ILogger<Accounting> logger)
 {
     private static readonly string[] Parameters = ["from", "to", "language"];
@@ -80,7 +80,7 @@ public sealed partial class Accounting(
 
         var survivor = read.Value!;
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-        DisclosureQueries.CheckParameters(sent, Parameters, errors);
+        QueryParameters.Check(sent, Parameters, errors);
         var today = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
         var to = Day(query.To, "to", errors) ?? today;
         var from = Day(query.From, "from", errors) ?? today.AddYears(-options.Value.AccountingYears);
@@ -117,7 +117,7 @@ public sealed partial class Accounting(
 
         var agencyIds = entries.Select(e => e.RecipientAgencyId).Distinct().ToList();
         var agencies = await db.Agencies.AsNoTracking().Where(a => agencyIds.Contains(a.Id)).ToDictionaryAsync(a => a.Id, StringComparer.Ordinal, cancellationToken);
-        var labels = await queries.LabelsAsync(entries, cancellationToken);
+        var labels = await records.LabelsAsync(entries, cancellationToken);
         var staff = !caller.IsSurvivor;
         var items = entries.Select(e => Item(e, agencies.GetValueOrDefault(e.RecipientAgencyId), labels, culture, staff)).ToList();
         var dateFormat = "yyyy-MM-dd";
@@ -173,7 +173,7 @@ public sealed partial class Accounting(
 
     private AccountedDisclosure Item(DisclosureEntry entry, Agency? agency, Dictionary<string, List<string>> labels, CultureInfo culture, bool staff)
     {
-        var what = queries.RecordCategories(entry, labels)
+        var what = records.RecordCategories(entry, labels)
             .Select(c => c.Category is { } code ? CategoryName(code, culture) : c.ResourceType)
             .Distinct(StringComparer.Ordinal).ToList();
         var childProtection = entry.Basis.Any(b => b.Kind == DisclosureBasisKind.StatutoryBasis);

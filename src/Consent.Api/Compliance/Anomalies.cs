@@ -80,7 +80,7 @@ public sealed class Anomalies(ConsentDb db, IOptions<ComplianceOptions> options,
         }
 
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-        DisclosureQueries.CheckParameters(sent, Parameters, errors);
+        QueryParameters.Check(sent, Parameters, errors);
         var from = DisclosureSearch.Instant(query.From, "from", errors);
         var to = DisclosureSearch.Instant(query.To, "to", errors);
         if (errors.Count > 0)

@@ -40,7 +40,7 @@ public sealed class Dashboard(
 
         // The dashboard takes no parameters; one sent anyway is refused rather than ignored.
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-        DisclosureQueries.CheckParameters(sent, [], errors);
+        QueryParameters.Check(sent, [], errors);
         if (errors.Count > 0)
         {
             return new Problem(ProblemCatalogue.InvalidRequest, null, errors);

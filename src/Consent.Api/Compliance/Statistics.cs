@@ -51,7 +51,7 @@ public sealed partial class Statistics(
         }
 
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-        DisclosureQueries.CheckParameters(sent, Parameters, errors);
+        QueryParameters.Check(sent, Parameters, errors);
         var now = time.GetUtcNow();
         var thisMonth = new DateOnly(now.Year, now.Month, 1);
         var to = Month(query.To, "to", errors) ?? thisMonth;

@@ -23,6 +23,8 @@ public static class DisclosureLogExtensions
         builder.Services.AddSingleton<IDisclosureLog>(services => services.GetRequiredService<DisclosureLogWriter>());
         builder.Services.AddHostedService(services => services.GetRequiredService<DisclosureLogWriter>());
         builder.Services.AddScoped<DisclosureQueries>();
+        builder.Services.AddScoped<SurvivorDisclosures>();
+        builder.Services.AddScoped<DisclosedRecords>();
         return builder;
     }
 }

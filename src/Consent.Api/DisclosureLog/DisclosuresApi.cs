@@ -21,9 +21,9 @@ public static class DisclosuresApi
     }
 
     private static async Task<Results<Ok<SurvivorDisclosurePage>, ProblemHttpResult>> ForSurvivor(
-        string survivorId, [AsParameters] SurvivorDisclosuresQuery query, HttpRequest request, ApiCaller caller, DisclosureQueries queries,
+        string survivorId, [AsParameters] SurvivorDisclosuresQuery query, HttpRequest request, ApiCaller caller, SurvivorDisclosures disclosures,
         CancellationToken ct) =>
-        (await queries.ForSurvivorAsync(caller, survivorId, query, request.Query, ct)).ToOk();
+        (await disclosures.ForSurvivorAsync(caller, survivorId, query, request.Query, ct)).ToOk();
 
     private static async Task<Results<Ok<DisclosureLogPage>, ProblemHttpResult>> Search(
         [AsParameters] DisclosureLogQuery query, HttpRequest request, ApiCaller caller, DisclosureQueries queries, CancellationToken ct) =>

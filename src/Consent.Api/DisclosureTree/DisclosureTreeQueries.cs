@@ -74,8 +74,8 @@ public sealed partial class DisclosureTreeQueries(
     public async Task<Outcome<TreeHeadPage>> HeadsAsync(TreeHeadsQuery query, IQueryCollection sent, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-        DisclosureQueries.CheckParameters(sent, HeadsParameters, errors);
-        var limit = DisclosureQueries.ParseLimit(query.Limit, HeadsDefaultLimit, HeadsMaximumLimit, errors);
+        QueryParameters.Check(sent, HeadsParameters, errors);
+        var limit = QueryParameters.Limit(query.Limit, HeadsDefaultLimit, HeadsMaximumLimit, errors);
         var afterId = Count(query.AfterId, "afterId", 0, long.MaxValue, errors) ?? 0;
         if (errors.Count > 0)
         {
@@ -102,7 +102,7 @@ public sealed partial class DisclosureTreeQueries(
     public async Task<Outcome<InclusionProofView>> InclusionAsync(InclusionProofQuery query, IQueryCollection sent, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-        DisclosureQueries.CheckParameters(sent, InclusionParameters, errors);
+        QueryParameters.Check(sent, InclusionParameters, errors);
         var leaf = Required(Count(query.Leaf, "leaf", 0, long.MaxValue - 1, errors), query.Leaf, "leaf", errors);
         var treeSize = Required(Count(query.TreeSize, "treeSize", 1, long.MaxValue, errors), query.TreeSize, "treeSize", errors);
         if (leaf is { } i && treeSize is { } n && i >= n)
@@ -134,7 +134,7 @@ public sealed partial class DisclosureTreeQueries(
     public async Task<Outcome<ConsistencyProofView>> ConsistencyAsync(ConsistencyProofQuery query, IQueryCollection sent, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-        DisclosureQueries.CheckParameters(sent, ConsistencyParameters, errors);
+        QueryParameters.Check(sent, ConsistencyParameters, errors);
         var from = Required(Count(query.From, "from", 1, long.MaxValue, errors), query.From, "from", errors);
         var to = Required(Count(query.To, "to", 1, long.MaxValue, errors), query.To, "to", errors);
         if (from is { } m && to is { } n && m > n)
@@ -178,7 +178,7 @@ public sealed partial class DisclosureTreeQueries(
         }
 
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-        DisclosureQueries.CheckParameters(sent, NoParameters, errors);
+        QueryParameters.Check(sent, NoParameters, errors);
         var sequence = Count(sequenceText, "sequence", 1, long.MaxValue, errors);
         if (errors.Count > 0)
         {
@@ -271,7 +271,7 @@ public sealed partial class DisclosureTreeQueries(
     private static Problem? Refused(IQueryCollection sent, string[] known)
     {
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-        DisclosureQueries.CheckParameters(sent, known, errors);
+        QueryParameters.Check(sent, known, errors);
         return errors.Count > 0 ? new Problem(ProblemCatalogue.InvalidRequest, null, errors) : null;
     }
 

@@ -54,7 +54,7 @@ public sealed partial class OnlineLogVerifier(
         }
 
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-        DisclosureQueries.CheckParameters(sent, [], errors);
+        QueryParameters.Check(sent, [], errors);
         if (errors.Count > 0)
         {
             return new Problem(ProblemCatalogue.InvalidRequest, null, errors);

@@ -26,7 +26,7 @@ public sealed class ApiHost : WebApplicationFactory<ApiEntryPoint>
     public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), "consent-tests", Guid.NewGuid().ToString("n"));
 
     /// <summary>The API's clock: tests move it forward to see grants, MOUs and bases expire.</summary>
-    public TestClock Clock { get; } = new();
+    public MovableClock Clock { get; } = new();
 
     /// <summary>Real users and agency systems, with their tokens from the real provider.</summary>
     public Parties Parties => parties ??= new Parties(this);
@@ -59,18 +59,6 @@ public sealed class ApiHost : WebApplicationFactory<ApiEntryPoint>
             // Tokens come from the provider's real clock: only the consent domain moves through time.
             services.Configure<OpenIddictValidationOptions>(options => options.TimeProvider = TimeProvider.System);
         });
-    }
-
-    /// <summary>
-    /// Sends the API's outgoing calls to the in-process provider. OpenIddict insists on its own primary
-    /// handler, so the hop happens in a delegating handler that never calls the network.
-    /// </summary>
-    private sealed class ForwardTo(HttpMessageHandler target) : DelegatingHandler
-    {
-        private readonly HttpMessageInvoker invoker = new(target);
-
-        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
-            invoker.SendAsync(request, cancellationToken);
     }
 
     public override async ValueTask DisposeAsync()

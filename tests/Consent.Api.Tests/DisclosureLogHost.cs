@@ -2,6 +2,7 @@ using System.Data.Common;
 using Consent.Api.DisclosureLog;
 using Consent.Api.DisclosureTree;
 using Consent.Api.Storage;
+using Consent.TestSupport;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
@@ -55,7 +56,7 @@ internal sealed class DisclosureLogHost : IAsyncDisposable
         }
 
         builder.Services.AddLogging();
-        builder.Services.AddSingleton<TimeProvider>(new TestClock());
+        builder.Services.AddSingleton<TimeProvider>(new MovableClock());
         builder.Services.AddDbContext<ConsentDb>(options =>
         {
             options.UseSqlite($"Data Source={databaseFile}");

@@ -227,11 +227,4 @@ public sealed class StandardClientTests : IAsyncLifetime
             SigningCredentials = new SigningCredentials(ClientAssertions.PrivateKey(client), client.Algorithm),
         });
     }
-
-    private sealed class MovableClock : TimeProvider
-    {
-        public TimeSpan Ahead { get; set; }
-
-        public override DateTimeOffset GetUtcNow() => System.GetUtcNow() + Ahead;
-    }
 }

@@ -192,14 +192,6 @@ public sealed class Platform : IAsyncLifetime
     }
 }
 
-/// <summary>The real clock, moved forward by the test.</summary>
-public sealed class MovableClock : TimeProvider
-{
-    public TimeSpan Ahead { get; set; }
-
-    public override DateTimeOffset GetUtcNow() => System.GetUtcNow() + Ahead;
-}
-
 [CollectionDefinition(Name)]
 public sealed class PlatformCollection : ICollectionFixture<Platform>
 {

@@ -3,8 +3,8 @@ namespace Consent.Api.Agencies;
 /// <summary>An organisation that holds or receives survivors' records.</summary>
 public sealed class Agency
 {
-    public static readonly IReadOnlyList<string> Types =
-        ["shelter", "legal", "medical", "behavioral-health", "law-enforcement", "child-protection", "victim-services", "other"];
+    /// <summary>The kinds of agency: the policy's list, so that an agency the API accepts is one the policy knows.</summary>
+    public static IReadOnlyList<string> Types => Consent.Policies.AgencyTypes.All;
 
     private Agency()
     {

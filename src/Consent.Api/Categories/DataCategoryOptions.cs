@@ -62,6 +62,21 @@ internal sealed class DataCategoryOptionsValidator : IValidateOptions<DataCatego
             {
                 failures.Add($"Sensitive data category '{code}' needs at least one security label.");
             }
+
+            // Labels are what the policy protects: a sensitive category's labels must be ones the policy treats as
+            // sensitive (else its records would pass as harmless), and a general category carries none.
+            foreach (var label in category.Labels)
+            {
+                if (!category.Sensitive)
+                {
+                    failures.Add($"Data category '{code}' is not sensitive but names the label '{label.Code}'.");
+                }
+                else if (!Consent.Policies.SecurityLabels.IsSensitive(label.Code))
+                {
+                    failures.Add($"Sensitive data category '{code}' names the label '{label.Code}', which the sharing policy does not treat as sensitive "
+                        + $"(it knows {string.Join(", ", Consent.Policies.SecurityLabels.Sensitive)}).");
+                }
+            }
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

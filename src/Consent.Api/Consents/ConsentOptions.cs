@@ -57,6 +57,12 @@ internal sealed class ConsentOptionsValidator : IValidateOptions<ConsentOptions>
             {
                 failures.Add($"Purpose '{code}' has no code.");
             }
+            else if (!Consent.Policies.PurposesOfUse.IsKnown(purpose.Code))
+            {
+                // A purpose the policy does not know is denied on every read (unknown-purpose): refuse to start instead.
+                failures.Add($"Purpose '{code}' has code '{purpose.Code}', which the sharing policy does not know "
+                    + $"(it knows {string.Join(", ", Consent.Policies.PurposesOfUse.All)}); add it to src/Policies/Vocabulary.cs and the Rego bundle first.");
+            }
 
             if (purpose.DefaultDuration <= TimeSpan.Zero || purpose.DefaultDuration > purpose.MaximumDuration)
             {

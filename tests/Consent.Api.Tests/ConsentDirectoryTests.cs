@@ -72,6 +72,12 @@ public sealed class ConsentDirectoryTests(ApiHost api) : IClassFixture<ApiHost>
         var seen = accounting.GetProperty("items").EnumerateArray().First(i => i.GetProperty("sequence").GetInt64() == entries[1].Sequence);
         seen.GetProperty("recipient").GetProperty("id").GetString().ShouldBe("harbor-house");
         seen.GetProperty("basis")[0].GetProperty("label").GetString()!.ShouldStartWith("Consent directory service");
+        // The Patient it found is not the survivor's contact details: only the id and the identifier left.
+        var patientRead = accounting.GetProperty("items").EnumerateArray().First(i => i.GetProperty("sequence").GetInt64() == entries[0].Sequence);
+        patientRead.GetProperty("what").EnumerateArray().Select(w => w.GetString()).ShouldBe(["The identifier that finds your sharing choices (no contact details)"]);
+        var korean = await (await survivor.GetAsync("/api/survivors/sv-1001/accounting?language=ko")).Json();
+        korean.GetProperty("items").EnumerateArray().First(i => i.GetProperty("sequence").GetInt64() == entries[0].Sequence)
+            .GetProperty("what")[0].GetString().ShouldBe("귀하의 공유 선택을 찾는 식별자(연락처 정보 없음)");
     }
 
     [Fact]

@@ -173,9 +173,11 @@ public sealed partial class Accounting(
 
     private AccountedDisclosure Item(DisclosureEntry entry, Agency? agency, Dictionary<string, List<string>> labels, CultureInfo culture, bool staff)
     {
-        var what = records.RecordCategories(entry, labels)
-            .Select(c => c.Category is { } code ? CategoryName(code, culture) : c.ResourceType)
-            .Distinct(StringComparer.Ordinal).ToList();
+        var what = DisclosedRecords.ToConsentDirectory(entry) && entry.ResourceType == "Patient"
+            ? [Text("DirectoryPatient", culture)]
+            : records.RecordCategories(entry, labels)
+                .Select(c => c.Category is { } code ? CategoryName(code, culture) : c.ResourceType)
+                .Distinct(StringComparer.Ordinal).ToList();
         var childProtection = entry.Basis.Any(b => b.Kind == DisclosureBasisKind.StatutoryBasis);
         var notes = new List<string>();
         if (entry.BreakGlass)

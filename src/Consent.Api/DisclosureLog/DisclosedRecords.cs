@@ -7,6 +7,13 @@ namespace Consent.Api.DisclosureLog;
 /// <summary>What kinds of record a log entry disclosed: the labels the stored records carry now, and each record's data category.</summary>
 public sealed class DisclosedRecords(ConsentDb db, RecordClassifier classifier)
 {
+    /// <summary>
+    /// A consent directory's read: its Patients are reduced to the id and the identifier searched with, so they are not
+    /// the survivor's contact details, whatever category a Patient falls in.
+    /// </summary>
+    public static bool ToConsentDirectory(DisclosureEntry entry) =>
+        entry?.Basis.Any(b => b.Kind == DisclosureBasisKind.ConsentDirectory) == true;
+
     /// <summary>The security labels of the stored records the entries name (as the records carry them now).</summary>
     public async Task<Dictionary<string, List<string>>> LabelsAsync(List<DisclosureEntry> entries, CancellationToken cancellationToken)
     {

@@ -118,7 +118,9 @@ public sealed partial class SurvivorDisclosures(
     /// that is not stored (a consent grant exported as FHIR) by the general category of its type.
     /// </summary>
     private List<string> RecordKinds(DisclosureEntry entry, Dictionary<string, List<string>> labels) =>
-        [.. records.RecordCategories(entry, labels).Select(c => c.Category is { } code && categories.Value.Categories.TryGetValue(code, out var definition)
+        DisclosedRecords.ToConsentDirectory(entry) && entry.ResourceType == "Patient"
+            ? ["The identifier that finds your sharing choices (no contact details)"]
+            : [.. records.RecordCategories(entry, labels).Select(c => c.Category is { } code && categories.Value.Categories.TryGetValue(code, out var definition)
             ? definition.Display
             : c.ResourceType).Distinct(StringComparer.Ordinal)];
 

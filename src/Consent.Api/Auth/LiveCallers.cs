@@ -68,7 +68,7 @@ public static class LiveCallers
         }
 
         // A consent directory reads consents on /fhir for other systems; it never acts for its operating agency elsewhere.
-        if (!Fhir.FhirPath.Is(http.Request.Path) && Caller.ApiCaller.From(http.User).IsConsentDirectory)
+        if (!Fhir.FhirPath.Is(http.Request.Path) && http.User.FindFirstValue(Caller.ClientKinds.Claim) == Caller.ClientKinds.ConsentDirectory)
         {
             await ProblemCatalogue.Forbidden.WriteAsync(http, "A consent directory's token is for /fhir only.");
             return;

@@ -87,9 +87,8 @@ public sealed partial class ConsentDirectoryReads(ConsentDb db, ConsentExport ex
 
     private async Task<Answer> PatientsByIdentifierAsync(ReadContext context, (string? System, string Value) identifier, CancellationToken cancellationToken)
     {
-        var ids = await FhirReads.PatientsWithAsync(db, identifier.System, identifier.Value, cancellationToken);
-        var records = await db.FhirRecords.AsNoTracking()
-            .Where(r => r.ResourceType == "Patient" && ids.Contains(r.Id) && r.SurvivorId != null).ToListAsync(cancellationToken);
+        var records = await LinkedPatientsAsync(identifier, cancellationToken);
+        var ids = records.Select(r => r.Id).ToList();
         var matched = await db.FhirPatientIdentifiers.AsNoTracking()
             .Where(i => ids.Contains(i.PatientId) && i.Value == identifier.Value && (identifier.System == null || i.System == identifier.System))
             .ToListAsync(cancellationToken);
@@ -114,12 +113,9 @@ public sealed partial class ConsentDirectoryReads(ConsentDb db, ConsentExport ex
                 patients.Add((record.Id, survivorId));
             }
         }
-        else if (search.PatientIdentifier is var (system, value))
+        else if (search.PatientIdentifier is { } identifier)
         {
-            var ids = await FhirReads.PatientsWithAsync(db, system, value, cancellationToken);
-            patients.AddRange((await db.FhirRecords.AsNoTracking()
-                    .Where(r => r.ResourceType == "Patient" && ids.Contains(r.Id) && r.SurvivorId != null)
-                    .Select(r => new { r.Id, r.SurvivorId }).ToListAsync(cancellationToken))
+            patients.AddRange((await LinkedPatientsAsync(identifier, cancellationToken))
                 .OrderBy(p => p.Id, StringComparer.Ordinal).Select(p => (p.Id, p.SurvivorId!)));
         }
 
@@ -130,7 +126,7 @@ public sealed partial class ConsentDirectoryReads(ConsentDb db, ConsentExport ex
         {
             var patient = new ResourceReference("Patient/" + patients.First(p => p.SurvivorId == survivorId).PatientId);
             var consents = await export.ForSurvivorAsync(survivorId, patient, cancellationToken);
-            released.AddRange(consents.Where(c => Matches(c, search)).Select(c => Release(context, survivorId, c)));
+            released.AddRange(FhirReads.Narrow([.. consents.Select(c => Candidate(survivorId, c))], search).Select(c => Released(context, c)));
         }
 
         return new Answer(released, survivors);
@@ -166,7 +162,15 @@ public sealed partial class ConsentDirectoryReads(ConsentDb db, ConsentExport ex
             .OrderBy(r => r.Id).Select(r => r.Id).FirstOrDefaultAsync(cancellationToken);
         var patient = patientId is null ? ConsentExport.SurvivorReference(survivorId) : new ResourceReference("Patient/" + patientId);
         var consent = (await export.ForSurvivorAsync(survivorId, patient, cancellationToken)).FirstOrDefault(c => c.Id == id);
-        return new Answer(consent is null ? [] : [Release(context, survivorId, consent)], [survivorId]);
+        return new Answer(consent is null ? [] : [Released(context, Candidate(survivorId, consent))], [survivorId]);
+    }
+
+    /// <summary>The Patients with the identifier that are linked to a survivor (the only ones a directory may find).</summary>
+    private async Task<List<FhirRecord>> LinkedPatientsAsync((string? System, string Value) identifier, CancellationToken cancellationToken)
+    {
+        var ids = await FhirReads.PatientsWithAsync(db, identifier.System, identifier.Value, cancellationToken);
+        return await db.FhirRecords.AsNoTracking()
+            .Where(r => r.ResourceType == "Patient" && ids.Contains(r.Id) && r.SurvivorId != null).ToListAsync(cancellationToken);
     }
 
     /// <summary>Whether the survivor let the directory's operating agency see them (it is not on their never-share list).</summary>
@@ -179,23 +183,6 @@ public sealed partial class ConsentDirectoryReads(ConsentDb db, ConsentExport ex
             .Where(d => survivorIds.Contains(d.SurvivorId) && d.RemovedAt == null && d.AgencyId == context.Caller.AgencyId)
             .Select(d => d.SurvivorId).ToListAsync(cancellationToken);
         return survivorIds.Except(hidden, StringComparer.Ordinal).ToHashSet(StringComparer.Ordinal);
-    }
-
-    private static bool Matches(FhirConsent consent, FhirSearch search)
-    {
-        if (search.Status is { } status && consent.Status?.ToString().ToLowerInvariant() != status)
-        {
-            return false;
-        }
-
-        if (search.Scope is var (scopeSystem, scopeCode)
-            && !(consent.Scope?.Coding ?? []).Any(c => c.Code == scopeCode && (scopeSystem is null || c.System == scopeSystem)))
-        {
-            return false;
-        }
-
-        return search.Category is not var (system, code)
-            || consent.Category.SelectMany(c => c.Coding).Any(c => c.Code == code && (system is null || c.System == system));
     }
 
     /// <summary>The Patient as a directory sees it: its id, version and the identifiers it was found by.</summary>
@@ -212,9 +199,10 @@ public sealed partial class ConsentDirectoryReads(ConsentDb db, ConsentExport ex
             FhirModel.Serialize(patient), [], record.VersionId));
     }
 
-    private static Released Release(ReadContext context, string survivorId, FhirConsent consent) =>
-        Released(context, new Candidate("Consent", consent.Id!, "", survivorId, [], consent.Meta!.LastUpdated ?? DateTimeOffset.UnixEpoch,
-            FhirModel.Serialize(consent), FhirReads.ConsentCategoryCodes, int.Parse(consent.Meta.VersionId!, System.Globalization.CultureInfo.InvariantCulture)));
+    /// <summary>An exported Consent as a record to return (with the categories the <c>category</c> parameter matches).</summary>
+    private static Candidate Candidate(string survivorId, FhirConsent consent) =>
+        new("Consent", consent.Id!, "", survivorId, [], consent.Meta!.LastUpdated ?? DateTimeOffset.UnixEpoch,
+            FhirModel.Serialize(consent), FhirReads.ConsentCategoryCodes, int.Parse(consent.Meta.VersionId!, System.Globalization.CultureInfo.InvariantCulture));
 
     private static Released Released(ReadContext context, Candidate candidate) =>
         new(candidate, IsOwn: false, [DisclosureBasis.ConsentDirectory(context.Caller.ClientId)], PolicyVersion.Current, RedisclosureNotice: false);
@@ -233,17 +221,13 @@ public sealed partial class ConsentDirectoryReads(ConsentDb db, ConsentExport ex
                 context.PurposeCode, returned.Count > 0 ? DisclosureDecision.Permit : DisclosureDecision.Deny,
                 returned.Count > 0 ? [DisclosureBasis.ConsentDirectory(context.Caller.ClientId)] : [], PolicyVersion.Current, context.RequestId);
         }).ToList();
-        try
+        if (await log.TryAppendAllAsync(drafts, cancellationToken))
         {
-            await Task.WhenAll(drafts.Select(d => log.AppendAsync(d, cancellationToken)));
-        }
-        catch (DisclosureLogUnavailableException)
-        {
-            LogUnrecorded(logger, context.Caller.ClientId, context.RequestId);
-            return FhirOutcomes.LogUnavailable();
+            return null;
         }
 
-        return null;
+        LogUnrecorded(logger, context.Caller.ClientId, context.RequestId);
+        return FhirOutcomes.LogUnavailable();
     }
 
     [LoggerMessage(EventId = 6301, Level = LogLevel.Error, Message = "Consent directory read by {ClientId} refused: the disclosure log could not record it (request {RequestId})")]

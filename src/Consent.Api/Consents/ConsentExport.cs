@@ -13,7 +13,8 @@ namespace Consent.Api.Consents;
 /// 51A case, each the effective decision at the time of the read. Used by /fhir (agencies and consent directories) and
 /// by the consent API's FHIR view of a grant.
 /// </summary>
-public sealed class ConsentExport(ConsentDb db, IOptions<ConsentOptions> options, IOptions<DataCategoryOptions> categories, TimeProvider time)
+public sealed class ConsentExport(
+    ConsentDb db, IOptions<ConsentOptions> options, IOptions<DataCategoryOptions> categories, RecordClassifier classifier, TimeProvider time)
 {
     /// <summary>
     /// The survivor as a logical reference (by the platform's survivor identifier), for a Consent read without a FHIR
@@ -48,7 +49,7 @@ public sealed class ConsentExport(ConsentDb db, IOptions<ConsentOptions> options
         {
             var facts = await FactsAsync(survivor.Key, survivor.ToList(), [], cancellationToken);
             var now = time.GetUtcNow();
-            exported.AddRange(survivor.Select(g => (g, ConsentFhir.ToFhir(g, facts, now, patientOf(survivor.Key), options.Value, categories.Value))));
+            exported.AddRange(survivor.Select(g => (g, ConsentFhir.ToFhir(g, facts, now, patientOf(survivor.Key), options.Value, categories.Value, classifier))));
         }
 
         return exported;
@@ -61,7 +62,7 @@ public sealed class ConsentExport(ConsentDb db, IOptions<ConsentOptions> options
         var now = time.GetUtcNow();
         return
         [
-            .. grants.Select(g => ConsentFhir.ToFhir(g, facts, now, patient, options.Value, categories.Value))
+            .. grants.Select(g => ConsentFhir.ToFhir(g, facts, now, patient, options.Value, categories.Value, classifier))
                 .Concat(bases.Select(b => ConsentFhir.ToFhir(b, facts, now, patient, options.Value, categories.Value)))
                 .OrderByDescending(c => c.DateTimeElement!.ToDateTimeOffset(TimeSpan.Zero)).ThenBy(c => c.Id, StringComparer.Ordinal),
         ];

@@ -55,9 +55,12 @@ public static class ConsentFhir
 
     public static string IdOf(StatutoryBasis basis) => StatutoryIdPrefix + basis.Id.ToString("n");
 
-    /// <summary>A grant as a Consent, at <paramref name="now"/>, about <paramref name="patient"/>.</summary>
+    /// <summary>
+    /// A grant as a Consent, at <paramref name="now"/>, about <paramref name="patient"/>; the labels it opens are the
+    /// ones the policy is given for it (<see cref="RecordClassifier.LabelsNamedBy"/>).
+    /// </summary>
     public static FhirConsent ToFhir(ConsentGrant grant, ConsentDirectiveFacts facts, DateTimeOffset now, ResourceReference patient,
-        ConsentOptions options, DataCategoryOptions categories)
+        ConsentOptions options, DataCategoryOptions categories, RecordClassifier classifier)
     {
         ArgumentNullException.ThrowIfNull(grant);
         ArgumentNullException.ThrowIfNull(facts);
@@ -82,7 +85,7 @@ public static class ConsentFhir
         var permits = new List<FhirConsent.provisionComponent>();
         if (status == ConsentStatus.Active && !facts.NeverShareAgencies.Contains(recipient) && facts.ActiveAgencies.Contains(recipient))
         {
-            var opened = LabelsOf(grant.Categories, categories);
+            var opened = classifier.LabelsNamedBy(grant.Categories);
             foreach (var mou in facts.Mous.Where(m => InForce(m, now)))
             {
                 var sources = mou.Flows.Where(f => f.RecipientAgencyId == recipient && f.SourceAgencyId != recipient)
@@ -251,10 +254,6 @@ public static class ConsentFhir
 
     private static bool CaseRole(InvolvedRole role) =>
         role is InvolvedRole.LawEnforcement or InvolvedRole.ChildProtection or InvolvedRole.Therapist or InvolvedRole.MedicalProvider;
-
-    /// <summary>The sensitive labels the categories open (each sensitive category names its labels).</summary>
-    private static List<string> LabelsOf(IEnumerable<string> categoryCodes, DataCategoryOptions categories) =>
-        [.. categoryCodes.SelectMany(c => categories.Categories.GetValueOrDefault(c)?.Labels.Select(l => l.Code) ?? []).Distinct(StringComparer.Ordinal)];
 
     private static string LabelSystem(string label, DataCategoryOptions categories) =>
         categories.Categories.Values.SelectMany(c => c.Labels).FirstOrDefault(l => l.Code == label)?.System

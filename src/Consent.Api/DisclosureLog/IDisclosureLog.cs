@@ -14,6 +14,27 @@ public interface IDisclosureLog
     Task<DisclosureEntry> AppendAsync(DisclosureDraft draft, CancellationToken cancellationToken);
 }
 
+public static class DisclosureLogAppends
+{
+    /// <summary>
+    /// Appends every draft and waits until all are durable: true when they are; false when the log could not record
+    /// them, and then the caller must disclose nothing.
+    /// </summary>
+    public static async Task<bool> TryAppendAllAsync(this IDisclosureLog log, IEnumerable<DisclosureDraft> drafts, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(log);
+        try
+        {
+            await Task.WhenAll(drafts.Select(d => log.AppendAsync(d, cancellationToken)));
+            return true;
+        }
+        catch (DisclosureLogUnavailableException)
+        {
+            return false;
+        }
+    }
+}
+
 /// <summary>The log could not make an entry durable (or is shutting down); nothing may be disclosed.</summary>
 public sealed class DisclosureLogUnavailableException : Exception
 {

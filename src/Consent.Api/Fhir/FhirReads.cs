@@ -162,17 +162,13 @@ public sealed partial class FhirReads(
             drafts.Add(await DraftAsync(context, resourceType, survivorHint ?? UnknownSurvivor, [], cancellationToken));
         }
 
-        try
+        if (await log.TryAppendAllAsync(drafts, cancellationToken))
         {
-            await Task.WhenAll(drafts.Select(d => log.AppendAsync(d, cancellationToken)));
-        }
-        catch (DisclosureLogUnavailableException)
-        {
-            LogUnrecorded(logger, context.Caller.AgencyId, context.RequestId);
-            return FhirOutcomes.LogUnavailable();
+            return null;
         }
 
-        return null;
+        LogUnrecorded(logger, context.Caller.AgencyId, context.RequestId);
+        return FhirOutcomes.LogUnavailable();
     }
 
     private async Task<DisclosureDraft> DraftAsync(ReadContext context, string resourceType, string survivorId, List<Released> disclosed,
@@ -274,6 +270,12 @@ public sealed partial class FhirReads(
             candidates.AddRange(await GrantsAsConsentsAsync(context, [.. survivorIds.Distinct(StringComparer.Ordinal)], search.PatientId, cancellationToken));
         }
 
+        return Narrow(candidates, search);
+    }
+
+    /// <summary>The candidates the search's <c>category</c>, <c>status</c> (Consent) and <c>scope</c> (Consent) select.</summary>
+    internal static List<Candidate> Narrow(List<Candidate> candidates, FhirSearch search)
+    {
         if (search.Category is { } category)
         {
             var exact = category.System is null ? null : category.System + "|" + category.Code;
@@ -308,7 +310,7 @@ public sealed partial class FhirReads(
             .Select(r => new PatientLink(r.Id, r.SurvivorId, r.SourceAgencyId)).FirstOrDefaultAsync(cancellationToken);
 
     /// <summary>Whether a Consent's <c>scope</c> has the coding (any system when none is given).</summary>
-    internal static bool HasScope(string json, (string? System, string Code) scope)
+    private static bool HasScope(string json, (string? System, string Code) scope)
     {
         using var document = JsonDocument.Parse(json);
         return document.RootElement.TryGetProperty("scope", out var concept) && concept.TryGetProperty("coding", out var codings)

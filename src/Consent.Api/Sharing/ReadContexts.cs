@@ -15,7 +15,8 @@ public sealed record ReadContext(FhirCaller Caller, string AgencyType, long Fact
 /// </summary>
 public sealed class ReadContexts(ConsentDb db, SharingFactsCache cache)
 {
-    private static readonly Func<ConsentDb, Task<long>> CurrentFactsVersion = EF.CompileAsyncQuery(
+    /// <summary>The facts version now (compiled once: every read asks it).</summary>
+    internal static readonly Func<ConsentDb, Task<long>> CurrentFactsVersion = EF.CompileAsyncQuery(
         (ConsentDb db) => db.FactsVersions.AsNoTracking().Select(v => v.Version).First());
 
     /// <summary>The read's context, or null when the caller's agency is not active.</summary>

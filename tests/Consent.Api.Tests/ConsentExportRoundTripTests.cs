@@ -181,37 +181,37 @@ public sealed class ConsentExportRoundTripTests(ApiHost api, ITestOutputHelper o
         var open51A = Survivor("51A open", minorBirth);
         var closed51A = Survivor("51A closed", minorBirth);
 
-        Mou("Harbor House to Bridge Legal", ["harbor-house", "bridge-legal"], [("harbor-house", "bridge-legal")], ["legal-advocacy"], ["contact", "documents"]);
+        Mou("Harbor House to Bridge Legal", ["harbor-house", "bridge-legal"], [("harbor-house", "bridge-legal")], [PurposesOfUse.Legal], ["contact", "documents"]);
         Mou("Treatment with Lighthouse", ["harbor-house", "northside-clinic", "lighthouse-counseling"],
-            [("harbor-house", "lighthouse-counseling"), ("northside-clinic", "lighthouse-counseling")], ["treatment"], ["health", "mental-health", "substance-use"]);
-        Mou("Harbor House to Metro Police", ["harbor-house", "metro-police"], [("harbor-house", "metro-police")], ["law-enforcement"], ["contact", "health"]);
+            [("harbor-house", "lighthouse-counseling"), ("northside-clinic", "lighthouse-counseling")], [PurposesOfUse.Treatment], ["health", "mental-health", "substance-use"]);
+        Mou("Harbor House to Metro Police", ["harbor-house", "metro-police"], [("harbor-house", "metro-police")], [PurposesOfUse.LawEnforcement], ["contact", "health"]);
         var caseAgencies = new[] { "dcf-region-4", "metro-police", "lighthouse-counseling", "northside-clinic" };
         Mou("Child protection team", caseAgencies, [.. caseAgencies.SelectMany(a => caseAgencies.Where(b => b != a).Select(b => (a, b)))],
-            ["child-protection"], ["contact", "case-management", "health", "documents", "mental-health", "substance-use", "sexual-violence"]);
-        Mou("Harbor House to DCF (expired)", ["harbor-house", "dcf-region-4"], [("harbor-house", "dcf-region-4")], ["care-coordination"], ["contact"],
+            [PurposesOfUse.ChildProtection], ["contact", "case-management", "health", "documents", "mental-health", "substance-use", "sexual-violence"]);
+        Mou("Harbor House to DCF (expired)", ["harbor-house", "dcf-region-4"], [("harbor-house", "dcf-region-4")], [PurposesOfUse.CoordinationOfCare], ["contact"],
             effective: now.AddDays(-400), expires: now.AddDays(-35));
 
         // Grants: whole record, categories, sensitive named, sensitive not named, revoked, expired, pending.
-        Grant(grants, "northside-clinic", null, ["contact", "case-management", "health", "documents"], ["treatment", "care-coordination"]);
-        Grant(grants, "bridge-legal", ["harbor-house"], ["contact", "documents"], ["legal-advocacy"]);
-        Grant(grants, "lighthouse-counseling", ["harbor-house", "northside-clinic"], ["health", "mental-health"], ["treatment"]);
-        Grant(grants, "metro-police", ["harbor-house"], ["contact", "health"], ["law-enforcement"]);
-        Grant(grants, "bridge-legal", ["harbor-house"], ["health"], ["legal-advocacy"]).Revoke(By, now.AddMinutes(-5));
-        Grant(grants, "northside-clinic", ["harbor-house"], ["health"], ["treatment"], start: now.AddDays(-60), end: now.AddDays(-1));
-        Grant(grants, "dcf-region-4", ["harbor-house"], ["contact"], ["care-coordination"], start: now.AddDays(10), end: now.AddDays(40));
+        Grant(grants, "northside-clinic", null, ["contact", "case-management", "health", "documents"], [PurposesOfUse.Treatment, PurposesOfUse.CoordinationOfCare]);
+        Grant(grants, "bridge-legal", ["harbor-house"], ["contact", "documents"], [PurposesOfUse.Legal]);
+        Grant(grants, "lighthouse-counseling", ["harbor-house", "northside-clinic"], ["health", "mental-health"], [PurposesOfUse.Treatment]);
+        Grant(grants, "metro-police", ["harbor-house"], ["contact", "health"], [PurposesOfUse.LawEnforcement]);
+        Grant(grants, "bridge-legal", ["harbor-house"], ["health"], [PurposesOfUse.Legal]).Revoke(By, now.AddMinutes(-5));
+        Grant(grants, "northside-clinic", ["harbor-house"], ["health"], [PurposesOfUse.Treatment], start: now.AddDays(-60), end: now.AddDays(-1));
+        Grant(grants, "dcf-region-4", ["harbor-house"], ["contact"], [PurposesOfUse.CoordinationOfCare], start: now.AddDays(10), end: now.AddDays(40));
 
         // The never-share list overrides a grant and its MOU.
-        Grant(denied, "northside-clinic", ["harbor-house"], ["contact", "health"], ["treatment"]);
+        Grant(denied, "northside-clinic", ["harbor-house"], ["contact", "health"], [PurposesOfUse.Treatment]);
         db.DenyEntries.Add(new DenyEntry(Guid.CreateVersion7(now), denied.SurvivorId, "northside-clinic", null, null, By, now.AddMinutes(-1)));
 
         // Grants with no MOU in force between source and recipient.
-        Grant(noMou, "bridge-legal", ["harbor-house"], ["health"], ["legal-advocacy"]);
-        Grant(noMou, "lighthouse-counseling", ["bridge-legal"], ["contact", "health"], ["treatment"]);
-        Grant(noMou, "dcf-region-4", ["harbor-house"], ["contact"], ["care-coordination"]);
+        Grant(noMou, "bridge-legal", ["harbor-house"], ["health"], [PurposesOfUse.Legal]);
+        Grant(noMou, "lighthouse-counseling", ["bridge-legal"], ["contact", "health"], [PurposesOfUse.Treatment]);
+        Grant(noMou, "dcf-region-4", ["harbor-house"], ["contact"], [PurposesOfUse.CoordinationOfCare]);
 
         // 51A: an open case (with a grant naming substance use beside it) and a closed one.
         Case(open51A, caseAgencies);
-        Grant(open51A, "dcf-region-4", ["lighthouse-counseling"], ["substance-use"], ["child-protection"]);
+        Grant(open51A, "dcf-region-4", ["lighthouse-counseling"], ["substance-use"], [PurposesOfUse.ChildProtection]);
         db.DenyEntries.Add(new DenyEntry(Guid.CreateVersion7(now), open51A.SurvivorId, "northside-clinic", null, null, By, now.AddMinutes(-1)));
         Case(closed51A, caseAgencies).Close(By, now.AddMinutes(-5), "closed for the test");
 

@@ -43,7 +43,7 @@ public sealed class DisclosuresHost : IAsyncLifetime
             Draft("northside-clinic", "northside-ehr", null, "sv-1001", "Patient", ["Patient/sv-1001"],
                 "COC", DisclosureDecision.Permit, [Basis(DisclosureBasisKind.ConsentGrant, Grant1), Basis(DisclosureBasisKind.Mou, Mou1)]),
             // 3: the police asked without a grant.
-            Draft("metro-police", "metro-rms", "officer-22", "sv-1001", "Observation", [], "law-enforcement", DisclosureDecision.Deny, []),
+            Draft("metro-police", "metro-rms", "officer-22", "sv-1001", "Observation", [], "LAWENF", DisclosureDecision.Deny, []),
             // 4: legal aid under its own grant.
             Draft("bridge-legal", "bridge-cms", "attorney-9", "sv-1001", "DocumentReference", ["DocumentReference/d1"],
                 "HLEGAL", DisclosureDecision.Permit, [Basis(DisclosureBasisKind.ConsentGrant, Grant2), Basis(DisclosureBasisKind.Mou, Mou2)]),
@@ -52,9 +52,9 @@ public sealed class DisclosuresHost : IAsyncLifetime
                 "ETREAT", DisclosureDecision.Permit, [Basis(DisclosureBasisKind.BreakGlass, BreakGlass1), Basis(DisclosureBasisKind.Mou, Mou1)], breakGlass: true),
             // 6-7: the minor's open 51A case.
             Draft("dcf-region-4", "dcf-cases", "cpw-3", "sv-1002", "CarePlan", ["CarePlan/cp1"],
-                "child-protection", DisclosureDecision.Permit, [Basis(DisclosureBasisKind.StatutoryBasis, Statutory1), Basis(DisclosureBasisKind.Mou, Mou3)]),
+                "CHILDPROT", DisclosureDecision.Permit, [Basis(DisclosureBasisKind.StatutoryBasis, Statutory1), Basis(DisclosureBasisKind.Mou, Mou3)]),
             Draft("metro-police", "metro-rms", "officer-22", "sv-1002", "Observation", [],
-                "child-protection", DisclosureDecision.Deny, [Basis(DisclosureBasisKind.StatutoryBasis, Statutory1)]),
+                "CHILDPROT", DisclosureDecision.Deny, [Basis(DisclosureBasisKind.StatutoryBasis, Statutory1)]),
             // 8: a purpose code the platform does not configure.
             Draft("lighthouse-counseling", "lighthouse-ehr", null, "sv-1001", "Goal", ["Goal/g1"],
                 "PEER-SUPPORT", DisclosureDecision.Permit, [Basis(DisclosureBasisKind.ConsentGrant, Grant3), Basis(DisclosureBasisKind.Mou, Mou4)]),
@@ -225,7 +225,7 @@ public sealed class DisclosuresTests(DisclosuresHost host) : IClassFixture<Discl
     [InlineData("survivor=sv-1001", new[] { 1, 2, 3, 4, 5, 8 })]
     [InlineData("survivor=sv-1002", new[] { 6, 7 })]
     [InlineData("purpose=TREAT", new[] { 1 })]
-    [InlineData("purpose=child-protection", new[] { 6, 7 })]
+    [InlineData("purpose=CHILDPROT", new[] { 6, 7 })]
     [InlineData("basis=consent-grant", new[] { 1, 2, 4, 8 })]
     [InlineData("basis=ConsentGrant", new[] { 1, 2, 4, 8 })]
     [InlineData("basis=mou", new[] { 1, 2, 4, 5, 6, 8 })]

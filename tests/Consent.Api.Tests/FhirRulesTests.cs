@@ -96,7 +96,7 @@ public sealed class FhirRulesTests(ApiHost api) : IClassFixture<ApiHost>
         record.NeedsReview.ShouldBeTrue();
         record.Reason.ShouldBe(Reason);
         record.AgencyId.ShouldBe("bridge-legal");
-        record.Purpose.ShouldBe("emergency");
+        record.Purpose.ShouldBe("ETREAT", "stored as the purpose code, as the disclosure log stores it");
 
         // Police never break the glass, whatever the MOU says.
         await api.ActiveMouAsync(["harbor-house", "metro-police"], ["emergency"], ["health"], allowsEmergencyAccess: true);

@@ -43,6 +43,7 @@ public static class AccessRules
         // The caller, the vocabulary and the directory.
         new("GET", "/api/me", Gate.AnyToken),
         new("GET", "/api/categories", Gate.AnyToken),
+        new("GET", "/api/vocabulary", Gate.AnyToken),
         new("GET", "/api/consent-texts", Gate.AnyToken),
         new("GET", "/api/consent-texts/{textId}/{version}", Gate.AnyToken),
         new("GET", "/api/agencies", Gate.AnyToken),

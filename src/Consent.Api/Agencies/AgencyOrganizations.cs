@@ -1,8 +1,8 @@
 using System.Globalization;
 using Consent.Api.Caller;
-using Consent.Api.Compliance;
 using Consent.Api.Fhir;
 using Consent.Api.Storage;
+using Consent.Api.Vocabulary;
 using Hl7.Fhir.Model;
 using Microsoft.EntityFrameworkCore;
 using Task = System.Threading.Tasks.Task;
@@ -114,7 +114,7 @@ public static class AgencyOrganizations
     public static Organization ToFhir(Agency agency)
     {
         ArgumentNullException.ThrowIfNull(agency);
-        var type = new CodeableConcept(TypeSystem, agency.Type, AccountingText.Resources.GetString("AgencyType_" + agency.Type, CultureInfo.InvariantCulture));
+        var type = new CodeableConcept(TypeSystem, agency.Type, VocabularyCatalogue.AgencyTypeDisplay(agency.Type, CultureInfo.InvariantCulture));
         if (OrganizationType(agency.Type) is var (code, display))
         {
             type.Coding.Add(new Coding(OrganizationTypeSystem, code, display));

@@ -1,9 +1,9 @@
 using Consent.Api.Caller;
-using Consent.Api.Consents;
 using Consent.Api.Problems;
 using Consent.Api.Storage;
+using Consent.Api.Vocabulary;
+using Consent.Policies;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 
 namespace Consent.Api.BreakGlass;
 
@@ -11,8 +11,9 @@ public sealed record BreakGlassView(
     Guid Id, string AgencyId, string DeclaredBy, string? ClientId, string SurvivorId, string Purpose, string Reason, DateTimeOffset DeclaredAt,
     bool NeedsReview, DateTimeOffset? ReviewedAt, string? ReviewedBy, ReviewOutcome? Outcome, string? ReviewNote)
 {
-    public static BreakGlassView Of(BreakGlassRecord r) => new(
-        r.Id, r.AgencyId, r.DeclaredBy, r.ClientId, r.SurvivorId, r.Purpose, r.Reason, r.DeclaredAt, r.NeedsReview, r.ReviewedAt, r.ReviewedBy,
+    /// <summary>A record as the API shows it: its purpose by the slug (the record stores the code).</summary>
+    public static BreakGlassView Of(BreakGlassRecord r, VocabularyCatalogue vocabulary) => new(
+        r.Id, r.AgencyId, r.DeclaredBy, r.ClientId, r.SurvivorId, vocabulary.Slug(r.Purpose), r.Reason, r.DeclaredAt, r.NeedsReview, r.ReviewedAt, r.ReviewedBy,
         r.Outcome, r.ReviewNote);
 }
 
@@ -24,7 +25,7 @@ public sealed record ReviewBreakGlass(ReviewOutcome? Outcome, string? Note);
 /// Break-glass declarations. Whether the emergency read is then permitted is the policy's decision; this keeps
 /// the record and the review queue. The survivor id is not checked, so declaring reveals nothing.
 /// </summary>
-public sealed partial class BreakGlassService(ConsentDb db, IOptions<ConsentOptions> options, TimeProvider time, ILogger<BreakGlassService> logger)
+public sealed partial class BreakGlassService(ConsentDb db, VocabularyCatalogue vocabulary, TimeProvider time, ILogger<BreakGlassService> logger)
 {
     public const int MinimumReasonLength = 10;
 
@@ -35,11 +36,11 @@ public sealed partial class BreakGlassService(ConsentDb db, IOptions<ConsentOpti
     /// An emergency read on /fhir (header <c>X-Break-Glass-Reason</c>): recorded for the review queue whether the policy
     /// permitted it or not; the disclosure log names the record as the read's break-glass basis.
     /// </summary>
-    public async Task<Guid> RecordEmergencyReadAsync(string agencyId, string clientId, string? userId, string survivorId, string purposeSlug,
+    public async Task<Guid> RecordEmergencyReadAsync(string agencyId, string clientId, string? userId, string survivorId, string purposeCode,
         string reason, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        var record = new BreakGlassRecord(Guid.CreateVersion7(now), agencyId, userId ?? clientId, clientId, survivorId, purposeSlug, reason, now);
+        var record = new BreakGlassRecord(Guid.CreateVersion7(now), agencyId, userId ?? clientId, clientId, survivorId, purposeCode, reason, now);
         db.BreakGlass.Add(record);
         await db.SaveChangesAsync(cancellationToken);
         return record.Id;
@@ -68,19 +69,20 @@ public sealed partial class BreakGlassService(ConsentDb db, IOptions<ConsentOpti
             return new Problem(ProblemCatalogue.InvalidRequest, null, errors);
         }
 
-        var purpose = request.Purpose ?? "emergency";
-        if (!options.Value.Purposes.ContainsKey(purpose))
+        // Without a purpose, emergency treatment: what break glass is for.
+        var purpose = request.Purpose is null ? vocabulary.PurposeByCode(PurposesOfUse.EmergencyTreatment) : vocabulary.TryPurpose(request.Purpose, out var named) ? named : null;
+        if (purpose is null)
         {
             return ProblemCatalogue.UnknownPurpose;
         }
 
         var now = time.GetUtcNow();
         var record = new BreakGlassRecord(Guid.CreateVersion7(now), caller.AgencyId!, caller.Subject, caller.ClientId, request.SurvivorId!,
-            purpose, request.Reason!.Trim(), now);
+            purpose.Code, request.Reason!.Trim(), now);
         db.BreakGlass.Add(record);
         await db.SaveChangesAsync(cancellationToken);
         LogDeclared(logger, record.Id, record.AgencyId, record.SurvivorId);
-        return BreakGlassView.Of(record);
+        return BreakGlassView.Of(record, vocabulary);
     }
 
     /// <summary>Compliance sees every record (or the review queue); agency staff see their agency's.</summary>
@@ -103,13 +105,13 @@ public sealed partial class BreakGlassService(ConsentDb db, IOptions<ConsentOpti
         }
 
         // Oldest first: the queue is worked from the record that has waited longest.
-        return (await query.ToListAsync(cancellationToken)).OrderBy(r => r.DeclaredAt).ThenBy(r => r.Id).Select(BreakGlassView.Of).ToList();
+        return (await query.ToListAsync(cancellationToken)).OrderBy(r => r.DeclaredAt).ThenBy(r => r.Id).Select(r => BreakGlassView.Of(r, vocabulary)).ToList();
     }
 
     public async Task<Outcome<BreakGlassView>> GetAsync(ApiCaller caller, string id, CancellationToken cancellationToken)
     {
         var found = await FindAsync(caller, id, cancellationToken);
-        return found.Problem is { } problem ? problem : BreakGlassView.Of(found.Value!);
+        return found.Problem is { } problem ? problem : BreakGlassView.Of(found.Value!, vocabulary);
     }
 
     public async Task<Outcome<BreakGlassView>> ReviewAsync(ApiCaller caller, string id, ReviewBreakGlass request, CancellationToken cancellationToken)
@@ -145,7 +147,7 @@ public sealed partial class BreakGlassService(ConsentDb db, IOptions<ConsentOpti
         record.Review(caller.Subject, time.GetUtcNow(), request.Outcome.Value, note);
         await db.SaveChangesAsync(cancellationToken);
         LogReviewed(logger, record.Id, request.Outcome.Value);
-        return BreakGlassView.Of(record);
+        return BreakGlassView.Of(record, vocabulary);
     }
 
     private async Task<Outcome<BreakGlassRecord>> FindAsync(ApiCaller caller, string id, CancellationToken cancellationToken)

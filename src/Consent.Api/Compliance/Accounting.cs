@@ -9,6 +9,7 @@ using Consent.Api.DisclosureLog;
 using Consent.Api.Problems;
 using Consent.Api.Storage;
 using Consent.Api.Survivors;
+using Consent.Api.Vocabulary;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -17,7 +18,7 @@ namespace Consent.Api.Compliance;
 
 /// <summary>
 /// Names the accounting's texts (AccountingText.resx, English, and one file per language beside it: .es, .ko). A language
-/// is added by adding its file. Category and purpose names missing from a file fall back to the configured displays.
+/// is added by adding its file (and one for the vocabulary's words, Vocabulary/VocabularyText.resx).
 /// </summary>
 public sealed class AccountingText
 {
@@ -64,7 +65,7 @@ public sealed record AccountingQuery(
 
 public sealed partial class Accounting(
     ConsentDb db, SurvivorAccess access, DisclosedRecords records, IOptions<ComplianceOptions> options, IOptions<ConsentOptions> consents,
-    IOptions<DataCategoryOptions> categories, TimeProvider time, ILogger<Accounting> logger)
+    VocabularyCatalogue vocabulary, TimeProvider time, ILogger<Accounting> logger)
 {
     private static readonly string[] Parameters = ["from", "to", "language"];
 
@@ -192,7 +193,7 @@ public sealed partial class Accounting(
 
         var recipient = agency is null
             ? new AccountedRecipient(entry.RecipientAgencyId, entry.RecipientAgencyId, null, null, null, null)
-            : new AccountedRecipient(agency.Id, agency.Name, agency.Type, Optional("AgencyType_" + agency.Type, culture) ?? agency.Type, agency.Region,
+            : new AccountedRecipient(agency.Id, agency.Name, agency.Type, vocabulary.Display(VocabularyKind.AgencyType, agency.Type, culture), agency.Region,
                 agency.PointOfContact);
         return new AccountedDisclosure(
             entry.Sequence,
@@ -202,7 +203,7 @@ public sealed partial class Accounting(
             entry.ResourceIds.Count,
             Purpose(entry.PurposeOfUse, culture),
             [.. entry.Basis.OrderBy(b => b.Kind == DisclosureBasisKind.Mou)
-                .Select(b => new BasisView(b.Kind, b.Id, Optional("Basis_" + b.Kind, culture) ?? b.Kind.ToString()))],
+                .Select(b => new BasisView(b.Kind, b.Id, vocabulary.Display(VocabularyKind.Basis, b.Kind.ToString(), culture)))],
             entry.BreakGlass,
             childProtection,
             notes,
@@ -210,18 +211,9 @@ public sealed partial class Accounting(
     }
 
     private string CategoryName(string code, CultureInfo culture) =>
-        Optional("Category_" + code, culture) ?? categories.Value.Categories.GetValueOrDefault(code)?.Display ?? code;
+        vocabulary.Display(VocabularyKind.Category, code, culture);
 
-    private PurposeView Purpose(string code, CultureInfo culture)
-    {
-        var configured = consents.Value.Purposes.FirstOrDefault(p => string.Equals(p.Value.Code, code, StringComparison.Ordinal));
-        if (configured.Value is null)
-        {
-            return new PurposeView(code, code);
-        }
-
-        return new PurposeView(code, Optional("Purpose_" + configured.Key, culture) ?? configured.Value.Display);
-    }
+    private PurposeView Purpose(string code, CultureInfo culture) => new(code, vocabulary.Display(VocabularyKind.Purpose, code, culture));
 
     private static string Text(string key, CultureInfo culture) => Optional(key, culture) ?? key;
 

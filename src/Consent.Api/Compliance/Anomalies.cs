@@ -1,6 +1,5 @@
 using System.Globalization;
 using Consent.Api.Caller;
-using Consent.Api.Consents;
 using Consent.Api.DisclosureLog;
 using Consent.Api.Mous;
 using Consent.Api.Problems;
@@ -59,7 +58,7 @@ public sealed record AnomaliesQuery(
 /// <c>DeniedReadsWindow</c>.</item>
 /// </list>
 /// </summary>
-public sealed class Anomalies(ConsentDb db, IOptions<ComplianceOptions> options, IOptions<ConsentOptions> consents, TimeProvider time)
+public sealed class Anomalies(ConsentDb db, IOptions<ComplianceOptions> options, TimeProvider time)
 {
     private const long DayMilliseconds = 86_400_000;
     private static readonly string[] Parameters = ["from", "to"];
@@ -174,7 +173,6 @@ public sealed class Anomalies(ConsentDb db, IOptions<ComplianceOptions> options,
             .ToDictionary(r => r.ResourceType + "/" + r.Id, r => r.SourceAgencyId, StringComparer.Ordinal);
         var recipients = entries.Select(e => e.RecipientAgencyId).Distinct().ToList();
         var mous = await db.Mous.AsNoTracking().Where(m => m.Flows.Any(f => recipients.Contains(f.RecipientAgencyId))).ToListAsync(cancellationToken);
-        var codes = consents.Value.Purposes.ToDictionary(p => p.Key, p => p.Value.Code, StringComparer.Ordinal);
 
         var outside = new List<(string Agency, string Purpose, bool Derived, long Sequence, DateTimeOffset At)>();
         foreach (var entry in entries)
@@ -182,7 +180,7 @@ public sealed class Anomalies(ConsentDb db, IOptions<ComplianceOptions> options,
             bool Covers(Mou mou, string? source) =>
                 InForce(mou, entry.RecordedAt)
                 && mou.Flows.Any(f => f.RecipientAgencyId == entry.RecipientAgencyId && (source is null || f.SourceAgencyId == source))
-                && mou.Purposes.Any(p => codes.GetValueOrDefault(p) == entry.PurposeOfUse);
+                && mou.Purposes.Contains(entry.PurposeOfUse, StringComparer.Ordinal);
 
             var entrySources = entry.ResourceIds.Select(r => sources.GetValueOrDefault(r)).OfType<string>()
                 .Where(s => s != entry.RecipientAgencyId).Distinct(StringComparer.Ordinal).ToList();

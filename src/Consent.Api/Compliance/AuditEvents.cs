@@ -2,9 +2,10 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Consent.Api.Agencies;
-using Consent.Api.Consents;
 using Consent.Api.DisclosureLog;
 using Consent.Api.Fhir;
+using Consent.Api.Vocabulary;
+using Consent.Policies;
 using Hl7.Fhir.Model;
 
 namespace Consent.Api.Compliance;
@@ -38,7 +39,7 @@ public static class AuditEvents
     /// <summary>The URI a basis id is given as in <c>agent.policy</c>: <c>https://consent.example/basis/consent-grant/{id}</c>.</summary>
     public const string BasisBase = "https://consent.example/basis/";
 
-    public static AuditEvent Of(DisclosureEntry entry, Agency? recipient, ConsentOptions consents)
+    public static AuditEvent Of(DisclosureEntry entry, Agency? recipient, VocabularyCatalogue vocabulary)
     {
         var permitted = entry.Decision == DisclosureDecision.Permit;
         var query = entry.ResourceIds.Count > 1;
@@ -52,7 +53,7 @@ public static class AuditEvents
             Recorded = entry.RecordedAt.ToUniversalTime(),
             Outcome = permitted ? AuditEvent.AuditEventOutcome.N0 : AuditEvent.AuditEventOutcome.N4,
             OutcomeDesc = permitted ? null : "Denied: nothing was disclosed.",
-            PurposeOfEvent = [Purpose(entry, consents)],
+            PurposeOfEvent = [Purpose(entry, vocabulary)],
             Source = new AuditEvent.SourceComponent
             {
                 Site = PlatformId,
@@ -80,7 +81,7 @@ public static class AuditEvents
             AltId = entry.UserId,
             Requestor = true,
             Policy = [.. entry.Basis.Select(BasisUri)],
-            PurposeOfUse = [Purpose(entry, consents)],
+            PurposeOfUse = [Purpose(entry, vocabulary)],
         };
         if (recipient is not null)
         {
@@ -161,13 +162,13 @@ public static class AuditEvents
     }
 
     /// <summary>The purpose as configured (its system and display) where the code is known; break-glass adds HL7's BTG.</summary>
-    private static CodeableConcept Purpose(DisclosureEntry entry, ConsentOptions consents)
+    private static CodeableConcept Purpose(DisclosureEntry entry, VocabularyCatalogue vocabulary)
     {
-        var configured = consents.Purposes.Values.FirstOrDefault(p => string.Equals(p.Code, entry.PurposeOfUse, StringComparison.Ordinal));
+        var configured = vocabulary.PurposeByCode(entry.PurposeOfUse);
         var concept = new CodeableConcept
         {
             Coding = [configured is null
-                ? new Coding("https://consent.example/fhir/CodeSystem/purpose-of-use", entry.PurposeOfUse)
+                ? new Coding(PurposesOfUse.LocalSystem, entry.PurposeOfUse)
                 : new Coding(configured.System, configured.Code, configured.Display)],
         };
         if (entry.BreakGlass)

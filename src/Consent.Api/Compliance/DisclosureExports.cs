@@ -2,11 +2,11 @@ using System.Globalization;
 using System.Text;
 using Consent.Api.Agencies;
 using Consent.Api.Caller;
-using Consent.Api.Consents;
 using Consent.Api.DisclosureLog;
 using Consent.Api.Fhir;
 using Consent.Api.Problems;
 using Consent.Api.Storage;
+using Consent.Api.Vocabulary;
 using Hl7.Fhir.Model;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -20,7 +20,7 @@ namespace Consent.Api.Compliance;
 /// <see cref="ComplianceOptions.AuditEventMaximum"/> per Bundle with a <c>next</c> link for the rest.
 /// </summary>
 public sealed partial class DisclosureExports(
-    ConsentDb db, DisclosureQueries queries, IOptions<ComplianceOptions> options, IOptions<ConsentOptions> consents, TimeProvider time,
+    ConsentDb db, DisclosureQueries queries, IOptions<ComplianceOptions> options, VocabularyCatalogue vocabulary, TimeProvider time,
     ILogger<DisclosureExports> logger)
 {
     public const string CsvPath = "/api/compliance/exports/disclosures.csv";
@@ -78,7 +78,7 @@ public sealed partial class DisclosureExports(
 
         foreach (var entry in page)
         {
-            var audit = AuditEvents.Of(entry, agencies.GetValueOrDefault(entry.RecipientAgencyId), consents.Value);
+            var audit = AuditEvents.Of(entry, agencies.GetValueOrDefault(entry.RecipientAgencyId), vocabulary);
             bundle.Entry.Add(new Bundle.EntryComponent { FullUrl = "urn:uuid:" + DeterministicUuid(entry.Hash), Resource = audit });
         }
 

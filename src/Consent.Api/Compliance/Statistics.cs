@@ -1,10 +1,10 @@
 using System.Globalization;
 using System.Text;
 using Consent.Api.Caller;
-using Consent.Api.Consents;
 using Consent.Api.DisclosureLog;
 using Consent.Api.Problems;
 using Consent.Api.Storage;
+using Consent.Api.Vocabulary;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -33,7 +33,7 @@ public sealed record StatisticsQuery(
     [FromQuery(Name = "to")] string? To);
 
 public sealed partial class Statistics(
-    ConsentDb db, IOptions<ComplianceOptions> options, IOptions<ConsentOptions> consents, TimeProvider time, ILogger<Statistics> logger)
+    ConsentDb db, IOptions<ComplianceOptions> options, VocabularyCatalogue vocabulary, TimeProvider time, ILogger<Statistics> logger)
 {
     public const string SuppressionRule =
         "Cells below the minimum cell size are suppressed (count null). No row, column or grand totals are published, so a suppressed "
@@ -74,7 +74,6 @@ public sealed partial class Statistics(
         var start = new DateTimeOffset(from.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
         var end = new DateTimeOffset(to.AddMonths(1).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
         var types = await db.Agencies.AsNoTracking().ToDictionaryAsync(a => a.Id, a => a.Type, StringComparer.Ordinal, cancellationToken);
-        var purposes = consents.Value.Purposes;
         string TypeOf(string agencyId) => types.GetValueOrDefault(agencyId) ?? UnknownAgencyType;
 
         // Both are aggregated while streaming: memory grows with the number of cells, not of entries.
@@ -95,8 +94,7 @@ public sealed partial class Statistics(
         {
             foreach (var purpose in grant.Purposes.Distinct(StringComparer.Ordinal))
             {
-                // Grants name purposes by key, the log by code: counted by code so the two tables line up.
-                var key = (MonthOf(grant.GrantedAt), TypeOf(grant.RecipientAgencyId), purposes.GetValueOrDefault(purpose)?.Code ?? purpose);
+                var key = (MonthOf(grant.GrantedAt), TypeOf(grant.RecipientAgencyId), purpose);
                 grants[key] = grants.GetValueOrDefault(key) + 1;
             }
         }
@@ -125,11 +123,10 @@ public sealed partial class Statistics(
     private List<StatisticsCell> Cells(Dictionary<(string Month, string Type, string Purpose), int> counts)
     {
         var minimum = options.Value.MinimumCellSize;
-        var purposes = consents.Value.Purposes.Values;
         return [.. counts.OrderBy(c => c.Key.Month, StringComparer.Ordinal).ThenBy(c => c.Key.Type, StringComparer.Ordinal)
             .ThenBy(c => c.Key.Purpose, StringComparer.Ordinal)
             .Select(c => new StatisticsCell(c.Key.Month, c.Key.Type, c.Key.Purpose,
-                purposes.FirstOrDefault(p => p.Code == c.Key.Purpose)?.Display ?? c.Key.Purpose,
+                vocabulary.Display(VocabularyKind.Purpose, c.Key.Purpose, CultureInfo.InvariantCulture),
                 c.Value < minimum ? null : c.Value, c.Value < minimum))];
     }
 

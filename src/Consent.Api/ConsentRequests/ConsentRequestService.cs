@@ -4,6 +4,7 @@ using Consent.Api.Consents;
 using Consent.Api.Problems;
 using Consent.Api.Storage;
 using Consent.Api.Survivors;
+using Consent.Api.Vocabulary;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -13,8 +14,9 @@ public sealed record ConsentRequestView(
     Guid Id, string SurvivorId, string RequestingAgencyId, IReadOnlyList<string> Categories, string Purpose, string Reason,
     int RequestedDays, DateTimeOffset CreatedAt, ConsentRequestState State, DateTimeOffset? DecidedAt, Guid? GrantId, string? DeclineReason)
 {
-    public static ConsentRequestView Of(ConsentRequest r) => new(
-        r.Id, r.SurvivorId, r.RequestingAgencyId, r.Categories, r.Purpose, r.Reason, r.RequestedDays, r.CreatedAt, r.State, r.DecidedAt,
+    /// <summary>A request as the API shows it: its purpose by the slug (the request stores the code).</summary>
+    public static ConsentRequestView Of(ConsentRequest r, VocabularyCatalogue vocabulary) => new(
+        r.Id, r.SurvivorId, r.RequestingAgencyId, r.Categories, vocabulary.Slug(r.Purpose), r.Reason, r.RequestedDays, r.CreatedAt, r.State, r.DecidedAt,
         r.GrantId, r.DeclineReason);
 }
 
@@ -33,7 +35,7 @@ public sealed partial class ConsentRequestService(
     ConsentDb db,
     SurvivorAccess access,
     ConsentService consents,
-    IOptions<ConsentOptions> consentOptions,
+    VocabularyCatalogue vocabulary,
     IOptions<DataCategoryOptions> categoryOptions,
     TimeProvider time,
     ILogger<ConsentRequestService> logger)
@@ -77,7 +79,7 @@ public sealed partial class ConsentRequestService(
             return new Problem(ProblemCatalogue.UnknownCategory, "Unknown: " + string.Join(", ", unknown));
         }
 
-        if (!consentOptions.Value.Purposes.TryGetValue(request.Purpose!, out var purpose))
+        if (!vocabulary.TryPurpose(request.Purpose, out var purpose))
         {
             return ProblemCatalogue.UnknownPurpose;
         }
@@ -90,11 +92,11 @@ public sealed partial class ConsentRequestService(
 
         var now = time.GetUtcNow();
         var consentRequest = new ConsentRequest(Guid.CreateVersion7(now), request.SurvivorId!, caller.AgencyId!, caller.ClientId is { } client && caller.IsAgencySystem ? client : caller.Subject,
-            request.Categories!.Distinct(StringComparer.Ordinal), request.Purpose!, request.Reason!.Trim(), days, now);
+            request.Categories!.Distinct(StringComparer.Ordinal), purpose.Code, request.Reason!.Trim(), days, now);
         db.ConsentRequests.Add(consentRequest);
         await db.SaveChangesAsync(cancellationToken);
         LogRequested(logger, consentRequest.Id, caller.AgencyId!);
-        return ConsentRequestView.Of(consentRequest);
+        return ConsentRequestView.Of(consentRequest, vocabulary);
     }
 
     /// <summary>The requests the caller's agency has made.</summary>
@@ -103,12 +105,12 @@ public sealed partial class ConsentRequestService(
         if (!caller.ActsForAgency || caller.IsCompliance)
         {
             return caller.IsCompliance
-                ? (await db.ConsentRequests.AsNoTracking().ToListAsync(cancellationToken)).OrderByDescending(r => r.CreatedAt).Select(ConsentRequestView.Of).ToList()
+                ? (await db.ConsentRequests.AsNoTracking().ToListAsync(cancellationToken)).OrderByDescending(r => r.CreatedAt).Select(r => ConsentRequestView.Of(r, vocabulary)).ToList()
                 : ProblemCatalogue.Forbidden;
         }
 
         return (await db.ConsentRequests.AsNoTracking().Where(r => r.RequestingAgencyId == caller.AgencyId).ToListAsync(cancellationToken))
-            .OrderByDescending(r => r.CreatedAt).Select(ConsentRequestView.Of).ToList();
+            .OrderByDescending(r => r.CreatedAt).Select(r => ConsentRequestView.Of(r, vocabulary)).ToList();
     }
 
     /// <summary>The requests made to a survivor, for the survivor and their advocates.</summary>
@@ -121,7 +123,7 @@ public sealed partial class ConsentRequestService(
         }
 
         return (await db.ConsentRequests.AsNoTracking().Where(r => r.SurvivorId == survivorId).ToListAsync(cancellationToken))
-            .OrderByDescending(r => r.CreatedAt).Select(ConsentRequestView.Of).ToList();
+            .OrderByDescending(r => r.CreatedAt).Select(r => ConsentRequestView.Of(r, vocabulary)).ToList();
     }
 
     public async Task<Outcome<ConsentRequestView>> GetAsync(ApiCaller caller, string requestId, CancellationToken cancellationToken)
@@ -136,11 +138,11 @@ public sealed partial class ConsentRequestService(
 
         if (caller.ActsForAgency && found.RequestingAgencyId == caller.AgencyId)
         {
-            return ConsentRequestView.Of(found);
+            return ConsentRequestView.Of(found, vocabulary);
         }
 
         var read = await access.ReadAsync(caller, found.SurvivorId, cancellationToken);
-        return read.Problem is null ? ConsentRequestView.Of(found) : ProblemCatalogue.ConsentRequestNotFound;
+        return read.Problem is null ? ConsentRequestView.Of(found, vocabulary) : ProblemCatalogue.ConsentRequestNotFound;
     }
 
     public async Task<Outcome<ConsentRequestView>> ApproveAsync(ApiCaller caller, string survivorId, string requestId, ApproveRequest request, CancellationToken cancellationToken)
@@ -156,7 +158,7 @@ public sealed partial class ConsentRequestService(
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var grant = await consents.GrantAsync(caller, survivorId, new GrantConsent(
             consentRequest.RequestingAgencyId, request.SourceAgencyIds, request.AllSources ?? request.SourceAgencyIds is not { Count: > 0 },
-            consentRequest.Categories, [consentRequest.Purpose], now, now.AddDays(consentRequest.RequestedDays), request.Method,
+            consentRequest.Categories, [vocabulary.Slug(consentRequest.Purpose)], now, now.AddDays(consentRequest.RequestedDays), request.Method,
             request.ConsentTextId, request.ConsentTextVersion, request.Language), cancellationToken, consentRequest.Id);
         if (grant.Problem is { } refused)
         {
@@ -167,7 +169,7 @@ public sealed partial class ConsentRequestService(
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         LogApproved(logger, consentRequest.Id, grant.Value.Id);
-        return ConsentRequestView.Of(consentRequest);
+        return ConsentRequestView.Of(consentRequest, vocabulary);
     }
 
     public async Task<Outcome<ConsentRequestView>> DeclineAsync(ApiCaller caller, string survivorId, string requestId, DeclineRequest request, CancellationToken cancellationToken)
@@ -182,7 +184,7 @@ public sealed partial class ConsentRequestService(
         consentRequest.Decline(caller.Subject, time.GetUtcNow(), request.Reason?.Trim());
         await db.SaveChangesAsync(cancellationToken);
         LogDeclined(logger, consentRequest.Id);
-        return ConsentRequestView.Of(consentRequest);
+        return ConsentRequestView.Of(consentRequest, vocabulary);
     }
 
     private async Task<Outcome<ConsentRequest>> FindPendingAsync(ApiCaller caller, string survivorId, string requestId, CancellationToken cancellationToken)

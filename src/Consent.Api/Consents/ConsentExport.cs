@@ -1,6 +1,7 @@
 using Consent.Api.Categories;
 using Consent.Api.StatutoryBases;
 using Consent.Api.Storage;
+using Consent.Api.Vocabulary;
 using Hl7.Fhir.Model;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -14,7 +15,7 @@ namespace Consent.Api.Consents;
 /// by the consent API's FHIR view of a grant.
 /// </summary>
 public sealed class ConsentExport(
-    ConsentDb db, IOptions<ConsentOptions> options, IOptions<DataCategoryOptions> categories, RecordClassifier classifier, TimeProvider time)
+    ConsentDb db, VocabularyCatalogue vocabulary, IOptions<DataCategoryOptions> categories, RecordClassifier classifier, TimeProvider time)
 {
     /// <summary>
     /// The survivor as a logical reference (by the platform's survivor identifier), for a Consent read without a FHIR
@@ -49,7 +50,7 @@ public sealed class ConsentExport(
         {
             var facts = await FactsAsync(survivor.Key, survivor.ToList(), [], cancellationToken);
             var now = time.GetUtcNow();
-            exported.AddRange(survivor.Select(g => (g, ConsentFhir.ToFhir(g, facts, now, patientOf(survivor.Key), options.Value, categories.Value, classifier))));
+            exported.AddRange(survivor.Select(g => (g, ConsentFhir.ToFhir(g, facts, now, patientOf(survivor.Key), vocabulary, categories.Value, classifier))));
         }
 
         return exported;
@@ -62,8 +63,8 @@ public sealed class ConsentExport(
         var now = time.GetUtcNow();
         return
         [
-            .. grants.Select(g => ConsentFhir.ToFhir(g, facts, now, patient, options.Value, categories.Value, classifier))
-                .Concat(bases.Select(b => ConsentFhir.ToFhir(b, facts, now, patient, options.Value, categories.Value)))
+            .. grants.Select(g => ConsentFhir.ToFhir(g, facts, now, patient, vocabulary, categories.Value, classifier))
+                .Concat(bases.Select(b => ConsentFhir.ToFhir(b, facts, now, patient, vocabulary, categories.Value)))
                 .OrderByDescending(c => c.DateTimeElement!.ToDateTimeOffset(TimeSpan.Zero)).ThenBy(c => c.Id, StringComparer.Ordinal),
         ];
     }

@@ -2,6 +2,7 @@ using System.Globalization;
 using Consent.Api.Categories;
 using Consent.Api.Mous;
 using Consent.Api.StatutoryBases;
+using Consent.Api.Vocabulary;
 using SecurityLabels = Consent.Policies.SecurityLabels;
 using Hl7.Fhir.Model;
 using FhirConsent = Hl7.Fhir.Model.Consent;
@@ -60,7 +61,7 @@ public static class ConsentFhir
     /// ones the policy is given for it (<see cref="RecordClassifier.LabelsNamedBy"/>).
     /// </summary>
     public static FhirConsent ToFhir(ConsentGrant grant, ConsentDirectiveFacts facts, DateTimeOffset now, ResourceReference patient,
-        ConsentOptions options, DataCategoryOptions categories, RecordClassifier classifier)
+        VocabularyCatalogue vocabulary, DataCategoryOptions categories, RecordClassifier classifier)
     {
         ArgumentNullException.ThrowIfNull(grant);
         ArgumentNullException.ThrowIfNull(facts);
@@ -71,7 +72,7 @@ public static class ConsentFhir
         consent.Performer = [grant.DecidedBy == ConsentDecidedBy.Survivor
             ? patient
             : new ResourceReference { Display = "Decision-maker on record for the minor" }];
-        consent.PolicyRule = new CodeableConcept("http://terminology.hl7.org/CodeSystem/v3-ActCode", "OPTIN", "opt-in");
+        consent.PolicyRule = new CodeableConcept(SecurityLabels.ActCodeSystem, "OPTIN", "opt-in");
         consent.Policy = [new FhirConsent.PolicyComponent
         {
             Uri = $"{ConsentTextBase}{Uri.EscapeDataString(grant.Text.Id)}/{Uri.EscapeDataString(grant.Text.Version)}/{grant.Text.Language}",
@@ -98,7 +99,7 @@ public static class ConsentFhir
                 var end = Earlier(grant.End, mou.ExpiresAt);
                 if (sources.Count > 0 && purposes.Count > 0 && covered.Count > 0 && start < end)
                 {
-                    permits.Add(Permit(recipient, sources, purposes, covered, opened, start, end, options, categories));
+                    permits.Add(Permit(recipient, sources, purposes, covered, opened, start, end, vocabulary, categories));
                 }
             }
         }
@@ -119,7 +120,7 @@ public static class ConsentFhir
     /// child protection, for the categories the MOU names, never opening substance-use labels.
     /// </summary>
     public static FhirConsent ToFhir(StatutoryBasis basis, ConsentDirectiveFacts facts, DateTimeOffset now, ResourceReference patient,
-        ConsentOptions options, DataCategoryOptions categories)
+        VocabularyCatalogue vocabulary, DataCategoryOptions categories)
     {
         ArgumentNullException.ThrowIfNull(basis);
         ArgumentNullException.ThrowIfNull(facts);
@@ -150,7 +151,7 @@ public static class ConsentFhir
                     var end = Earlier(Earlier(mou.ExpiresAt, adulthood!.Value), basis.ClosedAt ?? DateTimeOffset.MaxValue);
                     if (sources.Count > 0 && mou.Categories.Count > 0 && start < end)
                     {
-                        permits.Add(Permit(recipient, sources, [StatutoryBasis.Purpose], mou.Categories, opened, start, end, options, categories));
+                        permits.Add(Permit(recipient, sources, [StatutoryBasis.Purpose], mou.Categories, opened, start, end, vocabulary, categories));
                     }
                 }
             }
@@ -206,7 +207,7 @@ public static class ConsentFhir
     }
 
     private static FhirConsent.provisionComponent Permit(string recipient, IReadOnlyList<string> sources, IReadOnlyList<string> purposes,
-        IReadOnlyList<string> categoryCodes, IReadOnlyList<string> openedLabels, DateTimeOffset start, DateTimeOffset end, ConsentOptions options,
+        IReadOnlyList<string> categoryCodes, IReadOnlyList<string> openedLabels, DateTimeOffset start, DateTimeOffset end, VocabularyCatalogue vocabulary,
         DataCategoryOptions categories)
     {
         var permit = new FhirConsent.provisionComponent
@@ -216,9 +217,9 @@ public static class ConsentFhir
         };
         permit.Actor.Add(Actor("IRCP", "information recipient", recipient));
         permit.Actor.AddRange(sources.Select(source => Actor("CST", "custodian", source)));
-        foreach (var slug in purposes)
+        foreach (var code in purposes)
         {
-            if (options.Purposes.GetValueOrDefault(slug) is { } purpose)
+            if (vocabulary.PurposeByCode(code) is { } purpose)
             {
                 permit.Purpose.Add(new Coding(purpose.System, purpose.Code, purpose.Display));
             }

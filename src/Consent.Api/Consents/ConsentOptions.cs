@@ -5,6 +5,9 @@ namespace Consent.Api.Consents;
 /// <summary>A purpose of use: how FHIR codes it, and how long a grant for it lasts by default and at most.</summary>
 public sealed class PurposeOfUse
 {
+    /// <summary>Where forms offer it (configuration keys have no order of their own): the most common first, law enforcement last.</summary>
+    public int Order { get; set; } = int.MaxValue;
+
     public string Display { get; set; } = "";
 
     /// <summary>HL7 v3 PurposeOfUse (<c>http://terminology.hl7.org/CodeSystem/v3-ActReason</c>) where one fits, a local system otherwise.</summary>

@@ -6,6 +6,7 @@ using Consent.Api.DenyList;
 using Consent.Api.Problems;
 using Consent.Api.Storage;
 using Consent.Api.Survivors;
+using Consent.Api.Vocabulary;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -34,8 +35,9 @@ public sealed record ConsentView(
     DateTimeOffset? RevokedAt,
     Guid? RequestId)
 {
-    public static ConsentView Of(ConsentGrant g, DateTimeOffset now, bool denied) => new(
-        g.Id, g.SurvivorId, g.RecipientAgencyId, g.AllSources, g.SourceAgencyIds, g.Categories, g.Purposes, g.Start, g.End,
+    /// <summary>A grant as the API shows it: purposes by their slugs (the grant stores their codes).</summary>
+    public static ConsentView Of(ConsentGrant g, DateTimeOffset now, bool denied, VocabularyCatalogue vocabulary) => new(
+        g.Id, g.SurvivorId, g.RecipientAgencyId, g.AllSources, g.SourceAgencyIds, g.Categories, vocabulary.Slugs(g.Purposes), g.Start, g.End,
         g.StatusAt(now), denied, g.Method, g.Witness, g.Text, g.DecidedBy, g.Version, g.RecordedBy, g.RecordedAt, g.GrantedAt,
         g.RevokedAt, g.RequestId);
 }
@@ -67,6 +69,7 @@ public sealed partial class ConsentService(
     AgencyService agencies,
     IOptions<ConsentOptions> consentOptions,
     IOptions<DataCategoryOptions> categoryOptions,
+    VocabularyCatalogue vocabulary,
     ConsentTextCatalogue texts,
     ConsentExport export,
     TimeProvider time,
@@ -88,7 +91,7 @@ public sealed partial class ConsentService(
         var denied = await denyList.DeniedAgenciesAsync(survivorId, cancellationToken);
         var now = time.GetUtcNow();
         var grants = await db.Consents.AsNoTracking().Where(c => c.SurvivorId == survivorId).ToListAsync(cancellationToken);
-        return grants.OrderByDescending(g => g.GrantedAt).Select(g => ConsentView.Of(g, now, denied.Contains(g.RecipientAgencyId))).ToList();
+        return grants.OrderByDescending(g => g.GrantedAt).Select(g => ConsentView.Of(g, now, denied.Contains(g.RecipientAgencyId), vocabulary)).ToList();
     }
 
     public async Task<Outcome<ConsentView>> GetAsync(ApiCaller caller, string survivorId, string consentId, CancellationToken cancellationToken)
@@ -107,7 +110,7 @@ public sealed partial class ConsentService(
 
         var versions = await db.ConsentVersions.AsNoTracking().Where(v => v.ConsentId == found.Value!.Id)
             .OrderBy(v => v.Version).ToListAsync(cancellationToken);
-        return versions.Select(v => new ConsentVersionView(v.Version, v.Change, v.RecordedBy, v.RecordedAt, v.ReadTerms())).ToList();
+        return versions.Select(v => new ConsentVersionView(v.Version, v.Change, v.RecordedBy, v.RecordedAt, Shown(v.ReadTerms()))).ToList();
     }
 
     /// <summary>The grant as a FHIR R4 Consent resource.</summary>
@@ -144,7 +147,7 @@ public sealed partial class ConsentService(
         db.ConsentVersions.AddRange(grant.Versions);
         await db.SaveChangesAsync(cancellationToken);
         LogGranted(logger, grant.Id, survivorId, grant.RecipientAgencyId, grant.Method);
-        return ConsentView.Of(grant, now, denied: false);
+        return ConsentView.Of(grant, now, denied: false, vocabulary);
     }
 
     public async Task<Outcome<ConsentView>> AmendAsync(ApiCaller caller, string survivorId, string consentId, GrantConsent request, CancellationToken cancellationToken)
@@ -175,7 +178,7 @@ public sealed partial class ConsentService(
         db.ConsentVersions.AddRange(grant.Versions.Skip(before));
         await db.SaveChangesAsync(cancellationToken);
         LogAmended(logger, grant.Id, grant.Version);
-        return ConsentView.Of(grant, now, denied: false);
+        return ConsentView.Of(grant, now, denied: false, vocabulary);
     }
 
     public async Task<Outcome<ConsentView>> RevokeAsync(ApiCaller caller, string survivorId, string consentId, CancellationToken cancellationToken)
@@ -202,7 +205,7 @@ public sealed partial class ConsentService(
     }
 
     private async Task<ConsentView> ViewAsync(ConsentGrant grant, CancellationToken cancellationToken) =>
-        ConsentView.Of(grant, time.GetUtcNow(), await denyList.DeniesAgencyAsync(grant.SurvivorId, grant.RecipientAgencyId, cancellationToken));
+        ConsentView.Of(grant, time.GetUtcNow(), await denyList.DeniesAgencyAsync(grant.SurvivorId, grant.RecipientAgencyId, cancellationToken), vocabulary);
 
     private async Task<Outcome<ConsentGrant>> FindAsync(ApiCaller caller, string survivorId, string consentId, bool forChange, CancellationToken cancellationToken)
     {
@@ -288,7 +291,7 @@ public sealed partial class ConsentService(
         }
 
         var purposes = request.Purposes!.Distinct(StringComparer.Ordinal).ToList();
-        var unknownPurposes = purposes.Where(p => !Options.Purposes.ContainsKey(p)).ToList();
+        var unknownPurposes = vocabulary.UnknownPurposes(purposes);
         if (unknownPurposes.Count > 0)
         {
             return new Problem(ProblemCatalogue.UnknownPurpose, "Unknown: " + string.Join(", ", unknownPurposes));
@@ -337,7 +340,7 @@ public sealed partial class ConsentService(
             return ProblemCatalogue.StartInThePast;
         }
 
-        var limits = purposes.Select(p => Options.Purposes[p]).ToList();
+        var limits = purposes.Select(p => vocabulary.TryPurpose(p, out var purpose) ? purpose : null).OfType<Purpose>().ToList();
         var longest = limits.Min(p => p.MaximumDuration);
         var fallback = limits.Min(p => p.DefaultDuration);
         if (method == ConsentMethod.Verbal)
@@ -364,7 +367,7 @@ public sealed partial class ConsentService(
                 : new Problem(ProblemCatalogue.EndTooFar, $"At most {longest.TotalDays:0} days for these purposes.");
         }
 
-        return new ConsentTerms(recipient!, allSources, sources, categories, purposes, start, end, method,
+        return new ConsentTerms(recipient!, allSources, sources, categories, vocabulary.Codes(purposes), start, end, method,
             method == ConsentMethod.Portal ? null : caller.Subject,
             new ConsentText(request.ConsentTextId!, request.ConsentTextVersion!, language), decidedBy);
     }
@@ -385,6 +388,9 @@ public sealed partial class ConsentService(
                                               c.AllSources == terms.AllSources && Same(c.SourceAgencyIds, terms.SourceAgencyIds) &&
                                               Same(c.Categories, terms.Categories) && Same(c.Purposes, terms.Purposes))?.Id;
     }
+
+    /// <summary>Terms as the API shows them: purposes by their slugs.</summary>
+    private ConsentTerms Shown(ConsentTerms terms) => terms with { Purposes = vocabulary.Slugs(terms.Purposes) };
 
     [LoggerMessage(EventId = 4201, Level = LogLevel.Information, Message = "Consent {ConsentId} granted by survivor {SurvivorId} to {RecipientAgencyId} ({Method})")]
     private static partial void LogGranted(ILogger logger, Guid consentId, string survivorId, string recipientAgencyId, ConsentMethod method);

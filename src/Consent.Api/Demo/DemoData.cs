@@ -6,6 +6,7 @@ using Task = System.Threading.Tasks.Task;
 using Consent.Api.Mous;
 using Consent.Api.Storage;
 using Consent.Api.Survivors;
+using PurposesOfUse = Consent.Policies.PurposesOfUse;
 using Microsoft.EntityFrameworkCore;
 
 namespace Consent.Api.Demo;
@@ -66,7 +67,7 @@ public sealed partial class DemoData(ConsentDb db, FhirWrites fhir, TimeProvider
         if (!await db.Consents.AnyAsync(c => c.SurvivorId == AdultSurvivorId, cancellationToken))
         {
             var grant = ConsentGrant.Grant(Guid.CreateVersion7(now), AdultSurvivorId, new ConsentTerms(
-                "northside-clinic", false, ["harbor-house"], ["contact", "case-management"], ["care-coordination"],
+                "northside-clinic", false, ["harbor-house"], ["contact", "case-management"], [PurposesOfUse.CoordinationOfCare],
                 now, now.AddDays(180), ConsentMethod.WitnessedPaper, Seeder, new ConsentText("general-sharing", "3", "en"),
                 ConsentDecidedBy.Survivor), Seeder, now);
             db.Consents.Add(grant);
@@ -79,7 +80,7 @@ public sealed partial class DemoData(ConsentDb db, FhirWrites fhir, TimeProvider
             // Harbor House and Northside Clinic share both ways for care coordination: the demo's active MOU.
             var mou = new Mou(Guid.CreateVersion7(now), new MouTerms("Harbor House and Northside Clinic: care coordination",
                 ["harbor-house", "northside-clinic"], [("harbor-house", "northside-clinic"), ("northside-clinic", "harbor-house")],
-                ["care-coordination", "treatment"], ["contact", "case-management", "health"], now, now.AddYears(2)), Seeder, "harbor-house", now);
+                [PurposesOfUse.CoordinationOfCare, PurposesOfUse.Treatment], ["contact", "case-management", "health"], now, now.AddYears(2)), Seeder, "harbor-house", now);
             var document = System.Text.Encoding.UTF8.GetBytes("Demo memorandum of understanding between Harbor House and Northside Clinic.");
             var sha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(document));
             mou.AttachDocument(sha256, "application/octet-stream", document.Length);
@@ -140,7 +141,7 @@ public sealed partial class DemoData(ConsentDb db, FhirWrites fhir, TimeProvider
             },
             new Condition
             {
-                Meta = new Meta { Security = [new Coding(FhirModel.ActCodeSystem, "PSY")] },
+                Meta = new Meta { Security = [new Coding(FhirModel.ActCodeSystem, Consent.Policies.SecurityLabels.MentalHealth)] },
                 Code = new CodeableConcept { Text = "Post-traumatic stress, under care" },
                 Subject = subject,
             },

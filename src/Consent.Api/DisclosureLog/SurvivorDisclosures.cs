@@ -6,6 +6,7 @@ using Consent.Api.Consents;
 using Consent.Api.Problems;
 using Consent.Api.Storage;
 using Consent.Api.Survivors;
+using Consent.Api.Vocabulary;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.EntityFrameworkCore;
@@ -46,7 +47,7 @@ public sealed record SurvivorDisclosuresQuery(
 /// the log's survivor + sequence index, one more than the page to know whether there is a next.
 /// </summary>
 public sealed partial class SurvivorDisclosures(
-    ConsentDb db, SurvivorAccess access, DisclosedRecords records, IOptions<DataCategoryOptions> categories, IOptions<ConsentOptions> consents,
+    ConsentDb db, SurvivorAccess access, DisclosedRecords records, IOptions<DataCategoryOptions> categories, VocabularyCatalogue vocabulary,
     ILogger<SurvivorDisclosures> logger)
 {
     public const int DefaultLimit = 50;
@@ -124,13 +125,7 @@ public sealed partial class SurvivorDisclosures(
             ? definition.Display
             : c.ResourceType).Distinct(StringComparer.Ordinal)];
 
-    private PurposeView Purpose(string code)
-    {
-        var purposes = consents.Value.Purposes;
-        var configured = purposes.Values.FirstOrDefault(p => string.Equals(p.Code, code, StringComparison.Ordinal))
-            ?? purposes.GetValueOrDefault(code);
-        return new PurposeView(code, configured?.Display ?? code);
-    }
+    private PurposeView Purpose(string code) => new(code, vocabulary.Display(VocabularyKind.Purpose, code, CultureInfo.InvariantCulture));
 
     /// <summary>What let the record go, in plain words; the agencies' MOU is listed after the consent, law or emergency it served.</summary>
     private static string BasisLabel(DisclosureBasisKind kind) => kind switch

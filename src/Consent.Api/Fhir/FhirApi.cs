@@ -3,9 +3,8 @@ using Consent.Api.Agencies;
 using Consent.Api.Caller;
 using Consent.Api.Categories;
 using Consent.Api.ConsentDirectory;
-using Consent.Api.Consents;
 using Consent.Api.Sharing;
-using Microsoft.Extensions.Options;
+using Consent.Api.Vocabulary;
 using Microsoft.Net.Http.Headers;
 
 namespace Consent.Api.Fhir;
@@ -151,8 +150,8 @@ public static class FhirApi
             return (null, refused);
         }
 
-        var purposes = http.RequestServices.GetRequiredService<IOptions<ConsentOptions>>().Value.Purposes;
-        var (request, invalid) = FhirReadRequest.TryParse(http.Request, caller!, purposes);
+        var vocabulary = http.RequestServices.GetRequiredService<VocabularyCatalogue>();
+        var (request, invalid) = FhirReadRequest.TryParse(http.Request, caller!, vocabulary);
         if (invalid is not null)
         {
             return (null, invalid);

@@ -1,5 +1,5 @@
 using Consent.Api.Auth;
-using Consent.Api.Consents;
+using Consent.Api.Vocabulary;
 using Hl7.Fhir.Model;
 using Task = System.Threading.Tasks.Task;
 using Microsoft.Extensions.Options;
@@ -9,7 +9,7 @@ namespace Consent.Api.Fhir;
 /// <summary>What the server supports, for agency developers and their tools: the CapabilityStatement and SMART discovery.</summary>
 internal static class FhirMetadata
 {
-    public static IResult Capabilities(HttpContext http, IOptions<TokenValidationOptions> auth, IOptions<ConsentOptions> purposes)
+    public static IResult Capabilities(HttpContext http, IOptions<TokenValidationOptions> auth, VocabularyCatalogue vocabulary)
     {
         var request = http.Request;
         var token = new Uri(auth.Value.Authority, "connect/token").ToString();
@@ -32,7 +32,7 @@ internal static class FhirMetadata
                 {
                     Mode = CapabilityStatement.RestfulCapabilityMode.Server,
                     Documentation = "Every read needs the X-Purpose-Of-Use header with one of: "
-                        + string.Join(", ", purposes.Value.Purposes.Values.Select(p => $"{p.Code} ({p.System})"))
+                        + string.Join(", ", vocabulary.Purposes.Select(p => $"{p.Code} ({p.System})"))
                         + ". Emergency reads add X-Break-Glass-Reason. Withheld and missing records both answer 404.",
                     Security = new CapabilityStatement.SecurityComponent
                     {

@@ -19,7 +19,7 @@ public static class FhirModel
     /// <summary>The HL7 v3 code a response carries when 42 CFR Part 2 forbids redisclosure without consent.</summary>
     public const string NoRedisclosureCode = "NORDSCLCD";
 
-    public const string ActCodeSystem = "http://terminology.hl7.org/CodeSystem/v3-ActCode";
+    public const string ActCodeSystem = Consent.Policies.SecurityLabels.ActCodeSystem;
 
     public const string ConfidentialitySystem = Categories.RecordClassifier.ConfidentialitySystem;
 

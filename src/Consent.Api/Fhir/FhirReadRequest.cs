@@ -1,5 +1,5 @@
 using Consent.Api.BreakGlass;
-using Consent.Api.Consents;
+using Consent.Api.Vocabulary;
 
 namespace Consent.Api.Fhir;
 
@@ -8,17 +8,17 @@ namespace Consent.Api.Fhir;
 /// use (header <c>X-Purpose-Of-Use</c>, or a consent directory's registration), and the emergency reason when the
 /// glass is broken (<c>X-Break-Glass-Reason</c>).
 /// </summary>
-public sealed record FhirReadRequest(FhirCaller Caller, string PurposeCode, string PurposeSlug, string? BreakGlassReason)
+public sealed record FhirReadRequest(FhirCaller Caller, string PurposeCode, string? BreakGlassReason)
 {
     public const int MaximumBreakGlassReason = 2000;
 
     /// <summary>The request, or the OperationOutcome that refuses it (400, 403, 406).</summary>
     public static (FhirReadRequest? Request, IResult? Refused) TryParse(HttpRequest http, FhirCaller caller,
-        IReadOnlyDictionary<string, PurposeOfUse> purposes)
+        VocabularyCatalogue vocabulary)
     {
         ArgumentNullException.ThrowIfNull(http);
         ArgumentNullException.ThrowIfNull(caller);
-        ArgumentNullException.ThrowIfNull(purposes);
+        ArgumentNullException.ThrowIfNull(vocabulary);
         if (!AcceptsJson(http))
         {
             return (null, FhirOutcomes.NotAcceptable());
@@ -28,8 +28,8 @@ public sealed record FhirReadRequest(FhirCaller Caller, string PurposeCode, stri
         if (caller.IsConsentDirectory)
         {
             // Its purpose is the one it was registered with; a header may repeat it, never change it.
-            var registered = purposes.FirstOrDefault(p => p.Value.Code == caller.DirectoryPurpose);
-            if (registered.Value is null)
+            var registered = vocabulary.PurposeByCode(caller.DirectoryPurpose);
+            if (registered is null)
             {
                 return (null, FhirOutcomes.Forbidden("This consent directory's registered purpose of use is not one this platform knows; ask a platform admin to register it again."));
             }
@@ -39,28 +39,28 @@ public sealed record FhirReadRequest(FhirCaller Caller, string PurposeCode, stri
                 return (null, FhirOutcomes.Forbidden("A consent directory never breaks the glass."));
             }
 
-            if (header.Count > 0 && (header.Count != 1 || !SamePurpose(header[0], registered.Value)))
+            if (header.Count > 0 && (header.Count != 1 || !SamePurpose(header[0], registered)))
             {
-                return (null, FhirOutcomes.Invalid($"A consent directory's purpose of use is the one it was registered with ({registered.Value.Code}); leave out {FhirApi.PurposeHeader} or send that one."));
+                return (null, FhirOutcomes.Invalid($"A consent directory's purpose of use is the one it was registered with ({registered.Code}); leave out {FhirApi.PurposeHeader} or send that one."));
             }
 
-            return (new FhirReadRequest(caller, registered.Value.Code, registered.Key, null), null);
+            return (new FhirReadRequest(caller, registered.Code, null), null);
         }
 
         if (header.Count != 1 || string.IsNullOrWhiteSpace(header[0]))
         {
             return (null, FhirOutcomes.Invalid(
-                $"Every read states its purpose of use in the {FhirApi.PurposeHeader} header: one of {string.Join(", ", purposes.Values.Select(p => p.Code))} (or system|code)."));
+                $"Every read states its purpose of use in the {FhirApi.PurposeHeader} header: one of {string.Join(", ", vocabulary.Purposes.Select(p => p.Code))} (or system|code)."));
         }
 
         var value = header[0]!.Trim();
         var bar = value.IndexOf('|', StringComparison.Ordinal);
         var (system, code) = bar < 0 ? ((string?)null, value) : (value[..bar], value[(bar + 1)..]);
-        var purpose = purposes.FirstOrDefault(p => p.Value.Code == code && (system is null || p.Value.System == system));
-        if (purpose.Value is null)
+        var purpose = vocabulary.PurposeByCode(code);
+        if (purpose is null || (system is not null && purpose.System != system))
         {
             return (null, FhirOutcomes.Invalid(
-                $"{FhirApi.PurposeHeader} is not a purpose of use this platform knows; use one of {string.Join(", ", purposes.Values.Select(p => p.Code))}."));
+                $"{FhirApi.PurposeHeader} is not a purpose of use this platform knows; use one of {string.Join(", ", vocabulary.Purposes.Select(p => p.Code))}."));
         }
 
         string? reason = null;
@@ -74,10 +74,10 @@ public sealed record FhirReadRequest(FhirCaller Caller, string PurposeCode, stri
             }
         }
 
-        return (new FhirReadRequest(caller, purpose.Value.Code, purpose.Key, reason), null);
+        return (new FhirReadRequest(caller, purpose.Code, reason), null);
     }
 
-    private static bool SamePurpose(string? value, PurposeOfUse purpose)
+    private static bool SamePurpose(string? value, Purpose purpose)
     {
         var text = value?.Trim() ?? "";
         var bar = text.IndexOf('|', StringComparison.Ordinal);

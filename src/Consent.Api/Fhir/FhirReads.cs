@@ -179,7 +179,7 @@ public sealed partial class FhirReads(
         {
             // Every break-glass read waits in the compliance review queue, permitted or not.
             basis.Add(DisclosureBasis.BreakGlass(await breakGlass.RecordEmergencyReadAsync(context.Caller.AgencyId, context.Caller.ClientId,
-                context.Caller.UserId, survivorId, context.PurposeSlug, context.BreakGlassReason, cancellationToken)));
+                context.Caller.UserId, survivorId, context.PurposeCode, context.BreakGlassReason, cancellationToken)));
         }
 
         return new DisclosureDraft(

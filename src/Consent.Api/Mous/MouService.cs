@@ -2,9 +2,9 @@ using System.Security.Cryptography;
 using Consent.Api.Agencies;
 using Consent.Api.Caller;
 using Consent.Api.Categories;
-using Consent.Api.Consents;
 using Consent.Api.Problems;
 using Consent.Api.Storage;
+using Consent.Api.Vocabulary;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -20,11 +20,12 @@ public sealed record MouView(
     bool AllowsEmergencyAccess, string? DocumentSha256, string? DocumentContentType, long? DocumentLength, string CreatedByAgencyId, DateTimeOffset CreatedAt,
     DateTimeOffset? TerminatedAt, string? TerminatedByAgencyId, string? TerminationReason)
 {
-    public static MouView Of(Mou m, DateTimeOffset now) => new(
+    /// <summary>An MOU as the API shows it: purposes by their slugs (the MOU stores their codes).</summary>
+    public static MouView Of(Mou m, DateTimeOffset now, VocabularyCatalogue vocabulary) => new(
         m.Id, m.Title, m.StatusAt(now),
         m.Parties.Select(p => new MouPartyView(p.AgencyId, p.SignedBy, p.SignedAt, p.SignedDocumentSha256)).ToList(),
         m.Flows.Select(f => new MouFlowView(f.SourceAgencyId, f.RecipientAgencyId)).ToList(),
-        m.Purposes, m.Categories, m.EffectiveFrom, m.ExpiresAt, m.AllowsEmergencyAccess, m.DocumentSha256, m.DocumentContentType, m.DocumentLength,
+        vocabulary.Slugs(m.Purposes), m.Categories, m.EffectiveFrom, m.ExpiresAt, m.AllowsEmergencyAccess, m.DocumentSha256, m.DocumentContentType, m.DocumentLength,
         m.CreatedByAgencyId, m.CreatedAt, m.TerminatedAt, m.TerminatedByAgencyId, m.TerminationReason);
 }
 
@@ -44,7 +45,7 @@ public sealed record TerminateMou(string? Reason);
 public sealed partial class MouService(
     ConsentDb db,
     AgencyService agencies,
-    IOptions<ConsentOptions> consentOptions,
+    VocabularyCatalogue vocabulary,
     IOptions<DataCategoryOptions> categoryOptions,
     TimeProvider time,
     ILogger<MouService> logger)
@@ -66,13 +67,13 @@ public sealed partial class MouService(
 
         var now = time.GetUtcNow();
         return (await query.OrderByDescending(m => m.CreatedAt).ToListAsync(cancellationToken))
-            .Where(m => CanSee(caller, m)).Select(m => MouView.Of(m, now)).ToList();
+            .Where(m => CanSee(caller, m)).Select(m => MouView.Of(m, now, vocabulary)).ToList();
     }
 
     public async Task<Outcome<MouView>> GetAsync(ApiCaller caller, string mouId, CancellationToken cancellationToken)
     {
         var found = await FindAsync(caller, mouId, cancellationToken);
-        return found.Problem is { } problem ? problem : MouView.Of(found.Value!, time.GetUtcNow());
+        return found.Problem is { } problem ? problem : MouView.Of(found.Value!, time.GetUtcNow(), vocabulary);
     }
 
     public async Task<Outcome<MouView>> DraftAsync(ApiCaller caller, DraftMou request, CancellationToken cancellationToken)
@@ -93,7 +94,7 @@ public sealed partial class MouService(
         db.Mous.Add(mou);
         await db.SaveChangesAsync(cancellationToken);
         LogDrafted(logger, mou.Id, caller.AgencyId!);
-        return MouView.Of(mou, now);
+        return MouView.Of(mou, now, vocabulary);
     }
 
     public async Task<Outcome<MouView>> ReviseAsync(ApiCaller caller, string mouId, DraftMou request, CancellationToken cancellationToken)
@@ -115,7 +116,7 @@ public sealed partial class MouService(
         db.MouDocuments.RemoveRange(db.MouDocuments.Where(d => d.MouId == mou.Id));
         mou.Revise(terms.Value!);
         await db.SaveChangesAsync(cancellationToken);
-        return MouView.Of(mou, time.GetUtcNow());
+        return MouView.Of(mou, time.GetUtcNow(), vocabulary);
     }
 
     public async Task<Outcome<MouView>> AttachDocumentAsync(ApiCaller caller, string mouId, string? contentType, Stream body, CancellationToken cancellationToken)
@@ -149,7 +150,7 @@ public sealed partial class MouService(
         mou.AttachDocument(sha256, mediaType, content.LongLength);
         await db.SaveChangesAsync(cancellationToken);
         LogDocument(logger, mou.Id, sha256);
-        return MouView.Of(mou, time.GetUtcNow());
+        return MouView.Of(mou, time.GetUtcNow(), vocabulary);
     }
 
     public async Task<Outcome<(byte[] Content, string ContentType, string Sha256)>> DocumentAsync(ApiCaller caller, string mouId, CancellationToken cancellationToken)
@@ -183,7 +184,7 @@ public sealed partial class MouService(
         mou.SubmitForSignature(time.GetUtcNow());
         await db.SaveChangesAsync(cancellationToken);
         LogSubmitted(logger, mou.Id);
-        return MouView.Of(mou, time.GetUtcNow());
+        return MouView.Of(mou, time.GetUtcNow(), vocabulary);
     }
 
     public async Task<Outcome<MouView>> SignAsync(ApiCaller caller, string mouId, SignMou request, CancellationToken cancellationToken)
@@ -220,7 +221,7 @@ public sealed partial class MouService(
         mou.Sign(caller.AgencyId!, caller.Subject, now, mou.DocumentSha256!);
         await db.SaveChangesAsync(cancellationToken);
         LogSigned(logger, mou.Id, caller.AgencyId!, mou.State == MouState.Signed);
-        return MouView.Of(mou, now);
+        return MouView.Of(mou, now, vocabulary);
     }
 
     public async Task<Outcome<MouView>> TerminateAsync(ApiCaller caller, string mouId, TerminateMou request, CancellationToken cancellationToken)
@@ -241,7 +242,7 @@ public sealed partial class MouService(
         mou.Terminate(caller.AgencyId!, caller.Subject, now, request.Reason?.Trim());
         await db.SaveChangesAsync(cancellationToken);
         LogTerminated(logger, mou.Id, caller.AgencyId!);
-        return MouView.Of(mou, now);
+        return MouView.Of(mou, now, vocabulary);
     }
 
     /// <summary>An MOU the caller's agency administers and that is still a draft (the only state in which it may change).</summary>
@@ -340,7 +341,7 @@ public sealed partial class MouService(
             return new Problem(ProblemCatalogue.UnknownCategory, "Unknown: " + string.Join(", ", unknownCategories));
         }
 
-        var unknownPurposes = request.Purposes!.Where(p => !consentOptions.Value.Purposes.ContainsKey(p)).ToList();
+        var unknownPurposes = vocabulary.UnknownPurposes(request.Purposes!);
         if (unknownPurposes.Count > 0)
         {
             return new Problem(ProblemCatalogue.UnknownPurpose, "Unknown: " + string.Join(", ", unknownPurposes));
@@ -351,7 +352,7 @@ public sealed partial class MouService(
             return ProblemCatalogue.EndBeforeStart;
         }
 
-        return new MouTerms(request.Title!.Trim(), parties, flows, request.Purposes!.Distinct().ToList(), request.Categories!.Distinct().ToList(),
+        return new MouTerms(request.Title!.Trim(), parties, flows, vocabulary.Codes(request.Purposes!), request.Categories!.Distinct().ToList(),
             request.EffectiveFrom!.Value, request.ExpiresAt!.Value, request.AllowsEmergencyAccess ?? false);
     }
 

@@ -39,22 +39,21 @@ internal static class PolicyInputs
         Facts = new PolicyFacts
         {
             Survivor = facts.Survivor,
-            Grants = [.. facts.Grants.Select(g => Grant(g, sourceAgencyId, now, facts.Codes, classifier))],
-            Mous = [.. facts.Mous.Select(m => Mou(m, sourceAgencyId, requester.AgencyId, now, facts.Codes)).OfType<PolicyMou>()],
+            Grants = [.. facts.Grants.Select(g => Grant(g, sourceAgencyId, now, classifier))],
+            Mous = [.. facts.Mous.Select(m => Mou(m, sourceAgencyId, requester.AgencyId, now)).OfType<PolicyMou>()],
             StatutoryBases = facts.Bases,
             DenyList = facts.DenyList,
         },
     };
 
-    internal static PolicyGrant Grant(ApiGrant grant, string sourceAgencyId, DateTimeOffset now, IReadOnlyDictionary<string, string> codes,
-        RecordClassifier classifier) => new()
+    internal static PolicyGrant Grant(ApiGrant grant, string sourceAgencyId, DateTimeOffset now, RecordClassifier classifier) => new()
     {
         Id = grant.Id.ToString("D"),
         SurvivorId = grant.SurvivorId,
         RecipientAgencyId = grant.RecipientAgencyId,
         SourceAgencyIds = grant.AllSources ? [sourceAgencyId] : grant.SourceAgencyIds,
         Categories = grant.Categories,
-        Purposes = Codes(grant.Purposes, codes),
+        Purposes = Distinct(grant.Purposes),
         Labels = classifier.LabelsNamedBy(grant.Categories),
         Start = grant.Start,
         End = grant.End,
@@ -71,8 +70,7 @@ internal static class PolicyInputs
     /// The MOU as the policy sees it for one direction: the source discloses, the recipient receives, if the MOU has
     /// that flow; both count as signed only when every party has signed (at the last signature).
     /// </summary>
-    internal static PolicyMou? Mou(ApiMou mou, string sourceAgencyId, string recipientAgencyId, DateTimeOffset now,
-        IReadOnlyDictionary<string, string> codes)
+    internal static PolicyMou? Mou(ApiMou mou, string sourceAgencyId, string recipientAgencyId, DateTimeOffset now)
     {
         if (!mou.Flows.Any(f => f.SourceAgencyId == sourceAgencyId && f.RecipientAgencyId == recipientAgencyId))
         {
@@ -97,7 +95,7 @@ internal static class PolicyInputs
                 new PolicyMouParty { AgencyId = sourceAgencyId, SignedAt = signedAt, Discloses = true, Receives = false },
                 new PolicyMouParty { AgencyId = recipientAgencyId, SignedAt = signedAt, Discloses = false, Receives = true },
             ],
-            Purposes = Codes(mou.Purposes, codes),
+            Purposes = Distinct(mou.Purposes),
             Categories = mou.Categories,
             Effective = mou.EffectiveFrom,
             Expires = mou.ExpiresAt,
@@ -105,7 +103,7 @@ internal static class PolicyInputs
         };
     }
 
-    internal static PolicyStatutoryBasis Basis(ApiStatutoryBasis basis, IReadOnlyDictionary<string, string> codes) => new()
+    internal static PolicyStatutoryBasis Basis(ApiStatutoryBasis basis) => new()
     {
         Id = basis.Id.ToString("D"),
         Kind = StatutoryBasisKinds.ChildProtectionReport,
@@ -115,7 +113,7 @@ internal static class PolicyInputs
         ClosedAt = basis.ClosedAt,
         CaseNumber = basis.CaseNumber,
         Participants = [.. basis.InvolvedAgencies.Select(a => new CaseParticipant { AgencyId = a.AgencyId, Role = Role(a.Role) })],
-        Purposes = Codes([ApiStatutoryBasis.Purpose], codes),
+        Purposes = [ApiStatutoryBasis.Purpose],
     };
 
     private static string Role(InvolvedRole role) => role switch
@@ -127,6 +125,5 @@ internal static class PolicyInputs
         _ => "",
     };
 
-    private static string[] Codes(IEnumerable<string> slugs, IReadOnlyDictionary<string, string> codes) =>
-        [.. slugs.Select(s => codes.GetValueOrDefault(s)).OfType<string>().Distinct(StringComparer.Ordinal)];
+    private static string[] Distinct(IEnumerable<string> codes) => [.. codes.Distinct(StringComparer.Ordinal)];
 }

@@ -6,7 +6,7 @@ using Microsoft.Extensions.Caching.Memory;
 namespace Consent.Api.Sharing;
 
 /// <summary>Who reads, why, at which facts version, and the request the disclosure log will name.</summary>
-public sealed record ReadContext(FhirCaller Caller, string AgencyType, long FactsVersion, string PurposeCode, string PurposeSlug, string? BreakGlassReason,
+public sealed record ReadContext(FhirCaller Caller, string AgencyType, long FactsVersion, string PurposeCode, string? BreakGlassReason,
     string RequestId);
 
 /// <summary>
@@ -39,6 +39,6 @@ public sealed class ReadContexts(ConsentDb db, SharingFactsCache cache)
 
         return agency.Type is null
             ? null
-            : new ReadContext(caller, agency.Type, version, request.PurposeCode, request.PurposeSlug, request.BreakGlassReason, requestId);
+            : new ReadContext(caller, agency.Type, version, request.PurposeCode, request.BreakGlassReason, requestId);
     }
 }

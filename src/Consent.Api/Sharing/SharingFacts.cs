@@ -1,9 +1,7 @@
-using Consent.Api.Consents;
 using Consent.Api.Storage;
 using Consent.Policies;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Memory;
-using Microsoft.Extensions.Options;
 using ApiGrant = Consent.Api.Consents.ConsentGrant;
 using ApiMou = Consent.Api.Mous.Mou;
 using PolicyStatutoryBasis = Consent.Policies.StatutoryBasis;
@@ -12,7 +10,7 @@ namespace Consent.Api.Sharing;
 
 /// <summary>The facts of one survivor as one recipient agency would be judged on them, loaded at one facts version.</summary>
 internal sealed record LoadedFacts(long Version, SurvivorFacts? Survivor, List<ApiGrant> Grants, List<DenyListEntry> DenyList,
-    List<PolicyStatutoryBasis> Bases, List<ApiMou> Mous, IReadOnlyDictionary<string, string> Codes);
+    List<PolicyStatutoryBasis> Bases, List<ApiMou> Mous);
 
 /// <summary>
 /// Loaded facts per (survivor, recipient agency), reused while the facts version has not moved. Bounded: the least
@@ -25,7 +23,7 @@ public sealed class SharingFactsCache() : MemoryCache(new MemoryCacheOptions { S
 /// recipient's grants, the deny list, the statutory bases, the recipient's MOUs; and keeps it per facts version (any
 /// change to a fact moves the version in the same transaction: <see cref="FactsVersion"/>).
 /// </summary>
-public sealed class SharingFacts(ConsentDb db, SharingFactsCache cache, IOptions<ConsentOptions> consentOptions)
+public sealed class SharingFacts(ConsentDb db, SharingFactsCache cache)
 {
     internal async Task<LoadedFacts> GetAsync(string recipientAgencyId, string survivorId, long factsVersion, CancellationToken cancellationToken)
     {
@@ -51,9 +49,8 @@ public sealed class SharingFacts(ConsentDb db, SharingFactsCache cache, IOptions
         var bases = await db.StatutoryBases.AsNoTracking().Where(b => b.SurvivorId == survivorId).ToListAsync(cancellationToken);
         var mous = await db.Mous.AsNoTracking()
             .Where(m => m.Parties.Any(p => p.AgencyId == recipientAgencyId)).ToListAsync(cancellationToken);
-        var codes = consentOptions.Value.Purposes.ToDictionary(p => p.Key, p => p.Value.Code, StringComparer.Ordinal);
         return new LoadedFacts(version,
             survivor is null ? null : new SurvivorFacts { Id = survivor.Id, DateOfBirth = survivor.DateOfBirth },
-            grants, denied, [.. bases.Select(b => PolicyInputs.Basis(b, codes))], mous, codes);
+            grants, denied, [.. bases.Select(PolicyInputs.Basis)], mous);
     }
 }

@@ -4,6 +4,7 @@ using Consent.Api.Consents;
 using Consent.Api.Problems;
 using Consent.Api.Storage;
 using Consent.Api.Survivors;
+using Consent.Api.Vocabulary;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -41,7 +42,7 @@ public sealed partial class SharingPreview(
     SurvivorAccess access,
     SharingDecisions sharing,
     RecordClassifier classifier,
-    IOptions<ConsentOptions> consents,
+    VocabularyCatalogue vocabulary,
     IOptions<DataCategoryOptions> categories,
     TimeProvider time,
     ILogger<SharingPreview> logger)
@@ -76,10 +77,9 @@ public sealed partial class SharingPreview(
             errors["recipientAgencyId"] = ["An active agency's id is required."];
         }
 
-        var purpose = request.Purpose is { } slug ? consents.Value.Purposes.GetValueOrDefault(slug) : null;
-        if (purpose is null)
+        if (!vocabulary.TryPurpose(request.Purpose, out var purpose))
         {
-            errors["purpose"] = ["One of: " + string.Join(", ", consents.Value.Purposes.Keys) + "."];
+            errors["purpose"] = ["One of: " + string.Join(", ", vocabulary.Purposes.Select(p => p.Slug)) + "."];
         }
 
         var proposedCategories = request.Grant?.Categories ?? [];
@@ -105,7 +105,7 @@ public sealed partial class SharingPreview(
         {
             // Judged as if given now, for this purpose, until the purpose's usual end.
             proposed.Add(ConsentGrant.Grant(Guid.Empty, survivorId, new ConsentTerms(recipient!.Id, sources.Count == 0, [.. sources.Distinct(StringComparer.Ordinal)],
-                [.. proposedCategories.Distinct(StringComparer.Ordinal)], [request.Purpose!], now.AddSeconds(-1), now.Add(purpose!.DefaultDuration),
+                [.. proposedCategories.Distinct(StringComparer.Ordinal)], [purpose!.Code], now.AddSeconds(-1), now.Add(purpose!.DefaultDuration),
                 ConsentMethod.Portal, null, new ConsentText("preview", "0", "en"), ConsentDecidedBy.Survivor), caller.Subject, now));
         }
 

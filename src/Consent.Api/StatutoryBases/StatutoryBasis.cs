@@ -43,7 +43,8 @@ public sealed class InvolvedAgency
 public sealed class StatutoryBasis
 {
     public const string ChildProtectionReport = "51A";
-    public const string Purpose = "child-protection";
+    /// <summary>The purpose of use an open case allows (stored and sent to the policy as its code).</summary>
+    public const string Purpose = Consent.Policies.PurposesOfUse.ChildProtection;
 
     private StatutoryBasis()
     {

@@ -4,6 +4,7 @@ using Consent.Api.DenyList;
 using Consent.Api.Problems;
 using Consent.Api.Storage;
 using Consent.Api.Survivors;
+using Consent.Api.Vocabulary;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -20,10 +21,12 @@ public sealed record StatutoryBasisView(
     /// What a reporter outside the survivor's agency gets back: the case they filed, nothing about the survivor
     /// (no deny-list flags, no decision-maker).
     /// </summary>
-    public static StatutoryBasisView ForOutsideReporter(StatutoryBasis b) => Of(b, new HashSet<string>()) with { DecisionMaker = null };
+    public static StatutoryBasisView ForOutsideReporter(StatutoryBasis b, VocabularyCatalogue vocabulary) =>
+        Of(b, new HashSet<string>(), vocabulary) with { DecisionMaker = null };
 
-    public static StatutoryBasisView Of(StatutoryBasis b, ISet<string> denied) => new(
-        b.Id, b.Kind, b.SurvivorId, b.ReporterAgencyId, b.ReporterRole, b.ReportDate, b.CaseNumber, StatutoryBasis.Purpose,
+    /// <summary>A case as the API shows it: its purpose by the slug (stored and sent to the policy as the code).</summary>
+    public static StatutoryBasisView Of(StatutoryBasis b, ISet<string> denied, VocabularyCatalogue vocabulary) => new(
+        b.Id, b.Kind, b.SurvivorId, b.ReporterAgencyId, b.ReporterRole, b.ReportDate, b.CaseNumber, vocabulary.Slug(StatutoryBasis.Purpose),
         b.InvolvedAgencies.Select(a => new InvolvedAgencyView(a.AgencyId, a.Role, denied.Contains(a.AgencyId))).ToList(),
         b.DecisionMaker, b.IsOpen, b.OpenedAt, b.ClosedAt, b.CloseReason);
 }
@@ -39,7 +42,7 @@ public sealed record CloseCase(string? Reason);
 /// report, file them; advocates of the survivor's agency close them.
 /// </summary>
 public sealed partial class StatutoryBasisService(
-    ConsentDb db, SurvivorAccess access, AgencyService agencies, DenyListService denyList, IOptions<StatutoryBasisOptions> options, TimeProvider time,
+    ConsentDb db, SurvivorAccess access, AgencyService agencies, DenyListService denyList, IOptions<StatutoryBasisOptions> options, VocabularyCatalogue vocabulary, TimeProvider time,
     ILogger<StatutoryBasisService> logger)
 {
     public async Task<Outcome<List<StatutoryBasisView>>> ListAsync(ApiCaller caller, string survivorId, CancellationToken cancellationToken)
@@ -52,7 +55,7 @@ public sealed partial class StatutoryBasisService(
 
         var denied = await denyList.DeniedAgenciesAsync(survivorId, cancellationToken);
         var bases = await db.StatutoryBases.AsNoTracking().Where(b => b.SurvivorId == survivorId).ToListAsync(cancellationToken);
-        return bases.OrderByDescending(b => b.OpenedAt).Select(b => StatutoryBasisView.Of(b, denied)).ToList();
+        return bases.OrderByDescending(b => b.OpenedAt).Select(b => StatutoryBasisView.Of(b, denied, vocabulary)).ToList();
     }
 
     public async Task<Outcome<StatutoryBasisView>> GetAsync(ApiCaller caller, string survivorId, string basisId, CancellationToken cancellationToken)
@@ -60,7 +63,7 @@ public sealed partial class StatutoryBasisService(
         var found = await FindAsync(caller, survivorId, basisId, forChange: false, cancellationToken);
         return found.Problem is { } problem
             ? problem
-            : StatutoryBasisView.Of(found.Value!, await denyList.DeniedAgenciesAsync(survivorId, cancellationToken));
+            : StatutoryBasisView.Of(found.Value!, await denyList.DeniedAgenciesAsync(survivorId, cancellationToken), vocabulary);
     }
 
     /// <summary>
@@ -148,8 +151,8 @@ public sealed partial class StatutoryBasisService(
         await db.SaveChangesAsync(cancellationToken);
         LogFiled(logger, basis.Id, survivorId, caller.AgencyId!);
         return outsideReporter
-            ? StatutoryBasisView.ForOutsideReporter(basis)
-            : StatutoryBasisView.Of(basis, await denyList.DeniedAgenciesAsync(survivorId, cancellationToken));
+            ? StatutoryBasisView.ForOutsideReporter(basis, vocabulary)
+            : StatutoryBasisView.Of(basis, await denyList.DeniedAgenciesAsync(survivorId, cancellationToken), vocabulary);
     }
 
     public async Task<Outcome<StatutoryBasisView>> CloseAsync(ApiCaller caller, string survivorId, string basisId, CloseCase request, CancellationToken cancellationToken)
@@ -174,7 +177,7 @@ public sealed partial class StatutoryBasisService(
         basis.Close(caller.Subject, time.GetUtcNow(), request.Reason?.Trim());
         await db.SaveChangesAsync(cancellationToken);
         LogClosed(logger, basis.Id, survivorId);
-        return StatutoryBasisView.Of(basis, await denyList.DeniedAgenciesAsync(survivorId, cancellationToken));
+        return StatutoryBasisView.Of(basis, await denyList.DeniedAgenciesAsync(survivorId, cancellationToken), vocabulary);
     }
 
     /// <summary>

@@ -4,6 +4,7 @@ using System.Text.RegularExpressions;
 using Microsoft.IdentityModel.Tokens;
 using OpenIddict.Abstractions;
 using static OpenIddict.Abstractions.OpenIddictConstants;
+using PurposesOfUse = Consent.Policies.PurposesOfUse;
 
 namespace Consent.Identity.Clients;
 
@@ -55,6 +56,11 @@ public sealed partial class AgencyClientRegistrar(
         else if (directory && !ClientKinds.PurposeOfUseCode().IsMatch(request.PurposeOfUse!))
         {
             errors["purposeOfUse"] = ["A purpose of use is one code of 2-32 uppercase letters, digits or '-', e.g. COC, TREAT or CAREMGT."];
+        }
+        else if (directory && !PurposesOfUse.IsKnown(request.PurposeOfUse))
+        {
+            // The sharing policy's own list: a directory registered with any other code could never read anything.
+            errors["purposeOfUse"] = ["One of the platform's purposes of use: " + string.Join(", ", PurposesOfUse.All) + "."];
         }
         else if (!directory && request.PurposeOfUse is not null)
         {

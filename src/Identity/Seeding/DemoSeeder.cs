@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.IdentityModel.Tokens;
 using OpenIddict.Abstractions;
 using static OpenIddict.Abstractions.OpenIddictConstants;
+using PurposesOfUse = Consent.Policies.PurposesOfUse;
 
 namespace Consent.Identity.Seeding;
 
@@ -56,7 +57,7 @@ public sealed partial class DemoSeeder(
         var (directoryPublicJwk, directoryPrivateJwk, directoryPem) = CreateRsaKey();
         var (directory, directoryErrors) = await registrar.RegisterAsync(new RegisterAgencyClient(
             "harbor-house", ConsentDirectoryClientId, "County consent directory (operated by Harbor House)", directoryPublicJwk, null, null,
-            Kind: ClientKinds.ConsentDirectory, PurposeOfUse: "COC"), cancellationToken);
+            Kind: ClientKinds.ConsentDirectory, PurposeOfUse: PurposesOfUse.CoordinationOfCare), cancellationToken);
         if (directory is null)
         {
             throw new InvalidOperationException("Demo consent directory registration failed: " + string.Join("; ", directoryErrors!.SelectMany(e => e.Value)));

@@ -1,6 +1,7 @@
 using System.Text.Encodings.Web;
 using System.Text.Unicode;
 using Consent.Portal.SignIn;
+using Consent.Portal.Vocabulary;
 
 namespace Consent.Portal.Pages;
 
@@ -14,7 +15,9 @@ internal static class PagesExtensions
             options.Conventions.AuthorizeFolder("/Advocate", PortalPolicies.Advocate);
             options.Conventions.AuthorizeFolder("/Compliance", PortalPolicies.Compliance);
             options.Conventions.AuthorizeFolder("/Agency", PortalPolicies.AgencyAdmin);
-        });
+        }).AddMvcOptions(options => options.Filters.Add<PurposesOfUseFilter>());
+        builder.Services.AddSingleton<PurposesOfUse>();
+        builder.Services.AddScoped<PurposesOfUseFilter>();
         builder.Services.Configure<RouteOptions>(options => options.LowercaseUrls = true);
 
         // Spanish and Korean text is written as characters, not numeric entities (smaller pages, readable source).

@@ -1,30 +1,66 @@
+using Consent.Portal.ConsentApi;
+using Microsoft.AspNetCore.Mvc.Filters;
+
 namespace Consent.Portal.Vocabulary;
 
-/// <summary>A purpose of use as the consent API configures it (Consents:Purposes): the slug grants, requests and MOUs
-/// name, and the code the disclosure log stores.</summary>
+/// <summary>A purpose of use as the consent API's vocabulary gives it: the slug forms send, the code the disclosure log stores.</summary>
 public sealed record PurposeOfUse(string Slug, string Code);
 
+/// <summary>The part of <c>GET /api/vocabulary</c> the portal reads.</summary>
+internal sealed record VocabularyAnswer(List<PurposeOfUse> Purposes);
+
 /// <summary>
-/// The purposes of use, defined once for every area of the portal (forms offer them in this order: the most common first,
-/// law enforcement last, so that nothing suggests services depend on it). The API refuses any other, and its texts give
-/// each one its everyday words in the page's language. Until the API publishes its catalogue, this list follows
-/// Consents:Purposes of src/Consent.Api/appsettings.json by hand.
+/// The purposes of use, as the consent API publishes them (<c>GET /api/vocabulary</c>, in the order forms offer them: the
+/// most common first, law enforcement last, so that nothing suggests services depend on it). The portal keeps no list of
+/// its own: it asks the API once signed in, and again every ten minutes. The texts each area shows for a purpose are its
+/// own, in the page's language, keyed by the slug (or by the code where the log is shown).
 /// </summary>
-public static class PurposesOfUse
+public sealed class PurposesOfUse(TimeProvider time)
 {
-    public static readonly IReadOnlyList<PurposeOfUse> All =
-    [
-        new("care-coordination", "COC"),
-        new("case-management", "CAREMGT"),
-        new("treatment", "TREAT"),
-        new("safety-planning", "SAFETYPLAN"),
-        new("legal-advocacy", "HLEGAL"),
-        new("emergency", "ETREAT"),
-        new("child-protection", "CHILDPROT"),
-        new("law-enforcement", "LAWENF"),
-    ];
+    private static readonly TimeSpan Fresh = TimeSpan.FromMinutes(10);
 
-    public static readonly IReadOnlyList<string> Slugs = [.. All.Select(purpose => purpose.Slug)];
+    private volatile Loaded? loaded;
 
-    public static readonly IReadOnlyList<string> Codes = [.. All.Select(purpose => purpose.Code)];
+    public IReadOnlyList<PurposeOfUse> All => loaded?.Purposes ?? [];
+
+    public IReadOnlyList<string> Slugs => loaded?.Slugs ?? [];
+
+    public IReadOnlyList<string> Codes => loaded?.Codes ?? [];
+
+    /// <summary>Asks the API when the list is missing or older than ten minutes; keeps the last list when the API does not answer.</summary>
+    public async Task RefreshAsync(ConsentApiClient api, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(api);
+        var now = time.GetUtcNow();
+        if (loaded is { } current && now - current.At < Fresh)
+        {
+            return;
+        }
+
+        var answer = await api.GetAsync<VocabularyAnswer>("api/vocabulary", cancellationToken);
+        if (answer is { Status: ApiStatus.Ok, Value.Purposes: { Count: > 0 } purposes })
+        {
+            loaded = new Loaded(now, purposes, [.. purposes.Select(p => p.Slug)], [.. purposes.Select(p => p.Code)]);
+        }
+    }
+
+    private sealed record Loaded(DateTimeOffset At, IReadOnlyList<PurposeOfUse> Purposes, IReadOnlyList<string> Slugs, IReadOnlyList<string> Codes);
+}
+
+/// <summary>Before a signed-in person's page runs, makes sure the purposes of use are the API's current ones.</summary>
+internal sealed class PurposesOfUseFilter(PurposesOfUse purposes, ConsentApiClient api) : IAsyncPageFilter
+{
+    public Task OnPageHandlerSelectionAsync(PageHandlerSelectedContext context) => Task.CompletedTask;
+
+    public async Task OnPageHandlerExecutionAsync(PageHandlerExecutingContext context, PageHandlerExecutionDelegate next)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(next);
+        if (context.HttpContext.User.Identity?.IsAuthenticated == true)
+        {
+            await purposes.RefreshAsync(api, context.HttpContext.RequestAborted);
+        }
+
+        await next();
+    }
 }

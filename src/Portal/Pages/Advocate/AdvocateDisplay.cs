@@ -10,9 +10,6 @@ namespace Consent.Portal.Pages.Advocate;
 /// </summary>
 public static class AdvocateDisplay
 {
-    /// <summary>The purposes of use the consent API configures (Consents:Purposes); the API refuses any other.</summary>
-    public static IReadOnlyList<string> Purposes => Vocabulary.PurposesOfUse.Slugs;
-
     /// <summary>How an advocate records consent: signed on paper in front of them, or said aloud (short-lived).</summary>
     public static readonly IReadOnlyList<string> Methods = ["witnessed-paper", "verbal"];
 

@@ -12,9 +12,6 @@ namespace Consent.Portal.Pages.Agency;
 /// <summary>How the agency pages name things: agencies by name, purposes, categories and statuses in everyday words.</summary>
 public static class AgencyDisplay
 {
-    /// <summary>The purposes of use an MOU may name, in the order the form offers them.</summary>
-    public static IReadOnlyList<string> Purposes => Vocabulary.PurposesOfUse.Slugs;
-
     /// <summary>An MOU ending within this many days is flagged.</summary>
     public const int ExpiryWarningDays = 30;
 

@@ -10,9 +10,6 @@ namespace Consent.Portal.Pages.Compliance;
 /// </summary>
 public sealed class LogFilters
 {
-    /// <summary>The purposes of use the log records, by the code the log stores (the API's Consents:Purposes).</summary>
-    public static IReadOnlyList<string> PurposeCodes => Vocabulary.PurposesOfUse.Codes;
-
     /// <summary>The kinds of basis, as the API names them in its filter and its answers.</summary>
     public static readonly string[] BasisKinds = ["consent-grant", "mou", "statutory-basis", "break-glass", "consent-directory"];
 

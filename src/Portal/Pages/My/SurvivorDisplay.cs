@@ -13,9 +13,6 @@ namespace Consent.Portal.Pages.My;
 /// </summary>
 public static class SurvivorDisplay
 {
-    /// <summary>The purposes a survivor may choose, most common first. Their meaning and default length are the API's.</summary>
-    public static IReadOnlyList<string> Purposes => Vocabulary.PurposesOfUse.Slugs;
-
     /// <summary>Everyday categories in the order a person thinks of them; any other category follows, by code.</summary>
     private static readonly string[] CategoryOrder = ["contact", "case-management", "health", "documents", "consents"];
 

@@ -209,13 +209,9 @@ public sealed partial class ConsentService(
 
     private async Task<Outcome<ConsentGrant>> FindAsync(ApiCaller caller, string survivorId, string consentId, bool forChange, CancellationToken cancellationToken)
     {
-        var survivor = forChange
-            ? await access.ChangeAsync(caller, survivorId, cancellationToken)
-            : await access.ReadAsync(caller, survivorId, cancellationToken);
-        if (survivor.Problem is { } problem)
+        if (await access.RecordAccessAsync(caller, survivorId, forChange, ProblemCatalogue.ConsentNotFound, cancellationToken) is { } problem)
         {
-            // Someone who cannot see the survivor learns nothing about the grant either.
-            return problem.Kind == ProblemCatalogue.SurvivorNotFound ? ProblemCatalogue.ConsentNotFound : problem;
+            return problem;
         }
 
         var grant = Guid.TryParse(consentId, out var id)

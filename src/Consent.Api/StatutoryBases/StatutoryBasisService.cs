@@ -210,12 +210,9 @@ public sealed partial class StatutoryBasisService(
 
     private async Task<Outcome<StatutoryBasis>> FindAsync(ApiCaller caller, string survivorId, string basisId, bool forChange, CancellationToken cancellationToken)
     {
-        var survivor = forChange
-            ? await access.ChangeAsync(caller, survivorId, cancellationToken)
-            : await access.ReadAsync(caller, survivorId, cancellationToken);
-        if (survivor.Problem is { } problem)
+        if (await access.RecordAccessAsync(caller, survivorId, forChange, ProblemCatalogue.StatutoryBasisNotFound, cancellationToken) is { } problem)
         {
-            return problem.Kind == ProblemCatalogue.SurvivorNotFound ? ProblemCatalogue.StatutoryBasisNotFound : problem;
+            return problem;
         }
 
         var basis = Guid.TryParse(basisId, out var id)

@@ -52,4 +52,16 @@ public sealed class SurvivorAccess(ConsentDb db)
 
         return CanChange(caller, read.Value!) ? read : ProblemCatalogue.ReadOnly;
     }
+
+    /// <summary>
+    /// Whether the caller may read (or change) a record filed under the survivor: a caller who cannot see the survivor
+    /// gets the record's own not-found problem, so it learns nothing about the survivor either.
+    /// </summary>
+    public async Task<Problem?> RecordAccessAsync(ApiCaller caller, string survivorId, bool forChange, ProblemType notFound,
+        CancellationToken cancellationToken)
+    {
+        var survivor = forChange ? await ChangeAsync(caller, survivorId, cancellationToken) : await ReadAsync(caller, survivorId, cancellationToken);
+        return survivor.Problem is not { } problem ? null
+            : problem.Kind == ProblemCatalogue.SurvivorNotFound ? new Problem(notFound) : problem;
+    }
 }

@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
@@ -8,8 +7,9 @@ namespace Consent.Api.Docs;
 /// <summary>
 /// The answers every route can give before its own code runs, added to each operation of the document: token
 /// validation (401, 503 when the identity provider cannot be asked), the live-caller check (401 for a revoked token,
-/// 403 for an inactive agency or a consent directory's token outside /fhir), the rate limiter on /api and /fhir (429),
-/// and, where a body is accepted, the body checks (400 unreadable, 413 too large, 415 wrong media type). Errors are
+/// 403 for an inactive agency or a consent directory's token outside /fhir), both also on anonymous routes when a token
+/// is sent; the rate limiter on /api and /fhir (429); the size limit (413) wherever a body may be sent; and, where a
+/// body is read, the body checks (400 unreadable, 415 wrong media type). Errors are
 /// ProblemDetails on /api and OperationOutcome on /fhir; a response an endpoint lists without a body gets that shape.
 /// </summary>
 internal sealed class PipelineAnswers : IOpenApiOperationTransformer
@@ -20,8 +20,8 @@ internal sealed class PipelineAnswers : IOpenApiOperationTransformer
     private static readonly Dictionary<int, string> Texts = new()
     {
         [400] = "The request is not valid (the body could not be read, or a field or parameter is wrong).",
-        [401] = "No valid access token: missing, expired, revoked or not for this API (WWW-Authenticate says which).",
-        [403] = "The caller may not do this: its role or scopes, its agency is inactive, or (on /api) it is a consent directory.",
+        [401] = "No valid access token: missing, expired, revoked or not for this API (WWW-Authenticate says which). On an anonymous route, only when a token is sent.",
+        [403] = "The caller may not do this: its role or scopes, its agency is inactive, or (on /api) it is a consent directory. On an anonymous route, only when a token is sent.",
         [413] = "The request body is larger than the configured limit.",
         [415] = "The body's media type is not accepted here.",
         [429] = "Too many requests from this caller; wait for Retry-After seconds.",
@@ -35,11 +35,8 @@ internal sealed class PipelineAnswers : IOpenApiOperationTransformer
         var path = "/" + (context.Description.RelativePath ?? "");
         var fhir = path.StartsWith("/fhir", StringComparison.OrdinalIgnoreCase);
         var metadata = context.Description.ActionDescriptor.EndpointMetadata;
-        var statuses = new List<int>();
-        if (!metadata.OfType<IAllowAnonymous>().Any())
-        {
-            statuses.AddRange([401, 403, 503]);
-        }
+        // A token sent to an anonymous route is checked all the same (and a consent directory's refused outside /fhir).
+        var statuses = new List<int> { 401, 403, 503 };
 
         if (fhir || path.StartsWith("/api", StringComparison.OrdinalIgnoreCase))
         {
@@ -62,6 +59,11 @@ internal sealed class PipelineAnswers : IOpenApiOperationTransformer
         if (operation.RequestBody is not null || metadata.OfType<IAcceptsMetadata>().Any())
         {
             statuses.AddRange([400, 413, 415]);
+        }
+        else if (context.Description.HttpMethod is "POST" or "PUT" or "PATCH")
+        {
+            // The size limit is checked on every request, before the route's own code: a body sent where none is read is refused too.
+            statuses.Add(413);
         }
 
         operation.Responses ??= [];

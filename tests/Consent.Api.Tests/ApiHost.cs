@@ -31,6 +31,9 @@ public sealed class ApiHost : WebApplicationFactory<ApiEntryPoint>
     /// <summary>Real users and agency systems, with their tokens from the real provider.</summary>
     public Parties Parties => parties ??= new Parties(this);
 
+    /// <summary>Every answer this host gave, per operation and status, to compare with the OpenAPI document.</summary>
+    public ObservedAnswers Answers { get; } = new();
+
     private Parties? parties;
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
@@ -54,6 +57,7 @@ public sealed class ApiHost : WebApplicationFactory<ApiEntryPoint>
             services.ConfigureAll<HttpClientFactoryOptions>(options =>
                 options.HttpMessageHandlerBuilderActions.Add(handler =>
                     handler.AdditionalHandlers.Add(new ForwardTo(Identity.Server.CreateHandler()))));
+            services.AddSingleton<IStartupFilter>(Answers);
             services.RemoveAll<TimeProvider>();
             services.AddSingleton<TimeProvider>(Clock);
             // Tokens come from the provider's real clock: only the consent domain moves through time.

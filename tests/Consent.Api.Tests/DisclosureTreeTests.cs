@@ -359,12 +359,12 @@ public sealed class DisclosureTreeTests(DisclosureTreeHost host) : IClassFixture
         static IEnumerable<string?> Parameters(JsonElement operation) =>
             operation.GetProperty("parameters").EnumerateArray().Select(p => p.GetProperty("name").GetString());
 
-        Statuses(paths.GetProperty("/api/log/tree-head").GetProperty("get")).ShouldBe(["200", "400", "404", "503", "401"], ignoreOrder: true);
-        Statuses(paths.GetProperty("/api/log/tree-heads").GetProperty("post")).ShouldBe(["201", "403", "400", "409", "503", "401"], ignoreOrder: true);
+        Statuses(paths.GetProperty("/api/log/tree-head").GetProperty("get")).ShouldBe(["200", "400", "404", "503", "401", "403", "429"], ignoreOrder: true);
+        Statuses(paths.GetProperty("/api/log/tree-heads").GetProperty("post")).ShouldBe(["201", "403", "400", "409", "503", "401", "413", "429"], ignoreOrder: true);
         Parameters(paths.GetProperty("/api/log/tree-heads").GetProperty("get")).ShouldBe(["afterId", "limit"], ignoreOrder: true);
         Parameters(paths.GetProperty("/api/log/proofs/inclusion").GetProperty("get")).ShouldBe(["leaf", "treeSize"], ignoreOrder: true);
         Parameters(paths.GetProperty("/api/log/proofs/consistency").GetProperty("get")).ShouldBe(["from", "to"], ignoreOrder: true);
-        Statuses(paths.GetProperty("/api/log/entries/{sequence}").GetProperty("get")).ShouldBe(["200", "403", "400", "404", "401"], ignoreOrder: true);
+        Statuses(paths.GetProperty("/api/log/entries/{sequence}").GetProperty("get")).ShouldBe(["200", "403", "400", "404", "401", "429", "503"], ignoreOrder: true);
         Statuses(paths.GetProperty("/.well-known/disclosure-log-keys").GetProperty("get")).ShouldContain("200");
     }
 

@@ -3,6 +3,7 @@ using Consent.Api.Agencies;
 using Consent.Api.Caller;
 using Consent.Api.Categories;
 using Consent.Api.ConsentDirectory;
+using Consent.Api.Docs;
 using Consent.Api.Sharing;
 using Consent.Api.Vocabulary;
 using Microsoft.Net.Http.Headers;
@@ -37,23 +38,47 @@ public static class FhirApi
     {
         var fhir = app.MapGroup("/fhir").WithTags("FHIR");
         fhir.MapGet("/metadata", FhirMetadata.Capabilities).AllowAnonymous()
-            .WithSummary("The CapabilityStatement: resources, interactions, search parameters and the SMART security configuration.");
+            .WithSummary("The CapabilityStatement: resources, interactions, search parameters and the SMART security configuration.")
+            .WithFhirAnswers(StatusCodes.Status200OK);
         fhir.MapGet("/.well-known/smart-configuration", FhirMetadata.SmartConfiguration).AllowAnonymous()
-            .WithSummary("SMART on FHIR discovery: token endpoint, grant types, client authentication and scopes.");
+            .WithSummary("SMART on FHIR discovery: token endpoint, grant types, client authentication and scopes.")
+            .Produces<object>(StatusCodes.Status200OK);
         fhir.MapGet("/Organization/{id}", AgencyOrganizations.Read)
-            .WithSummary("An agency as a FHIR Organization: its id (identifier system .../sid/agency), name, type and whether it is active.");
+            .WithSummary("An agency as a FHIR Organization: its id (identifier system .../sid/agency), name, type and whether it is active.")
+            .WithFhirAnswers(StatusCodes.Status200OK, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound);
         fhir.MapGet("/Organization", AgencyOrganizations.Search)
-            .WithSummary("Searches the agencies by identifier (system|value or value) or _id; no survivor data.");
+            .WithSummary("Searches the agencies by identifier (system|value or value) or _id; no survivor data.")
+            .WithFhirAnswers(StatusCodes.Status200OK, StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden);
         fhir.MapPost("/AuditEvent", AuditEventNotAccepted)
-            .WithSummary("Not accepted: the platform keeps its own disclosure log of every read (405, an OperationOutcome; services treat it as optional).");
+            .WithSummary("Not accepted: the platform keeps its own disclosure log of every read (405, an OperationOutcome; services treat it as optional).")
+            .WithFhirAnswers(0, StatusCodes.Status405MethodNotAllowed);
         fhir.MapGet("/Patient/{id}/$everything", Everything)
-            .WithSummary("Every record about the patient's survivor that the caller may see, as a searchset Bundle.");
-        fhir.MapGet("/{type}/{id}", Read).WithSummary("Reads one record (the caller's own, or another agency's as the policy permits).");
-        fhir.MapGet("/{type}", Search).WithSummary("Searches a patient's records; only permitted records are returned and counted.");
-        fhir.MapPost("/{type}", Create).WithSummary("Creates a record owned by the caller's agency.");
-        fhir.MapPut("/{type}/{id}", Update).WithSummary("Updates one of the caller's agency's own records.");
+            .WithSummary("Every record about the patient's survivor that the caller may see, as a searchset Bundle.")
+            .WithFhirAnswers(StatusCodes.Status200OK, ReadErrors);
+        fhir.MapGet("/{type}/{id}", Read).WithSummary("Reads one record (the caller's own, or another agency's as the policy permits).")
+            .WithFhirAnswers(StatusCodes.Status200OK, ReadErrors);
+        fhir.MapGet("/{type}", Search).WithSummary("Searches a patient's records; only permitted records are returned and counted.")
+            .WithFhirAnswers(StatusCodes.Status200OK, ReadErrors);
+        fhir.MapPost("/{type}", Create).WithSummary("Creates a record owned by the caller's agency.")
+            .WithFhirAnswers(StatusCodes.Status201Created, WriteErrors);
+        fhir.MapPut("/{type}/{id}", Update).WithSummary("Updates one of the caller's agency's own records (If-Match: W/\"version\" to guard against lost updates).")
+            .WithFhirAnswers(StatusCodes.Status200OK, [.. WriteErrors, StatusCodes.Status409Conflict, StatusCodes.Status412PreconditionFailed]);
         return app;
     }
+
+    /// <summary>A read's refusals: bad purpose or parameters, scopes or agency, not there for this caller, not JSON, log down.</summary>
+    private static readonly int[] ReadErrors =
+    [
+        StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status406NotAcceptable,
+        StatusCodes.Status503ServiceUnavailable,
+    ];
+
+    /// <summary>A write's refusals: not a valid resource, scopes, unknown type or record, wrong media type, a rule of the platform.</summary>
+    private static readonly int[] WriteErrors =
+    [
+        StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status413PayloadTooLarge,
+        StatusCodes.Status415UnsupportedMediaType, StatusCodes.Status422UnprocessableEntity,
+    ];
 
     private static async Task<IResult> Read(string type, string id, HttpContext http, FhirReads reads, ConsentDirectoryReads directory,
         CancellationToken ct)

@@ -30,9 +30,22 @@ public static class MousApi
         group.MapPut("/{mouId}/document", AttachDocument)
             .WithSummary("Uploads the MOU document (PDF or octet-stream body); its SHA-256 is stored with it.")
             .WithProblems(ProblemCatalogue.MouNotFound, ProblemCatalogue.Forbidden, ProblemCatalogue.MouNotEditable,
-                ProblemCatalogue.UnsupportedMediaType, ProblemCatalogue.EmptyDocument);
+                ProblemCatalogue.UnsupportedMediaType, ProblemCatalogue.EmptyDocument, ProblemCatalogue.RequestTooLarge)
+            .AddOpenApiOperationTransformer((operation, _, _) =>
+            {
+                // The body is read as it comes (the service checks its media type), so no binding documents it.
+                operation.RequestBody = new Microsoft.OpenApi.OpenApiRequestBody
+                {
+                    Required = true,
+                    Content = MouService.DocumentTypes.ToDictionary(type => type, _ => new Microsoft.OpenApi.OpenApiMediaType
+                    {
+                        Schema = new Microsoft.OpenApi.OpenApiSchema { Type = Microsoft.OpenApi.JsonSchemaType.String, Format = "binary" },
+                    }),
+                };
+                return Task.CompletedTask;
+            });
         group.MapGet("/{mouId}/document", Document).WithSummary("The uploaded document, with its SHA-256 in the ETag.")
-            .Produces(StatusCodes.Status200OK, contentType: "application/pdf")
+            .Produces(StatusCodes.Status200OK, null, MouService.DocumentTypes[0], MouService.DocumentTypes[1])
             .WithProblems(ProblemCatalogue.MouNotFound, ProblemCatalogue.MouDocumentMissing);
         group.MapPost("/{mouId}/submit", Submit).WithSummary("Sends a draft with its document for signature.")
             .WithProblems(ProblemCatalogue.MouNotFound, ProblemCatalogue.Forbidden, ProblemCatalogue.MouNotEditable, ProblemCatalogue.MouDocumentMissing);

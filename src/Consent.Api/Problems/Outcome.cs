@@ -31,12 +31,24 @@ public static class OutcomeResults
     public static Results<Created<T>, ProblemHttpResult> ToCreated<T>(this Outcome<T> outcome, Func<T, string> location) =>
         outcome.Problem is { } problem ? problem.ToResult() : TypedResults.Created(location(outcome.Value!), outcome.Value!);
 
-    /// <summary>Documents the problems an endpoint may answer, by status, with their types in the description.</summary>
+    /// <summary>
+    /// Documents the problems an endpoint may answer, by status, with their types in the description. A 400 that may
+    /// carry per-field errors is a validation problem. The answers every route shares (401, 403, 429, 503, and the body
+    /// checks) are added to the document for all routes alike (see Docs/PipelineAnswers).
+    /// </summary>
     public static RouteHandlerBuilder WithProblems(this RouteHandlerBuilder builder, params ProblemType[] problems)
     {
-        foreach (var status in problems.Select(p => p.Status).Append(StatusCodes.Status401Unauthorized).Distinct())
+        ArgumentNullException.ThrowIfNull(problems);
+        foreach (var status in problems.Select(p => p.Status).Distinct())
         {
-            builder.ProducesProblem(status);
+            if (status == StatusCodes.Status400BadRequest && problems.Contains(ProblemCatalogue.InvalidRequest))
+            {
+                builder.ProducesValidationProblem();
+            }
+            else
+            {
+                builder.ProducesProblem(status);
+            }
         }
 
         return builder.WithDescription("Problem types: " + string.Join(", ", problems.Select(p => p.Type).Distinct()));

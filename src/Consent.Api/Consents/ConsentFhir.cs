@@ -129,7 +129,7 @@ public static class ConsentFhir
         consent.Performer = [Organization(basis.ReporterAgencyId)];
         consent.Policy = [new FhirConsent.PolicyComponent { Authority = "https://malegislature.gov", Uri = Statute51A }];
 
-        var adulthood = Adulthood(facts.DateOfBirth);
+        var adulthood = Consent.Policies.Majority.Adulthood(facts.DateOfBirth);
         var open = basis.IsOpen && basis.OpenedAt <= now && adulthood is { } adult && now < adult;
         var permits = new List<FhirConsent.provisionComponent>();
         if (open)
@@ -164,19 +164,6 @@ public static class ConsentFhir
     }
 
     public static ResourceReference Organization(string agencyId) => new("Organization/" + agencyId);
-
-    /// <summary>The first instant at which someone born on <paramref name="dateOfBirth"/> is 18 (29 February turns 18 on 1 March in a common year).</summary>
-    public static DateTimeOffset? Adulthood(DateOnly? dateOfBirth)
-    {
-        if (dateOfBirth is not { } dob)
-        {
-            return null;
-        }
-
-        var year = dob.Year + 18;
-        var day = dob.Month == 2 && dob.Day == 29 && !DateTime.IsLeapYear(year) ? new DateOnly(year, 3, 1) : new DateOnly(year, dob.Month, dob.Day);
-        return new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
-    }
 
     private static FhirConsent Directive(string id, int version, DateTimeOffset lastUpdated, Identifier identifier, ResourceReference patient,
         DateTimeOffset decided) => new()

@@ -1,3 +1,5 @@
+using Majority = Consent.Policies.Majority;
+
 namespace Consent.Api.Survivors;
 
 /// <summary>Who decides for a minor, and on what footing.</summary>
@@ -20,7 +22,7 @@ public sealed record DecisionMaker(DecisionMakerKind Kind, string Reference, str
 /// </summary>
 public sealed class Survivor
 {
-    public const int AgeOfMajority = 18;
+    public const int AgeOfMajority = Majority.Age;
 
     private Survivor()
     {
@@ -56,7 +58,7 @@ public sealed class Survivor
 
     public DateTimeOffset EnrolledAt { get; private set; }
 
-    public bool IsMinorOn(DateOnly day) => DateOfBirth is { } born && born.AddYears(AgeOfMajority) > day;
+    public bool IsMinorOn(DateOnly day) => Majority.IsMinorOn(DateOfBirth, day);
 
     public void Update(string preferredLanguage, DateOnly? dateOfBirth, string? leadCaseManager)
     {

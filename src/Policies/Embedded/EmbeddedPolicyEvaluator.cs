@@ -436,22 +436,8 @@ public sealed class EmbeddedPolicyEvaluator : IPolicyDecisionPoint
         return false;
     }
 
-    /// <summary>
-    /// Under 18 on the decision's UTC date. Compared as (year, month, day) so that someone born on
-    /// 29 February turns 18 on 1 March in a common year, the same answer the Rego bundle gives.
-    /// </summary>
-    internal static bool IsMinor(DateOnly? dateOfBirth, DateTimeOffset now)
-    {
-        if (dateOfBirth is not { } dob)
-        {
-            return false;
-        }
-
-        var today = now.UtcDateTime;
-        var adultYear = dob.Year + 18;
-        return today.Year < adultYear
-            || (today.Year == adultYear && (today.Month < dob.Month || (today.Month == dob.Month && today.Day < dob.Day)));
-    }
+    /// <summary>Under 18 on the decision's UTC date (<see cref="Majority"/>).</summary>
+    internal static bool IsMinor(DateOnly? dateOfBirth, DateTimeOffset now) => Majority.IsMinor(dateOfBirth, now);
 
     private static bool Contains(IReadOnlyList<string>? values, string? value) =>
         values is not null && AgencyTypes.Contains(values, value);

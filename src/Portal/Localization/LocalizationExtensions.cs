@@ -1,4 +1,5 @@
 using System.Globalization;
+using Consent.ServiceDefaults;
 using Microsoft.AspNetCore.Localization;
 using Microsoft.Extensions.Options;
 
@@ -14,7 +15,7 @@ internal static class LocalizationExtensions
         builder.Services.AddLocalization();
         builder.Services.Configure<RequestLocalizationOptions>(options =>
         {
-            var cultures = AvailableCultures().Select(name => new CultureInfo(name)).ToList();
+            var cultures = SatelliteCultures.Available(typeof(SharedStrings).Assembly, DefaultCulture).Select(name => new CultureInfo(name)).ToList();
             options.DefaultRequestCulture = new RequestCulture(DefaultCulture);
             options.SupportedCultures = cultures;
             options.SupportedUICultures = cultures;
@@ -58,37 +59,4 @@ internal static class LocalizationExtensions
     /// <summary>The languages the layout offers, each named in its own language.</summary>
     public static IReadOnlyList<CultureInfo> Offered(this IOptions<RequestLocalizationOptions> options) =>
         options.Value.SupportedUICultures is { Count: > 0 } cultures ? [.. cultures] : [new CultureInfo(DefaultCulture)];
-
-    /// <summary>The default language plus every language with a satellite resource assembly beside the app.</summary>
-    private static IEnumerable<string> AvailableCultures()
-    {
-        yield return DefaultCulture;
-        var assembly = typeof(SharedStrings).Assembly;
-        var directory = Path.GetDirectoryName(assembly.Location);
-        if (string.IsNullOrEmpty(directory) || !Directory.Exists(directory))
-        {
-            yield break;
-        }
-
-        var satellite = assembly.GetName().Name + ".resources.dll";
-        foreach (var candidate in Directory.EnumerateDirectories(directory).Select(Path.GetFileName).Order(StringComparer.Ordinal))
-        {
-            if (candidate is null || candidate == DefaultCulture || !File.Exists(Path.Combine(directory, candidate, satellite)))
-            {
-                continue;
-            }
-
-            CultureInfo culture;
-            try
-            {
-                culture = CultureInfo.GetCultureInfo(candidate, predefinedOnly: true);
-            }
-            catch (CultureNotFoundException)
-            {
-                continue;
-            }
-
-            yield return culture.Name;
-        }
-    }
 }

@@ -15,7 +15,7 @@ internal static class PagesExtensions
             options.Conventions.AuthorizeFolder("/Advocate", PortalPolicies.Advocate);
             options.Conventions.AuthorizeFolder("/Compliance", PortalPolicies.Compliance);
             options.Conventions.AuthorizeFolder("/Agency", PortalPolicies.AgencyAdmin);
-        }).AddMvcOptions(options => options.Filters.Add<PurposesOfUseFilter>());
+        });
         builder.Services.AddSingleton<PurposesOfUse>();
         builder.Services.AddScoped<PurposesOfUseFilter>();
         builder.Services.Configure<RouteOptions>(options => options.LowercaseUrls = true);

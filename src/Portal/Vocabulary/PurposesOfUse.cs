@@ -47,8 +47,11 @@ public sealed class PurposesOfUse(TimeProvider time)
     private sealed record Loaded(DateTimeOffset At, IReadOnlyList<PurposeOfUse> Purposes, IReadOnlyList<string> Slugs, IReadOnlyList<string> Codes);
 }
 
-/// <summary>Before a signed-in person's page runs, makes sure the purposes of use are the API's current ones.</summary>
-internal sealed class PurposesOfUseFilter(PurposesOfUse purposes, ConsentApiClient api) : IAsyncPageFilter
+/// <summary>
+/// Before a page that offers purposes of use runs (<c>[ServiceFilter&lt;PurposesOfUseFilter&gt;]</c> on its model), makes sure
+/// they are the API's current ones; other pages make no call for them.
+/// </summary>
+public sealed class PurposesOfUseFilter(PurposesOfUse purposes, ConsentApiClient api) : IAsyncPageFilter
 {
     public Task OnPageHandlerSelectionAsync(PageHandlerSelectedContext context) => Task.CompletedTask;
 

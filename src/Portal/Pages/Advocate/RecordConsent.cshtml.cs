@@ -1,6 +1,7 @@
 using System.Globalization;
 using Consent.Portal.ConsentApi;
 using Consent.Portal.Localization;
+using Consent.Portal.Vocabulary;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Localization;
 
@@ -12,6 +13,7 @@ namespace Consent.Portal.Pages.Advocate;
 /// decides everything else (what a minor needs, how long verbal consent may last, the longest grant per purpose) and
 /// its refusal is shown beside the field it is about, with the form as it was filled.
 /// </summary>
+[ServiceFilter<PurposesOfUseFilter>]
 public sealed class RecordConsentModel(ConsentApiClient api, IStringLocalizer<AdvocateStrings> text, ILogger<RecordConsentModel> logger)
     : SurvivorPageModel(api, text, logger)
 {

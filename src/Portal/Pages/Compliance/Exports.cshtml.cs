@@ -1,5 +1,6 @@
 using System.Globalization;
 using Consent.Portal.ConsentApi;
+using Consent.Portal.Vocabulary;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 
@@ -10,6 +11,7 @@ namespace Consent.Portal.Pages.Compliance;
 /// (a survivor filter stays out of URLs, see LogModel), the portal asks the API for the file as the officer and passes it
 /// on as it came; a refused filter is shown beside its field with what was typed kept.
 /// </summary>
+[ServiceFilter<PurposesOfUseFilter>]
 public sealed partial class ExportsModel(ConsentApiClient api, TimeProvider time, ILogger<ExportsModel> logger) : PageModel
 {
     public const string Csv = "csv";

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Consent.Portal.ConsentApi;
+using Consent.Portal.Vocabulary;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
@@ -19,6 +20,7 @@ namespace Consent.Portal.Pages.Compliance;
 /// searched and only for a few hours, so the URL says nothing about whom the search was for.
 /// </para>
 /// </summary>
+[ServiceFilter<PurposesOfUseFilter>]
 public sealed partial class LogModel(ConsentApiClient api, IDataProtectionProvider protection, ILogger<LogModel> logger) : PageModel
 {
     public const int PageSize = 25;

@@ -1,4 +1,5 @@
 using Consent.Portal.ConsentApi;
+using Consent.Portal.Vocabulary;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 
@@ -10,6 +11,7 @@ namespace Consent.Portal.Pages.My;
 /// form that carries the earlier choices in hidden fields, so nothing chosen appears in a URL. The API decides: its
 /// refusal of the grant is shown beside the choice it concerns, with a way back to that step.
 /// </summary>
+[ServiceFilter<PurposesOfUseFilter>]
 public sealed partial class ShareModel(ConsentApiClient client, TimeProvider time, ILogger<ShareModel> logger) : PageModel
 {
     public const int StepAgency = 1;

@@ -1,5 +1,6 @@
 using Consent.Portal.AgencyAdmin;
 using Consent.Portal.ConsentApi;
+using Consent.Portal.Vocabulary;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 
@@ -10,6 +11,7 @@ namespace Consent.Portal.Pages.Agency.Mous;
 /// way records may flow, and its dates. The API decides whether the terms are valid; what it refuses is shown beside
 /// the field, with everything typed kept. A draft then gets its document and goes for signature on its own page.
 /// </summary>
+[ServiceFilter<PurposesOfUseFilter>]
 public sealed class NewModel(AgencyMous mous, TimeProvider time) : PageModel
 {
     public const string Mutual = "mutual";

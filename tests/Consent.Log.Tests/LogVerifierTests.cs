@@ -203,6 +203,75 @@ public sealed class LogVerifierTests : IDisposable
     }
 
     [Fact]
+    public void ALogLargerThanTheReadAheadWindows_GivesTheSameAnswers_AsPageByPageReads()
+    {
+        // About 4 MiB, several times what one connection's read-ahead windows hold: windows are filled and replaced.
+        var (file, heads) = Build(6000, headEvery: 1000, lag: 0);
+        Tamper(file, """UPDATE "DisclosureLog" SET "SurvivorId" = 'sv-0' WHERE "Sequence" IN (2500, 5999)""");
+
+        var ahead = LogVerifier.VerifyFile(file, new LogVerifierOptions { ChunkLevel = 10, MaxParallelism = 2 });
+        var pageByPage = LogVerifier.VerifyFile(file, new LogVerifierOptions { ChunkLevel = 10, MaxParallelism = 2, ReadAhead = false });
+
+        ahead.EntriesChecked.ShouldBe(6000);
+        ahead.HeadsChecked.ShouldBe(heads.Count);
+        ahead.FirstFailure!.Kind.ShouldBe(LogFailureKind.HashMismatch);
+        ahead.FirstFailure.Sequence.ShouldBe(2500);
+        ahead.Failures.Select(f => (f.Kind, f.Sequence, f.HeadId, f.Message))
+            .ShouldBe(pageByPage.Failures.Select(f => (f.Kind, f.Sequence, f.HeadId, f.Message)));
+    }
+
+    [Fact]
+    public async Task ALogBeingAppendedAndCheckpointed_Verifies_WithReadAhead()
+    {
+        // Entries committed to the WAL and copied into the database file while the chunks are read, each in a read
+        // transaction of its own.
+        var file = Path.Combine(directory, "live.db");
+        using var writer = new LogDatabaseWriter(file, key);
+        for (var i = 0; i < 3000; i++)
+        {
+            writer.Append(SampleEntries.Make(i));
+        }
+
+        writer.SignHead(1_767_225_600_000);
+        writer.Commit();
+        using var stop = new CancellationTokenSource();
+        var appending = Task.Run(() =>
+        {
+            using var checkpointer = new SqliteConnection($"Data Source={file};Pooling=False");
+            checkpointer.Open();
+            using var checkpoint = checkpointer.CreateCommand();
+            checkpoint.CommandText = "PRAGMA wal_checkpoint(PASSIVE)";
+            for (var i = 3000; !stop.IsCancellationRequested && i < 200_000; i++)
+            {
+                writer.Append(SampleEntries.Make(i));
+                if (i % 20 == 0)
+                {
+                    writer.Commit();
+                    checkpoint.ExecuteNonQuery();
+                }
+            }
+
+            writer.Commit();
+        });
+
+        try
+        {
+            for (var round = 0; round < 5; round++)
+            {
+                var result = LogVerifier.VerifyFile(file, new LogVerifierOptions { ChunkLevel = 7, MaxParallelism = 2 });
+
+                result.Failures.ShouldBeEmpty($"round {round}");
+                result.EntriesChecked.ShouldBeGreaterThanOrEqualTo(3000);
+            }
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await appending;
+        }
+    }
+
+    [Fact]
     public void AFileThatIsNotALog_IsUnusable()
     {
         var file = Path.Combine(directory, "other.db");

@@ -11,9 +11,7 @@ using Consent.Log.Verification;
 // (a) raw: one SHA256.HashData per entry over those bytes, single thread: the least any verifier must do;
 // (b) verify: LogVerifier over the file, everything included (reading, re-encoding, chain, tree, heads);
 // and, for reading the figures, (c) raw hashing through the call the verifier itself uses for SHA-256 (on Linux,
-// OpenSSL's SHA256_Init/Update/Final: see src/Consent.Log/Verification/Sha256Hasher.cs), verify's CPU time, and
-// (d) verify again with SQLite's default file reads, a page per system call (LogVerifierOptions.ReadAhead false) instead of
-// the verifier's read-ahead (src/Consent.Log/Verification/ReadAheadVfs.cs); (b) and (d) alternate which goes first.
+// OpenSSL's SHA256_Init/Update/Final: see src/Consent.Log/Verification/Sha256Hasher.cs), and verify's CPU time.
 var entries = args.Length > 0 ? long.Parse(args[0], CultureInfo.InvariantCulture) : 1_000_000;
 var rounds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 3;
 var kept = args.Length > 2 ? Path.GetFullPath(args[2]) : null;
@@ -30,42 +28,31 @@ try
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"{(reuse ? "Reused" : "Generated")} {file} ({new FileInfo(file).Length / 1048576.0:N0} MiB) in {clock.Elapsed.TotalSeconds:N1} s; leaf inputs {inputs.Bytes / (double)entries:N0} bytes per entry on average"));
 
-    var results = new List<(double Raw, double Verify, double LowLevel, double CpuMicroseconds, double PageReads, double PageReadsCpu)>();
+    var results = new List<(double Raw, double Verify, double LowLevel, double CpuMicroseconds)>();
     for (var round = 1; round <= rounds; round++)
     {
         var raw = inputs.HashAll();
-        double verify, cpu, pageReads, pageReadsCpu;
-        if (round % 2 == 1)
-        {
-            (verify, cpu) = Verify(file, entries, readAhead: true);
-            (pageReads, pageReadsCpu) = Verify(file, entries, readAhead: false);
-        }
-        else
-        {
-            (pageReads, pageReadsCpu) = Verify(file, entries, readAhead: false);
-            (verify, cpu) = Verify(file, entries, readAhead: true);
-        }
-
+        var (verify, cpu) = Verify(file, entries);
         var lowLevel = inputs.HashAllAsTheVerifier();
-        results.Add((raw, verify, lowLevel, cpu, pageReads, pageReadsCpu));
+        results.Add((raw, verify, lowLevel, cpu));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"round {round}: raw {raw:N0}/s, verify {verify:N0}/s ({cpu:0.00} CPU µs per entry), ratio {raw / verify:0.00}; verifier's SHA-256 call {lowLevel:N0}/s; verify without read-ahead {pageReads:N0}/s ({pageReadsCpu:0.00} CPU µs per entry)"));
+            $"round {round}: raw {raw:N0}/s, verify {verify:N0}/s ({cpu:0.00} CPU µs per entry), ratio {raw / verify:0.00}; verifier's SHA-256 call {lowLevel:N0}/s"));
     }
 
     Console.WriteLine();
-    Console.WriteLine("| round | raw SHA-256 (SHA256.HashData, 1 thread) | verify-log (file, 2 threads) | raw / verify | verify CPU per entry | SHA-256 as the verifier calls it (1 thread) | that / verify | verify-log without read-ahead | its CPU per entry |");
-    Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+    Console.WriteLine("| round | raw SHA-256 (SHA256.HashData, 1 thread) | verify-log (file, 2 threads) | raw / verify | verify CPU per entry | SHA-256 as the verifier calls it (1 thread) | that / verify |");
+    Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|");
     for (var i = 0; i < results.Count; i++)
     {
         var r = results[i];
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"| {i + 1} | {r.Raw:N0}/s | {r.Verify:N0}/s | {r.Raw / r.Verify:0.00} | {r.CpuMicroseconds:0.00} µs | {r.LowLevel:N0}/s | {r.LowLevel / r.Verify:0.00} | {r.PageReads:N0}/s | {r.PageReadsCpu:0.00} µs |"));
+            $"| {i + 1} | {r.Raw:N0}/s | {r.Verify:N0}/s | {r.Raw / r.Verify:0.00} | {r.CpuMicroseconds:0.00} µs | {r.LowLevel:N0}/s | {r.LowLevel / r.Verify:0.00} |"));
     }
 
     var medianRaw = Median(results.Select(r => r.Raw));
     var medianVerify = Median(results.Select(r => r.Verify));
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"| median | {medianRaw:N0}/s | {medianVerify:N0}/s | {Median(results.Select(r => r.Raw / r.Verify)):0.00} | {Median(results.Select(r => r.CpuMicroseconds)):0.00} µs | {Median(results.Select(r => r.LowLevel)):N0}/s | {Median(results.Select(r => r.LowLevel / r.Verify)):0.00} | {Median(results.Select(r => r.PageReads)):N0}/s | {Median(results.Select(r => r.PageReadsCpu)):0.00} µs |"));
+        $"| median | {medianRaw:N0}/s | {medianVerify:N0}/s | {Median(results.Select(r => r.Raw / r.Verify)):0.00} | {Median(results.Select(r => r.CpuMicroseconds)):0.00} µs | {Median(results.Select(r => r.LowLevel)):N0}/s | {Median(results.Select(r => r.LowLevel / r.Verify)):0.00} |"));
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"Targets: verify >= 1,000,000 entries/s: {(medianVerify >= 1_000_000 ? "met" : "NOT met")}; raw / verify <= 3: {(Median(results.Select(r => r.Raw / r.Verify)) <= 3 ? "met" : "NOT met")}"));
 }
@@ -74,12 +61,12 @@ finally
     Directory.Delete(directory, recursive: true);
 }
 
-static (double Rate, double CpuMicroseconds) Verify(string file, long entries, bool readAhead)
+static (double Rate, double CpuMicroseconds) Verify(string file, long entries)
 {
     var process = Process.GetCurrentProcess();
     var cpu = process.TotalProcessorTime;
     var clock = Stopwatch.StartNew();
-    var result = LogVerifier.VerifyFile(file, new LogVerifierOptions { ReadAhead = readAhead });
+    var result = LogVerifier.VerifyFile(file);
     var elapsed = clock.Elapsed.TotalSeconds;
     process.Refresh();
     if (!result.Holds || result.EntriesChecked != entries)

@@ -203,25 +203,7 @@ public sealed class LogVerifierTests : IDisposable
     }
 
     [Fact]
-    public void ALogLargerThanTheReadAheadWindows_GivesTheSameAnswers_AsPageByPageReads()
-    {
-        // About 4 MiB, several times what one connection's read-ahead windows hold: windows are filled and replaced.
-        var (file, heads) = Build(6000, headEvery: 1000, lag: 0);
-        Tamper(file, """UPDATE "DisclosureLog" SET "SurvivorId" = 'sv-0' WHERE "Sequence" IN (2500, 5999)""");
-
-        var ahead = LogVerifier.VerifyFile(file, new LogVerifierOptions { ChunkLevel = 10, MaxParallelism = 2 });
-        var pageByPage = LogVerifier.VerifyFile(file, new LogVerifierOptions { ChunkLevel = 10, MaxParallelism = 2, ReadAhead = false });
-
-        ahead.EntriesChecked.ShouldBe(6000);
-        ahead.HeadsChecked.ShouldBe(heads.Count);
-        ahead.FirstFailure!.Kind.ShouldBe(LogFailureKind.HashMismatch);
-        ahead.FirstFailure.Sequence.ShouldBe(2500);
-        ahead.Failures.Select(f => (f.Kind, f.Sequence, f.HeadId, f.Message))
-            .ShouldBe(pageByPage.Failures.Select(f => (f.Kind, f.Sequence, f.HeadId, f.Message)));
-    }
-
-    [Fact]
-    public async Task ALogBeingAppendedAndCheckpointed_Verifies_WithReadAhead()
+    public async Task ALogBeingAppendedAndCheckpointed_Verifies()
     {
         // Entries committed to the WAL and copied into the database file while the chunks are read, each in a read
         // transaction of its own.

@@ -74,12 +74,6 @@ public sealed class LogVerifierOptions
     /// <summary>Entries per chunk, as a tree level (2^16); smaller in tests, so that small logs span many chunks.</summary>
     internal int ChunkLevel { get; init; } = 16;
 
-    /// <summary>
-    /// Whether the verifier's own connections read the file ahead (<see cref="ReadAheadVfs"/>); false reads it as
-    /// SQLite does by default, a page per system call (for tests and the benchmark's comparison).
-    /// </summary>
-    internal bool ReadAhead { get; init; } = true;
-
     /// <summary>Failures kept in the result (all are counted).</summary>
     public int MaxFailures { get; init; } = 100;
 

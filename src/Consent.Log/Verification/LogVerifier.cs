@@ -39,10 +39,8 @@ public static class LogVerifier
             Mode = SqliteOpenMode.ReadOnly,
             Pooling = false,
         }.ToString();
-        options ??= new LogVerifierOptions();
-        var readAhead = options.ReadAhead;
         using var connection = Open(connectionString);
-        return Verify(connection, () => OpenForReading(databasePath, readAhead), options, cancellationToken);
+        return Verify(connection, () => OpenForReading(databasePath), options ?? new LogVerifierOptions(), cancellationToken);
     }
 
     /// <summary>
@@ -388,12 +386,11 @@ public static class LogVerifier
 
     /// <summary>
     /// A read-only connection of the reading thread's own, without SQLite's per-connection mutex (each is used by
-    /// one thread only; the mutex costs a lock on every column read), reading the file ahead (<see cref="ReadAheadVfs"/>).
+    /// one thread only; the mutex costs a lock on every column read).
     /// </summary>
-    private static sqlite3 OpenForReading(string path, bool readAhead)
+    private static sqlite3 OpenForReading(string path)
     {
-        var vfs = readAhead ? ReadAheadVfs.NameIfAvailable : null;
-        var code = raw.sqlite3_open_v2(path, out var db, raw.SQLITE_OPEN_READONLY | raw.SQLITE_OPEN_NOMUTEX, vfs);
+        var code = raw.sqlite3_open_v2(path, out var db, raw.SQLITE_OPEN_READONLY | raw.SQLITE_OPEN_NOMUTEX, null);
         if (code != raw.SQLITE_OK)
         {
             var message = raw.sqlite3_errstr(code).utf8_to_string();

@@ -91,7 +91,10 @@ internal sealed class SynchronousSetting(string? set) : DbTransactionInterceptor
     private static readonly string[] Names = ["OFF", "NORMAL", "FULL", "EXTRA"];
     private readonly ConditionalWeakTable<DbConnection, object> seen = [];
 
-    /// <summary>The value read back on the connection that began a transaction last for the first time.</summary>
+    /// <summary>
+    /// <c>synchronous</c> and <c>wal_autocheckpoint</c> read back on the connection that began a transaction last for
+    /// the first time.
+    /// </summary>
     public string Observed { get; private set; } = "not read";
 
     public override InterceptionResult<DbTransaction> TransactionStarting(
@@ -107,7 +110,9 @@ internal sealed class SynchronousSetting(string? set) : DbTransactionInterceptor
             }
 
             command.CommandText = "PRAGMA synchronous;";
-            Observed = Names[Convert.ToInt32(command.ExecuteScalar(), CultureInfo.InvariantCulture)];
+            var synchronous = Names[Convert.ToInt32(command.ExecuteScalar(), CultureInfo.InvariantCulture)];
+            command.CommandText = "PRAGMA wal_autocheckpoint;";
+            Observed = $"{synchronous}, wal_autocheckpoint={command.ExecuteScalar()}";
         }
 
         return result;

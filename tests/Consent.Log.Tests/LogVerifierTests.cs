@@ -203,6 +203,57 @@ public sealed class LogVerifierTests : IDisposable
     }
 
     [Fact]
+    public async Task ALogBeingAppendedAndCheckpointed_Verifies()
+    {
+        // Entries committed to the WAL and copied into the database file while the chunks are read, each in a read
+        // transaction of its own.
+        var file = Path.Combine(directory, "live.db");
+        using var writer = new LogDatabaseWriter(file, key);
+        for (var i = 0; i < 3000; i++)
+        {
+            writer.Append(SampleEntries.Make(i));
+        }
+
+        writer.SignHead(1_767_225_600_000);
+        writer.Commit();
+        using var stop = new CancellationTokenSource();
+        var appending = Task.Run(() =>
+        {
+            using var checkpointer = new SqliteConnection($"Data Source={file};Pooling=False");
+            checkpointer.Open();
+            using var checkpoint = checkpointer.CreateCommand();
+            checkpoint.CommandText = "PRAGMA wal_checkpoint(PASSIVE)";
+            for (var i = 3000; !stop.IsCancellationRequested && i < 200_000; i++)
+            {
+                writer.Append(SampleEntries.Make(i));
+                if (i % 20 == 0)
+                {
+                    writer.Commit();
+                    checkpoint.ExecuteNonQuery();
+                }
+            }
+
+            writer.Commit();
+        });
+
+        try
+        {
+            for (var round = 0; round < 5; round++)
+            {
+                var result = LogVerifier.VerifyFile(file, new LogVerifierOptions { ChunkLevel = 7, MaxParallelism = 2 });
+
+                result.Failures.ShouldBeEmpty($"round {round}");
+                result.EntriesChecked.ShouldBeGreaterThanOrEqualTo(3000);
+            }
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await appending;
+        }
+    }
+
+    [Fact]
     public void AFileThatIsNotALog_IsUnusable()
     {
         var file = Path.Combine(directory, "other.db");

@@ -14,4 +14,13 @@ public sealed class DisclosureLogOptions
     /// <summary>Most entries committed in one transaction. 1 turns group commit off (one transaction per entry).</summary>
     [Range(1, 100_000)]
     public int MaxBatchSize { get; set; } = 1024;
+
+    /// <summary>
+    /// On SQLite, the WAL size in pages past which the writer's commit copies the WAL into the database file
+    /// (<c>wal_autocheckpoint</c> on the writer's connection; SQLite's default is 1000). Every commit is durable
+    /// whatever this is (the WAL is fsynced at each commit); a checkpoint fsyncs the WAL and the database file again
+    /// and runs inside the commit that crosses the size, so fewer, larger checkpoints take less from the appends.
+    /// </summary>
+    [Range(100, 1_000_000)]
+    public int CheckpointPages { get; set; } = 8000;
 }

@@ -34,7 +34,8 @@ internal sealed class DisclosureLogSession : IAsyncDisposable
         this.columns = columns;
     }
 
-    public static async Task<DisclosureLogSession> OpenAsync(IServiceScopeFactory scopes, DisclosureLogColumns columns, CancellationToken cancellationToken)
+    public static async Task<DisclosureLogSession> OpenAsync(
+        IServiceScopeFactory scopes, DisclosureLogColumns columns, int checkpointPages, CancellationToken cancellationToken)
     {
         var scope = scopes.CreateAsyncScope();
         try
@@ -48,6 +49,11 @@ internal sealed class DisclosureLogSession : IAsyncDisposable
 
                 // Per connection: a commit returns only after the WAL is fsynced, so a completed append survives power loss.
                 await db.Database.ExecuteSqlRawAsync("PRAGMA synchronous = FULL;", cancellationToken);
+
+                // Per connection: checkpoints (two more fsyncs each) run inside the commit that crosses this WAL size.
+                // A PRAGMA takes no parameters; the value is an integer from validated options.
+                var checkpoint = "PRAGMA wal_autocheckpoint = " + checkpointPages.ToString(System.Globalization.CultureInfo.InvariantCulture) + ";";
+                await db.Database.ExecuteSqlRawAsync(checkpoint, cancellationToken);
             }
 
             return new DisclosureLogSession(scope, db, columns);

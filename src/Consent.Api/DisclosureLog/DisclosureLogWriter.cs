@@ -29,6 +29,7 @@ public sealed partial class DisclosureLogWriter : BackgroundService, IDisclosure
     private readonly ILogger<DisclosureLogWriter> logger;
     private readonly DisclosureLogCommits commits;
     private readonly int maxBatchSize;
+    private readonly int checkpointPages;
 
     // The rest is the writer loop's state (the commit task uses the session only while the loop waits for it).
     private DisclosureLogColumns? columns;
@@ -51,6 +52,7 @@ public sealed partial class DisclosureLogWriter : BackgroundService, IDisclosure
         this.time = time;
         this.logger = logger;
         maxBatchSize = options.Value.MaxBatchSize;
+        checkpointPages = options.Value.CheckpointPages;
         room = new SemaphoreSlim(options.Value.QueueCapacity);
     }
 
@@ -120,7 +122,7 @@ public sealed partial class DisclosureLogWriter : BackgroundService, IDisclosure
 
         try
         {
-            session = await DisclosureLogSession.OpenAsync(scopes, columns, cancellationToken);
+            session = await DisclosureLogSession.OpenAsync(scopes, columns, checkpointPages, cancellationToken);
             tip = await session.ReadHeadAsync(cancellationToken);
             LogChainHead(logger, tip.Value.Sequence);
         }
@@ -218,7 +220,7 @@ public sealed partial class DisclosureLogWriter : BackgroundService, IDisclosure
     {
         try
         {
-            session ??= await DisclosureLogSession.OpenAsync(scopes, columns!, CancellationToken.None);
+            session ??= await DisclosureLogSession.OpenAsync(scopes, columns!, checkpointPages, CancellationToken.None);
             await commits.WriteTurn.WaitAsync(CancellationToken.None);
             try
             {

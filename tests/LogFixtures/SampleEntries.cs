@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Consent.Log.Testing;
 
 /// <summary>Entries shaped like the API's: agencies and their systems, sv-nnnnnn survivors, GUID bases, request ids.</summary>
-internal static class SampleEntries
+public static class SampleEntries
 {
     private static readonly string[] Agencies = ["northside-clinic", "harbor-house", "eastside-legal-aid", "county-child-services"];
     private static readonly string[] Types = ["Observation", "Condition", "Patient", "DocumentReference", "Encounter"];

@@ -9,7 +9,7 @@ using Microsoft.Data.Sqlite;
 namespace Consent.Log.Testing;
 
 /// <summary>One entry to write, with its columns as the API stores them (lists as JSON, a basis as Kind:id).</summary>
-internal sealed record LogRow(
+public sealed record LogRow(
     long RecordedAt, string RecipientAgencyId, string ClientId, string? UserId, string SurvivorId, string ResourceType,
     IReadOnlyList<string> ResourceIds, string PurposeOfUse, string Decision, IReadOnlyList<string> Basis,
     string PolicyVersion, string RequestId, bool BreakGlass);
@@ -19,7 +19,7 @@ internal sealed record LogRow(
 /// tree heads and keys"), with the append-only triggers: entries chained through the verifier's encoder, the tree
 /// rows of every leaf, the log's key and signed tree heads. For tests and benchmarks of the verifier.
 /// </summary>
-internal sealed class LogDatabaseWriter : IDisposable
+public sealed class LogDatabaseWriter : IDisposable
 {
     public const string Schema =
         """

@@ -27,6 +27,16 @@ public sealed class PurposesOfUse(TimeProvider time)
 
     public IReadOnlyList<string> Codes => loaded?.Codes ?? [];
 
+    /// <summary>
+    /// The slugs a form offers: the API's, then any the person had chosen that the list lacks (the API could not be
+    /// reached yet), so that a form shown again keeps what was chosen.
+    /// </summary>
+    public IReadOnlyList<string> OfferedSlugs(IEnumerable<string> chosen) => [.. Slugs.Union(chosen, StringComparer.Ordinal)];
+
+    /// <summary>The codes a log filter offers: the API's, then the one chosen if the list lacks it.</summary>
+    public IReadOnlyList<string> OfferedCodes(string? chosen) =>
+        chosen is null or "" ? Codes : [.. Codes.Union([chosen], StringComparer.Ordinal)];
+
     /// <summary>Asks the API when the list is missing or older than ten minutes; keeps the last list when the API does not answer.</summary>
     public async Task RefreshAsync(ConsentApiClient api, CancellationToken cancellationToken)
     {

@@ -3,6 +3,7 @@ using Consent.Api.Caller;
 using Consent.Api.Fhir;
 using Consent.Api.Storage;
 using Consent.Api.Vocabulary;
+using AgencyTypes = Consent.Policies.AgencyTypes;
 using Hl7.Fhir.Model;
 using Microsoft.EntityFrameworkCore;
 using Task = System.Threading.Tasks.Task;
@@ -133,10 +134,10 @@ public static class AgencyOrganizations
     /// <summary>HL7's organization type nearest to an agency type.</summary>
     private static (string Code, string Display)? OrganizationType(string agencyType) => agencyType switch
     {
-        "medical" or "behavioral-health" => ("prov", "Healthcare Provider"),
-        "law-enforcement" or "child-protection" => ("govt", "Government"),
-        "shelter" or "victim-services" => ("cg", "Community Group"),
-        "legal" or "other" => ("other", "Other"),
+        AgencyTypes.Medical or AgencyTypes.BehavioralHealth => ("prov", "Healthcare Provider"),
+        AgencyTypes.LawEnforcement or AgencyTypes.ChildProtection => ("govt", "Government"),
+        AgencyTypes.Shelter or AgencyTypes.VictimServices => ("cg", "Community Group"),
+        AgencyTypes.Legal or AgencyTypes.Other => ("other", "Other"),
         _ => null,
     };
 

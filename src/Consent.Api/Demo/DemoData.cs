@@ -8,6 +8,7 @@ using Consent.Api.Storage;
 using Consent.Api.Survivors;
 using PurposesOfUse = Consent.Policies.PurposesOfUse;
 using Microsoft.EntityFrameworkCore;
+using AgencyTypes = Consent.Policies.AgencyTypes;
 
 namespace Consent.Api.Demo;
 
@@ -24,12 +25,12 @@ public sealed partial class DemoData(ConsentDb db, FhirWrites fhir, TimeProvider
 
     public static readonly IReadOnlyList<(string Id, string Name, string Type)> Agencies =
     [
-        ("harbor-house", "Harbor House Shelter", "shelter"),
-        ("bridge-legal", "Bridge Legal Aid", "legal"),
-        ("northside-clinic", "Northside Community Clinic", "medical"),
-        ("lighthouse-counseling", "Lighthouse Counseling", "behavioral-health"),
-        ("metro-police", "Metro Police Department", "law-enforcement"),
-        ("dcf-region-4", "Child Protection, Region 4", "child-protection"),
+        ("harbor-house", "Harbor House Shelter", AgencyTypes.Shelter),
+        ("bridge-legal", "Bridge Legal Aid", AgencyTypes.Legal),
+        ("northside-clinic", "Northside Community Clinic", AgencyTypes.Medical),
+        ("lighthouse-counseling", "Lighthouse Counseling", AgencyTypes.BehavioralHealth),
+        ("metro-police", "Metro Police Department", AgencyTypes.LawEnforcement),
+        ("dcf-region-4", "Child Protection, Region 4", AgencyTypes.ChildProtection),
     ];
 
     public async Task SeedAsync(CancellationToken cancellationToken)

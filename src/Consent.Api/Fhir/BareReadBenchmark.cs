@@ -1,4 +1,5 @@
 using Consent.Api.Auth;
+using Consent.Api.Sharing;
 using Consent.Api.Storage;
 
 namespace Consent.Api.Fhir;
@@ -34,7 +35,7 @@ public static class BareReadBenchmark
     private static async Task<IResult> Read(string type, string id, ConsentDb db)
     {
         // The whole record, by the same (compiled) query the authorized read makes, so neither side is flattered.
-        var record = await FhirReads.RecordById(db, type, id);
+        var record = await ReadCandidates.RecordById(db, type, id);
         return record is null ? Results.NotFound() : Results.Text(record.Json, FhirModel.ContentType);
     }
 }

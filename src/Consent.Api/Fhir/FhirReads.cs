@@ -13,7 +13,7 @@ public sealed partial class FhirReads(ReadCandidates candidates, ReadReleases re
 {
     public async Task<IResult> ReadAsync(ReadContext context, string resourceType, string id, CancellationToken cancellationToken)
     {
-        var found = await candidates.ByIdAsync(resourceType, id);
+        var found = await candidates.ByIdAsync(resourceType, id, cancellationToken);
         var released = await releases.DecideAsync(context, found, cancellationToken);
         if (!await disclosures.RecordAsync(context, found, released, cancellationToken))
         {

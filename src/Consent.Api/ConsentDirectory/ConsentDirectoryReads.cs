@@ -74,7 +74,7 @@ public sealed partial class ConsentDirectoryReads(ConsentDb db, ConsentExport ex
 
     private async Task<Answer> PatientByIdAsync(ReadContext context, string id, CancellationToken cancellationToken)
     {
-        var record = await FhirReads.RecordById(db, "Patient", id);
+        var record = await ReadCandidates.RecordById(db, "Patient", id);
         if (record?.SurvivorId is not { } survivorId)
         {
             return new Answer([], []);
@@ -107,7 +107,7 @@ public sealed partial class ConsentDirectoryReads(ConsentDb db, ConsentExport ex
         var patients = new List<(string PatientId, string SurvivorId)>();
         if (search.PatientId is { } patientId)
         {
-            var record = await FhirReads.RecordById(db, "Patient", patientId);
+            var record = await ReadCandidates.RecordById(db, "Patient", patientId);
             if (record?.SurvivorId is { } survivorId)
             {
                 patients.Add((record.Id, survivorId));
@@ -126,7 +126,7 @@ public sealed partial class ConsentDirectoryReads(ConsentDb db, ConsentExport ex
         {
             var patient = new ResourceReference("Patient/" + patients.First(p => p.SurvivorId == survivorId).PatientId);
             var consents = await export.ForSurvivorAsync(survivorId, patient, cancellationToken);
-            released.AddRange(FhirReads.Narrow([.. consents.Select(c => Candidate(survivorId, c))], search).Select(c => Released(context, c)));
+            released.AddRange(ReadCandidates.Narrow([.. consents.Select(c => Candidate(survivorId, c))], search).Select(c => Released(context, c)));
         }
 
         return new Answer(released, survivors);
@@ -168,7 +168,7 @@ public sealed partial class ConsentDirectoryReads(ConsentDb db, ConsentExport ex
     /// <summary>The Patients with the identifier that are linked to a survivor (the only ones a directory may find).</summary>
     private async Task<List<FhirRecord>> LinkedPatientsAsync((string? System, string Value) identifier, CancellationToken cancellationToken)
     {
-        var ids = await FhirReads.PatientsWithAsync(db, identifier.System, identifier.Value, cancellationToken);
+        var ids = await ReadCandidates.PatientsWithAsync(db, identifier.System, identifier.Value, cancellationToken);
         return await db.FhirRecords.AsNoTracking()
             .Where(r => r.ResourceType == "Patient" && ids.Contains(r.Id) && r.SurvivorId != null).ToListAsync(cancellationToken);
     }
@@ -202,7 +202,7 @@ public sealed partial class ConsentDirectoryReads(ConsentDb db, ConsentExport ex
     /// <summary>An exported Consent as a record to return (with the categories the <c>category</c> parameter matches).</summary>
     private static Candidate Candidate(string survivorId, FhirConsent consent) =>
         new("Consent", consent.Id!, "", survivorId, [], consent.Meta!.LastUpdated ?? DateTimeOffset.UnixEpoch,
-            FhirModel.Serialize(consent), FhirReads.ConsentCategoryCodes, int.Parse(consent.Meta.VersionId!, System.Globalization.CultureInfo.InvariantCulture));
+            FhirModel.Serialize(consent), ReadCandidates.ConsentCategoryCodes, int.Parse(consent.Meta.VersionId!, System.Globalization.CultureInfo.InvariantCulture));
 
     private static Released Released(ReadContext context, Candidate candidate) =>
         new(candidate, IsOwn: false, [DisclosureBasis.ConsentDirectory(context.Caller.ClientId)], PolicyVersion.Current, RedisclosureNotice: false);
@@ -213,7 +213,7 @@ public sealed partial class ConsentDirectoryReads(ConsentDb db, ConsentExport ex
     /// </summary>
     private async Task<IResult?> RecordAsync(ReadContext context, string resourceType, Answer answer, CancellationToken cancellationToken)
     {
-        var survivors = answer.Survivors.Count == 0 ? [FhirReads.UnknownSurvivor] : answer.Survivors;
+        var survivors = answer.Survivors.Count == 0 ? [ReadDisclosures.UnknownSurvivor] : answer.Survivors;
         var drafts = survivors.Select(survivorId =>
         {
             var returned = answer.Released.Where(r => r.Record.SurvivorId == survivorId).Select(r => r.Record.Reference).ToList();

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using Consent.Api.Sharing;
 using Hl7.Fhir.Model;
 using Task = System.Threading.Tasks.Task;
 

@@ -1,6 +1,7 @@
 using Consent.Api.Fhir;
 using Consent.Api.Storage;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Caching.Memory;
 
 namespace Consent.Api.Sharing;
@@ -15,9 +16,20 @@ public sealed record ReadContext(FhirCaller Caller, string AgencyType, long Fact
 /// </summary>
 public sealed class ReadContexts(ConsentDb db, SharingFactsCache cache)
 {
-    /// <summary>The facts version now (compiled once: every read asks it).</summary>
-    internal static readonly Func<ConsentDb, Task<long>> CurrentFactsVersion = EF.CompileAsyncQuery(
-        (ConsentDb db) => db.FactsVersions.AsNoTracking().Select(v => v.Version).First());
+    /// <summary>
+    /// The facts version now, asked of the database every time (never cached: a revocation holds from the very next
+    /// read). Every read asks it, so it is one hand-written statement on the context's connection (opened here if it
+    /// is not yet; the context closes it when the request ends): through EF Core, even compiled, the query's setup
+    /// cost more than the statement.
+    /// </summary>
+    internal static async Task<long> CurrentFactsVersionAsync(ConsentDb db, CancellationToken cancellationToken)
+    {
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        await using var command = db.Database.GetDbConnection().CreateCommand();
+        command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
+        command.CommandText = "SELECT Version FROM FactsVersions WHERE Id = 1";
+        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
 
     /// <summary>The read's context, or null when the caller's agency is not active.</summary>
     public async Task<ReadContext?> OpenAsync(FhirReadRequest request, string requestId, CancellationToken cancellationToken)
@@ -25,9 +37,8 @@ public sealed class ReadContexts(ConsentDb db, SharingFactsCache cache)
         ArgumentNullException.ThrowIfNull(request);
         // One connection for the whole read (the version, the records, the facts when not cached): opening a pooled
         // SQLite connection costs more than these small queries, and EF Core would open one per query otherwise.
-        // The request's DbContext closes it when the request ends.
-        await db.Database.OpenConnectionAsync(cancellationToken);
-        var version = await CurrentFactsVersion(db);
+        // The request's DbContext closes it when the request ends. Asking the facts version opens it.
+        var version = await CurrentFactsVersionAsync(db, cancellationToken);
         var caller = request.Caller;
         var key = ("agency-type", caller.AgencyId);
         if (!cache.TryGetValue(key, out (long Version, string? Type) agency) || agency.Version != version)

@@ -4,7 +4,7 @@ namespace Consent.Api.Sharing;
 
 public static class SharingExtensions
 {
-    /// <summary>The sharing decision's services: the facts cache, the decisions, read contexts and the preview.</summary>
+    /// <summary>The sharing decision's services: the facts cache, the decisions, the steps of a read (context, candidates, releases, disclosures) and the preview.</summary>
     public static TBuilder AddSharing<TBuilder>(this TBuilder builder)
         where TBuilder : IHostApplicationBuilder
     {
@@ -14,6 +14,9 @@ public static class SharingExtensions
         builder.Services.AddScoped<SharingFacts>();
         builder.Services.AddScoped<SharingDecisions>();
         builder.Services.AddScoped<ReadContexts>();
+        builder.Services.AddScoped<ReadCandidates>();
+        builder.Services.AddScoped<ReadReleases>();
+        builder.Services.AddScoped<ReadDisclosures>();
         builder.Services.AddScoped<SharingPreview>();
         return builder;
     }

@@ -109,7 +109,7 @@ public sealed partial class SharingPreview(
                 ConsentMethod.Portal, null, new ConsentText("preview", "0", "en"), ConsentDecidedBy.Survivor), caller.Subject, now));
         }
 
-        var version = await ReadContexts.CurrentFactsVersion(db);
+        var version = await ReadContexts.CurrentFactsVersionAsync(db, cancellationToken);
         var facts = await sharing.ForAsync(new Requester { AgencyId = recipient!.Id, AgencyType = recipient.Type, ClientId = "sharing-preview" },
             survivorId, version, purpose!.Code, null, cancellationToken, proposed);
 

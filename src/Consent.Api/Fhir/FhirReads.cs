@@ -41,7 +41,7 @@ public sealed partial class FhirReads(
     ILogger<FhirReads> logger)
 {
     // Compiled once: the read by id is the hottest query of the API.
-    internal static readonly Func<ConsentDb, string, string, Task<FhirRecord?>> RecordById = EF.CompileAsyncQuery(
+    internal static readonly Func<ConsentDb, string, string, Task<FhirRecord?>> RecordById = CompiledPerModel.AsyncQuery(
         (ConsentDb db, string type, string id) => db.FhirRecords.AsNoTracking().FirstOrDefault(r => r.ResourceType == type && r.Id == id));
 
     /// <summary>The survivor id a deny entry names when the request matched no record (or a record nobody else may read).</summary>

@@ -16,7 +16,7 @@ public sealed record ReadContext(FhirCaller Caller, string AgencyType, long Fact
 public sealed class ReadContexts(ConsentDb db, SharingFactsCache cache)
 {
     /// <summary>The facts version now (compiled once: every read asks it).</summary>
-    internal static readonly Func<ConsentDb, Task<long>> CurrentFactsVersion = EF.CompileAsyncQuery(
+    internal static readonly Func<ConsentDb, Task<long>> CurrentFactsVersion = CompiledPerModel.AsyncQuery(
         (ConsentDb db) => db.FactsVersions.AsNoTracking().Select(v => v.Version).First());
 
     /// <summary>The read's context, or null when the caller's agency is not active.</summary>

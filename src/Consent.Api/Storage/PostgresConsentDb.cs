@@ -10,7 +10,7 @@ namespace Consent.Api.Storage;
 /// </summary>
 public sealed class PostgresConsentDb(DbContextOptions<PostgresConsentDb> options) : ConsentDb(options)
 {
-    /// <summary>The session-free advisory lock the log's writers take per batch, so several instances append one chain.</summary>
+    /// <summary>The key of the transaction-scoped advisory lock every writer of the log takes per batch, so several instances append one chain.</summary>
     public const long DisclosureLogLock = 0x436F6E73_656E744C; // "ConsentL"
 }
 

@@ -35,6 +35,18 @@ if ls tests/*/*.csproj 2>/dev/null | xargs grep -l "Microsoft.Playwright" >/dev/
   fi
 fi
 
+# The PostgreSQL tests start a throwaway server with initdb and pg_ctl, unless CONSENT_TEST_POSTGRES names one.
+if [ -z "${CONSENT_TEST_POSTGRES:-}" ]; then
+  pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
+  if ! command -v initdb >/dev/null 2>&1 && [ -z "$(pg_bin)" ]; then
+    echo "Installing PostgreSQL for the PostgreSQL tests..."
+    apt_install postgresql
+  fi
+  if ! command -v initdb >/dev/null 2>&1 && [ -n "$(pg_bin)" ]; then
+    export PATH="$PATH:$(pg_bin)"
+  fi
+fi
+
 echo "Restoring and building..."
 dotnet tool restore >/dev/null
 dotnet build Consent.sln -nologo -v quiet -clp:ErrorsOnly

@@ -65,7 +65,22 @@ internal sealed class DisclosureLogSession : IAsyncDisposable
         }
     }
 
+    /// <summary>True when several instances may append to the log (PostgreSQL): each batch then takes the database's lock.</summary>
+    public bool Shared => !db.Database.IsSqlite();
+
     public Task<IDbContextTransaction> BeginAsync() => db.Database.BeginTransactionAsync(CancellationToken.None);
+
+    /// <summary>
+    /// On a shared log, waits for the transaction-scoped advisory lock every instance's writer takes before it reads
+    /// the head and appends, so the batches of all instances form one chain without gaps. Released at commit or rollback.
+    /// </summary>
+    public async Task LockAsync()
+    {
+        if (Shared)
+        {
+            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({PostgresConsentDb.DisclosureLogLock})", CancellationToken.None);
+        }
+    }
 
     public async Task<ChainHead> ReadHeadAsync(CancellationToken cancellationToken)
     {
@@ -98,7 +113,11 @@ internal sealed class DisclosureLogSession : IAsyncDisposable
                 insert.Parameters.Add(parameters[i]);
             }
 
-            await insert.PrepareAsync(CancellationToken.None);
+            if (db.Database.IsSqlite())
+            {
+                // Npgsql prepares by the parameters' types, which are known only once values are set.
+                await insert.PrepareAsync(CancellationToken.None);
+            }
         }
 
         insert.Transaction = transaction;

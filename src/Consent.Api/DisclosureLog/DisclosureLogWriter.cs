@@ -11,7 +11,8 @@ namespace Consent.Api.DisclosureLog;
 /// remain. Each caller's append completes only after its own batch is committed. A failed commit fails every
 /// caller in its batch, and the chain restarts from the last committed entry as read back from the database:
 /// a batch already chained onto the failed one is chained again from there before it is inserted.
-/// Safe for one process: several instances need a database-level sequence or lock (docs/disclosure-log.md).
+/// On PostgreSQL several instances may append to one log: each batch's transaction takes an advisory lock first and
+/// reads the head under it, and a batch chained on a head another instance has since extended is chained again.
 /// </summary>
 public sealed partial class DisclosureLogWriter : BackgroundService, IDisclosureLog
 {
@@ -225,12 +226,20 @@ public sealed partial class DisclosureLogWriter : BackgroundService, IDisclosure
             try
             {
                 await using var transaction = await session.BeginAsync();
+                await session.LockAsync();
                 if (!batch.IsChained)
                 {
-                    // The head was unknown when the batch was gathered: it is read inside the transaction, so no other
-                    // commit can come between.
+                    // The head was unknown when the batch was gathered: it is read inside the transaction (under the
+                    // lock on a shared log), so no other commit can come between.
                     batch.Unchain();
                     batch.Chain(await session.ReadHeadAsync(CancellationToken.None), time, columns!);
+                }
+                else if (session.Shared && await session.ReadHeadAsync(CancellationToken.None) is var head && !batch.FollowsOn(head))
+                {
+                    // Another instance appended since this one last committed: the batch follows its entries instead.
+                    batch.Unchain();
+                    batch.Chain(head, time, columns!);
+                    batch.Rechained = true;
                 }
 
                 await session.InsertAsync(batch.Rows);
@@ -262,9 +271,10 @@ public sealed partial class DisclosureLogWriter : BackgroundService, IDisclosure
         if (ended.IsCompletedSuccessfully)
         {
             LogBatchCommitted(logger, batch.Count, batch.Entries[0].Sequence, batch.Entries[^1].Sequence);
-            if (tip is null)
+            if (tip is null || batch.Rechained)
             {
                 // The batch read the head itself; the one gathered meanwhile chains on from its last entry.
+                gathering.Unchain();
                 tip = gathering.Chain(ChainHead.After(batch.Entries[^1]), time, columns!);
             }
 
@@ -296,7 +306,14 @@ public sealed partial class DisclosureLogWriter : BackgroundService, IDisclosure
 
         public IReadOnlyList<object?[]> Rows => rows;
 
+        /// <summary>Chained again at commit, after entries another instance appended.</summary>
+        public bool Rechained { get; set; }
+
         public void Add(PendingAppend pending) => appends.Add(pending);
+
+        /// <summary>True when the batch's first entry chains on <paramref name="head"/>.</summary>
+        public bool FollowsOn(ChainHead head) =>
+            entries.Count > 0 && entries[0].Sequence == head.Sequence + 1 && string.Equals(entries[0].PreviousHash, head.Hash, StringComparison.Ordinal);
 
         /// <summary>Sequences and chains the appends not yet chained, after <paramref name="head"/>; returns the new head.</summary>
         public ChainHead Chain(ChainHead head, TimeProvider time, DisclosureLogColumns columns)

@@ -246,7 +246,12 @@ public sealed partial class DisclosureTreeIntegrator(
                 insert.CommandText = InsertSql;
                 var leafIndex = Parameter(insert, "@leafIndex");
                 var hashes = Parameter(insert, "@hashes");
-                await insert.PrepareAsync(cancellationToken);
+                if (sqlite)
+                {
+                    // Npgsql prepares by the parameters' types, which are known only once values are set.
+                    await insert.PrepareAsync(cancellationToken);
+                }
+
                 foreach (var row in rows)
                 {
                     leafIndex.Value = row.LeafIndex;

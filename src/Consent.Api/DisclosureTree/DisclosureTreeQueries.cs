@@ -26,7 +26,7 @@ public sealed partial class DisclosureTreeQueries(
 
     // Compiled once: a proof is two small queries, and building the LINQ expression each time cost as much as running them.
     private static readonly Func<ConsentDb, long[], IAsyncEnumerable<(long LeafIndex, byte[] Hashes)>> SubtreeRows =
-        EF.CompileAsyncQuery((ConsentDb db, long[] rows) =>
+        CompiledPerModel.AsyncQuery((ConsentDb db, long[] rows) =>
             db.DisclosureTree.AsNoTracking().Where(r => rows.Contains(r.LeafIndex)).Select(r => ValueTuple.Create(r.LeafIndex, r.Hashes)));
     private static readonly string[] HeadsParameters = ["afterId", "limit"];
     private static readonly string[] InclusionParameters = ["leaf", "treeSize"];

@@ -12,7 +12,7 @@ namespace Consent.Api.DisclosureTree;
 public sealed class SignedTreeSizes
 {
     private static readonly Func<ConsentDb, long, CancellationToken, Task<bool>> IsSigned =
-        EF.CompileAsyncQuery((ConsentDb db, long size, CancellationToken _) => db.TreeHeads.Any(h => h.TreeSize == size));
+        CompiledPerModel.AsyncQuery((ConsentDb db, long size, CancellationToken _) => db.TreeHeads.Any(h => h.TreeSize == size));
 
     private readonly ConcurrentDictionary<long, byte> known = new();
 

@@ -34,7 +34,7 @@ public sealed record Candidates(string ResourceType, List<Candidate> Records, st
 public sealed class ReadCandidates(ConsentDb db, ConsentExport export)
 {
     /// <summary>A stored record by type and id, whole (a consent directory's Patient reads).</summary>
-    internal static readonly Func<ConsentDb, string, string, Task<FhirRecord?>> RecordById = EF.CompileAsyncQuery(
+    internal static readonly Func<ConsentDb, string, string, Task<FhirRecord?>> RecordById = CompiledPerModel.AsyncQuery(
         (ConsentDb db, string type, string id) => db.FhirRecords.AsNoTracking().FirstOrDefault(r => r.ResourceType == type && r.Id == id));
 
     /// <summary>The record with the type and id, if there is one.</summary>
@@ -52,6 +52,13 @@ public sealed class ReadCandidates(ConsentDb db, ConsentExport export)
     /// </summary>
     internal static async Task<Candidate?> CandidateByIdAsync(ConsentDb db, string resourceType, string id, CancellationToken cancellationToken)
     {
+        if (!db.Database.IsSqlite())
+        {
+            // The statement reads SQLite's column types (lists as JSON text, times as Unix milliseconds); elsewhere the
+            // compiled query reads the record through the model.
+            return await RecordById(db, resourceType, id) is { } record ? Candidate.Of(record) : null;
+        }
+
         await db.Database.OpenConnectionAsync(cancellationToken);
         await using var command = db.Database.GetDbConnection().CreateCommand();
         command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();

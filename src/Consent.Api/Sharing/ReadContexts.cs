@@ -27,7 +27,7 @@ public sealed class ReadContexts(ConsentDb db, SharingFactsCache cache)
         await db.Database.OpenConnectionAsync(cancellationToken);
         await using var command = db.Database.GetDbConnection().CreateCommand();
         command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
-        command.CommandText = "SELECT Version FROM FactsVersions WHERE Id = 1";
+        command.CommandText = "SELECT \"Version\" FROM \"FactsVersions\" WHERE \"Id\" = 1";
         return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 

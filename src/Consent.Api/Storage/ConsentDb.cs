@@ -15,11 +15,23 @@ namespace Consent.Api.Storage;
 
 /// <summary>
 /// The API's database: agencies, survivors, consents, MOUs, statutory bases and the records around them.
-/// The model stays provider-neutral (SQLite now, PostgreSQL later): no provider-specific SQL, instants as
-/// UTC milliseconds, enums as text, lists of ids as primitive collections.
+/// The model stays provider-neutral (SQLite, or PostgreSQL through <see cref="PostgresConsentDb"/>): instants as
+/// UTC milliseconds, enums as text, lists of ids as primitive collections. This type is the SQLite store and owns
+/// the SQLite migrations; the PostgreSQL store derives from it only to own its own migrations.
 /// </summary>
-public sealed class ConsentDb(DbContextOptions<ConsentDb> options) : DbContext(options)
+public class ConsentDb : DbContext
 {
+    public ConsentDb(DbContextOptions<ConsentDb> options)
+        : base(options)
+    {
+    }
+
+    /// <summary>For a store per provider: the same model, its own migrations (EF Core finds migrations by context type).</summary>
+    protected ConsentDb(DbContextOptions options)
+        : base(options)
+    {
+    }
+
     public DbSet<Agency> Agencies => Set<Agency>();
 
     /// <summary>Recorded changes of what the policy reads about an agency: append-only.</summary>
@@ -61,7 +73,7 @@ public sealed class ConsentDb(DbContextOptions<ConsentDb> options) : DbContext(o
 
     public DbSet<FactsVersion> FactsVersions => Set<FactsVersion>();
 
-    public override int SaveChanges(bool acceptAllChangesOnSuccess)
+    public sealed override int SaveChanges(bool acceptAllChangesOnSuccess)
     {
         AppendOnly.RefuseChanges(ChangeTracker);
         if (!FactsVersion.AnyFactChanged(ChangeTracker))
@@ -77,7 +89,7 @@ public sealed class ConsentDb(DbContextOptions<ConsentDb> options) : DbContext(o
         return saved;
     }
 
-    public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    public sealed override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
     {
         AppendOnly.RefuseChanges(ChangeTracker);
         if (!FactsVersion.AnyFactChanged(ChangeTracker))
@@ -96,13 +108,13 @@ public sealed class ConsentDb(DbContextOptions<ConsentDb> options) : DbContext(o
         return saved;
     }
 
-    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    protected sealed override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
         configurationBuilder.Properties<DateTimeOffset>().HaveConversion<UtcInstantConverter>();
         configurationBuilder.Properties<Enum>().HaveConversion<string>().HaveMaxLength(40);
     }
 
     /// <summary>Each feature's tables are configured beside its entities (an <see cref="IEntityTypeConfiguration{TEntity}"/> each).</summary>
-    protected override void OnModelCreating(ModelBuilder modelBuilder) =>
+    protected sealed override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(ConsentDb).Assembly, type => type.Namespace?.StartsWith("Consent.Api", StringComparison.Ordinal) == true);
 }

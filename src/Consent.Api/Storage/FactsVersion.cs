@@ -44,7 +44,7 @@ public sealed class FactsVersion
     }
 
     // Atomic in the database, so that two concurrent changes never share a version.
-    private const string BumpSql = "UPDATE FactsVersions SET Version = Version + 1 WHERE Id = 1";
+    private const string BumpSql = """UPDATE "FactsVersions" SET "Version" = "Version" + 1 WHERE "Id" = 1""";
 
     public static Task BumpAsync(ConsentDb db, CancellationToken cancellationToken) => db.Database.ExecuteSqlRawAsync(BumpSql, cancellationToken);
 

@@ -5,19 +5,38 @@ namespace Consent.Api.Storage;
 
 public static class StorageExtensions
 {
-    /// <summary>SQLite under the data directory unless a connection string is configured.</summary>
+    /// <summary>
+    /// The store <c>Storage:Provider</c> names: SQLite (the default) under the data directory unless
+    /// <c>ConnectionStrings:Consent</c> names a file, or PostgreSQL at <c>ConnectionStrings:Consent</c>.
+    /// </summary>
     public static WebApplicationBuilder AddConsentStore(this WebApplicationBuilder builder)
     {
-        var connectionString = builder.Configuration.GetConnectionString("Consent")
-            ?? $"Data Source={Path.Combine(builder.DataDirectory(), "consent.db")}";
+        var storage = builder.Configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions();
+        var configured = builder.Configuration.GetConnectionString("Consent");
+
         // Pooled: the FHIR read path opens a context per request, and pooling saves setting one up each time.
-        builder.Services.AddDbContextPool<ConsentDb>(options => options.UseSqlite(connectionString));
+        if (storage.Provider == StorageProvider.Postgres)
+        {
+            if (string.IsNullOrWhiteSpace(configured))
+            {
+                throw new InvalidOperationException("Storage:Provider is Postgres: set ConnectionStrings:Consent to the PostgreSQL database.");
+            }
+
+            builder.Services.AddDbContextPool<ConsentDb, PostgresConsentDb>(options => options.UseNpgsql(configured));
+        }
+        else
+        {
+            var connectionString = configured ?? $"Data Source={Path.Combine(builder.DataDirectory(), "consent.db")}";
+            builder.Services.AddDbContextPool<ConsentDb>(options => options.UseSqlite(connectionString));
+        }
+
         builder.Services.AddHealthChecks().AddDbContextCheck<ConsentDb>("consent-db");
         return builder;
     }
 
     /// <summary>
-    /// Brings the schema up to date through the migrations under Storage/Migrations. A database made by the migrations
+    /// Brings the schema up to date through the provider's migrations (Storage/Migrations for SQLite,
+    /// Storage/PostgresMigrations for PostgreSQL). A database made by the migrations
     /// from before they were squashed into one (development data only) is refused with what to do, not half-migrated.
     /// </summary>
     public static async Task MigrateConsentStoreAsync(this WebApplication app)

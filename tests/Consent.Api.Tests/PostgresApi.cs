@@ -1,0 +1,40 @@
+using Consent.TestSupport;
+
+namespace Consent.Api.Tests;
+
+/// <summary>
+/// The API host with <c>Storage:Provider = Postgres</c>, on a fresh database of the test run's PostgreSQL server
+/// (see <see cref="PostgresServer"/>), dropped when the test class ends.
+/// </summary>
+public sealed class PostgresApi : IAsyncLifetime
+{
+    private PostgresServer? server;
+
+    public ApiHost Api { get; private set; } = null!;
+
+    /// <summary>The connection string the API is given.</summary>
+    public string ConnectionString { get; private set; } = "";
+
+    public async Task InitializeAsync()
+    {
+        server = await PostgresServer.Shared;
+        ConnectionString = await server.CreateDatabaseAsync();
+        Api = For(ConnectionString);
+    }
+
+    /// <summary>Another API host on the same database, as a second instance behind a load balancer.</summary>
+    public static ApiHost For(string connectionString) => ApiHost.With(new Dictionary<string, string?>
+    {
+        ["Storage:Provider"] = "Postgres",
+        ["ConnectionStrings:Consent"] = connectionString,
+    });
+
+    public async Task DisposeAsync()
+    {
+        await Api.DisposeAsync();
+        if (server is not null)
+        {
+            await server.DropDatabaseAsync(ConnectionString);
+        }
+    }
+}

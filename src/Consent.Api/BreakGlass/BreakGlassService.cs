@@ -70,8 +70,7 @@ public sealed partial class BreakGlassService(ConsentDb db, VocabularyCatalogue 
         }
 
         // Without a purpose, emergency treatment: what break glass is for.
-        var purpose = request.Purpose is null ? vocabulary.PurposeByCode(PurposesOfUse.EmergencyTreatment) : vocabulary.TryPurpose(request.Purpose, out var named) ? named : null;
-        if (purpose is null)
+        if (!vocabulary.TryPurpose(request.Purpose ?? vocabulary.Slug(PurposesOfUse.EmergencyTreatment), out var purpose))
         {
             return ProblemCatalogue.UnknownPurpose;
         }

@@ -189,10 +189,9 @@ public sealed partial class ConsentRequestService(
 
     private async Task<Outcome<ConsentRequest>> FindPendingAsync(ApiCaller caller, string survivorId, string requestId, CancellationToken cancellationToken)
     {
-        var change = await access.ChangeAsync(caller, survivorId, cancellationToken);
-        if (change.Problem is { } problem)
+        if (await access.RecordAccessAsync(caller, survivorId, forChange: true, ProblemCatalogue.ConsentRequestNotFound, cancellationToken) is { } problem)
         {
-            return problem.Kind == ProblemCatalogue.SurvivorNotFound ? ProblemCatalogue.ConsentRequestNotFound : problem;
+            return problem;
         }
 
         var found = Guid.TryParse(requestId, out var id)

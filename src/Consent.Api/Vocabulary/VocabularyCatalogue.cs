@@ -42,8 +42,8 @@ public sealed class VocabularyCatalogue
 
     public VocabularyCatalogue(IOptions<ConsentOptions> consents, IOptions<DataCategoryOptions> categories)
     {
-        Purposes = [.. consents.Value.Purposes.OrderBy(p => p.Value.Order).ThenBy(p => p.Key, StringComparer.Ordinal).Select(p => new Purpose(p.Value.Code, p.Key, p.Value.System, p.Value.Display,
-            p.Value.DefaultDuration, p.Value.MaximumDuration))];
+        Purposes = [.. consents.Value.Purposes.OrderBy(p => p.Value.Order).ThenBy(p => p.Key, StringComparer.Ordinal)
+            .Select(p => new Purpose(p.Value.Code, p.Key, p.Value.System, p.Value.Display, p.Value.DefaultDuration, p.Value.MaximumDuration))];
         bySlug = Purposes.ToDictionary(p => p.Slug, StringComparer.Ordinal);
         byCode = Purposes.ToDictionary(p => p.Code, StringComparer.Ordinal);
         this.categories = categories.Value;
@@ -86,27 +86,15 @@ public sealed class VocabularyCatalogue
     public List<string> UnknownPurposes(IEnumerable<string> slugs) => [.. slugs.Where(s => !bySlug.ContainsKey(s))];
 
     /// <summary>The display text of a code in a language; the code itself when there is none.</summary>
-    public string Display(VocabularyKind kind, string code, CultureInfo culture)
+    public string Display(VocabularyKind kind, string code, CultureInfo culture) => Text(kind, code, culture) ?? kind switch
     {
-        var text = Texts.GetString(Key(kind, code), culture);
-        if (text is not null)
-        {
-            return text;
-        }
-
-        return kind switch
-        {
-            VocabularyKind.Purpose => PurposeByCode(code)?.Display ?? code,
-            VocabularyKind.Category => categories.Categories.GetValueOrDefault(code)?.Display ?? code,
-            _ => code,
-        };
-    }
+        VocabularyKind.Purpose => PurposeByCode(code)?.Display ?? code,
+        VocabularyKind.Category => categories.Categories.GetValueOrDefault(code)?.Display ?? code,
+        _ => code,
+    };
 
     /// <summary>The display text of an agency type in a language (agency types are the policy's, not configured).</summary>
-    public static string AgencyTypeDisplay(string type, CultureInfo culture) => Texts.GetString(Key(VocabularyKind.AgencyType, type), culture) ?? type;
+    public static string AgencyTypeDisplay(string type, CultureInfo culture) => Text(VocabularyKind.AgencyType, type, culture) ?? type;
 
-    /// <summary>Whether the text files give a display text for a code in the neutral language.</summary>
-    internal static bool HasText(VocabularyKind kind, string code) => Texts.GetString(Key(kind, code), CultureInfo.InvariantCulture) is not null;
-
-    private static string Key(VocabularyKind kind, string code) => kind + "_" + code;
+    private static string? Text(VocabularyKind kind, string code, CultureInfo culture) => Texts.GetString(kind + "_" + code, culture);
 }

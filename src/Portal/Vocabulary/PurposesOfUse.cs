@@ -21,8 +21,6 @@ public sealed class PurposesOfUse(TimeProvider time)
 
     private volatile Loaded? loaded;
 
-    public IReadOnlyList<PurposeOfUse> All => loaded?.Purposes ?? [];
-
     public IReadOnlyList<string> Slugs => loaded?.Slugs ?? [];
 
     public IReadOnlyList<string> Codes => loaded?.Codes ?? [];
@@ -50,11 +48,11 @@ public sealed class PurposesOfUse(TimeProvider time)
         var answer = await api.GetAsync<VocabularyAnswer>("api/vocabulary", cancellationToken);
         if (answer is { Status: ApiStatus.Ok, Value.Purposes: { Count: > 0 } purposes })
         {
-            loaded = new Loaded(now, purposes, [.. purposes.Select(p => p.Slug)], [.. purposes.Select(p => p.Code)]);
+            loaded = new Loaded(now, [.. purposes.Select(p => p.Slug)], [.. purposes.Select(p => p.Code)]);
         }
     }
 
-    private sealed record Loaded(DateTimeOffset At, IReadOnlyList<PurposeOfUse> Purposes, IReadOnlyList<string> Slugs, IReadOnlyList<string> Codes);
+    private sealed record Loaded(DateTimeOffset At, IReadOnlyList<string> Slugs, IReadOnlyList<string> Codes);
 }
 
 /// <summary>

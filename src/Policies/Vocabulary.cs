@@ -72,7 +72,7 @@ public static class PurposesOfUse
     /// <summary>Local code: safety planning with the survivor (shelters, advocates).</summary>
     public const string SafetyPlanning = "SAFETYPLAN";
 
-    /// <summary>Local code: a law-enforcement investigation (only ever on a grant, a 51A case or a court order).</summary>
+    /// <summary>Local code: a law-enforcement investigation (only ever on a grant or a 51A case).</summary>
     public const string LawEnforcement = "LAWENF";
 
     /// <summary>The system of the local code.</summary>
@@ -131,12 +131,6 @@ public static class CaseRoles
     public const string Therapist = "therapist";
     public const string MedicalProvider = "medical-provider";
 
-    /// <summary>Court orders: the agency ordered to disclose.</summary>
-    public const string Discloser = "discloser";
-
-    /// <summary>Court orders: the agency the order discloses to.</summary>
-    public const string Recipient = "recipient";
-
     /// <summary>The roles that may share a minor's information under an open 51A case.</summary>
     public static IReadOnlyList<string> ChildProtectionCase { get; } = [LawEnforcement, ChildProtection, Therapist, MedicalProvider];
 }
@@ -161,9 +155,6 @@ public static class StatutoryBasisKinds
 {
     /// <summary>A child-protection report on a minor (51A-style).</summary>
     public const string ChildProtectionReport = "51A";
-
-    /// <summary>A court order naming who discloses what to whom.</summary>
-    public const string CourtOrder = "court-order";
 }
 
 public static class StatutoryBasisStatuses

@@ -113,7 +113,6 @@ internal static class PolicyInputs
         ClosedAt = basis.ClosedAt,
         CaseNumber = basis.CaseNumber,
         Participants = [.. basis.InvolvedAgencies.Select(a => new CaseParticipant { AgencyId = a.AgencyId, Role = Role(a.Role) })],
-        Purposes = [ApiStatutoryBasis.Purpose],
     };
 
     private static string Role(InvolvedRole role) => role switch

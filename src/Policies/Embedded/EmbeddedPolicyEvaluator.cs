@@ -39,20 +39,8 @@ public sealed class EmbeddedPolicyEvaluator : IPolicyDecisionPoint
 
         var denyListed = IsDenyListed(facts.DenyList, requester);
 
-        var courtOrders = 0;
-        var opened = 0;
-        var bases = facts.StatutoryBases ?? [];
-        for (var i = 0; i < bases.Count; i++)
-        {
-            if (CourtOrderCovers(bases[i], input))
-            {
-                courtOrders++;
-                opened |= LabelSet.Of(bases[i].Labels);
-            }
-        }
-
-        // The deny list overrides everything but a court order.
-        if (denyListed && courtOrders == 0)
+        // The deny list overrides everything: grants, MOUs, 51A cases and emergencies alike.
+        if (denyListed)
         {
             return DeniedByDenyList;
         }
@@ -81,6 +69,7 @@ public sealed class EmbeddedPolicyEvaluator : IPolicyDecisionPoint
             }
         }
 
+        var bases = facts.StatutoryBases ?? [];
         var childProtectionCases = 0;
         for (var i = 0; i < bases.Count; i++)
         {
@@ -91,14 +80,13 @@ public sealed class EmbeddedPolicyEvaluator : IPolicyDecisionPoint
         }
 
         var breakGlassRequested = !string.IsNullOrWhiteSpace(request.BreakGlassReason);
-        // Law enforcement reads only on a grant, a 51A case or a court order: never by breaking the glass.
+        // Law enforcement reads only on a grant or a 51A case: never by breaking the glass.
         var breakGlass = breakGlassRequested && emergencyAllowed
             && !string.Equals(requester.AgencyType, AgencyTypes.LawEnforcement, StringComparison.Ordinal);
 
+        // Grants, 51A cases and emergencies count only under an MOU in force.
         var hasMouBasis = coveringGrants > 0 || childProtectionCases > 0 || breakGlass;
-        var mouBasesCount = coveringMous > 0 && !denyListed && hasMouBasis;
-
-        if (courtOrders == 0 && !mouBasesCount)
+        if (coveringMous == 0 || !hasMouBasis)
         {
             if (breakGlassRequested && !breakGlass)
             {
@@ -126,14 +114,11 @@ public sealed class EmbeddedPolicyEvaluator : IPolicyDecisionPoint
             };
         }
 
-        if (mouBasesCount)
+        var opened = grantLabels;
+        if (childProtectionCases > 0)
         {
-            opened |= grantLabels;
-            if (childProtectionCases > 0)
-            {
-                // A 51A case opens every sensitive label except substance use (42 CFR Part 2 needs consent).
-                opened |= LabelSet.All & ~LabelSet.Substance;
-            }
+            // A 51A case opens every sensitive label except substance use (42 CFR Part 2 needs consent).
+            opened |= LabelSet.All & ~LabelSet.Substance;
         }
 
         var missing = LabelSet.Of(request.Labels) & ~opened;
@@ -149,61 +134,42 @@ public sealed class EmbeddedPolicyEvaluator : IPolicyDecisionPoint
             return PolicyDecision.Deny(reasons);
         }
 
-        return Permit(
-            PermitReasons(input, facts, courtOrders, mouBasesCount, breakGlass),
-            request,
-            opened,
-            breakGlass: mouBasesCount && breakGlass,
-            redisclosureNotice: (opened & LabelSet.Substance) != 0);
+        return Permit(PermitReasons(input, facts, breakGlass), request, opened, breakGlass, redisclosureNotice: (opened & LabelSet.Substance) != 0);
     }
 
-    private static List<string> PermitReasons(PolicyInput input, PolicyFacts facts, int courtOrders, bool mouBasesCount, bool breakGlass)
+    private static List<string> PermitReasons(PolicyInput input, PolicyFacts facts, bool breakGlass)
     {
         var reasons = new List<string>(8);
-        var bases = facts.StatutoryBases ?? [];
-        if (courtOrders > 0)
+        var mous = facts.Mous ?? [];
+        for (var i = 0; i < mous.Count; i++)
         {
-            for (var i = 0; i < bases.Count; i++)
+            if (MouCovers(mous[i], input))
             {
-                if (CourtOrderCovers(bases[i], input))
-                {
-                    reasons.Add(PolicyReasons.StatutoryBasisPrefix + bases[i].Id);
-                }
+                reasons.Add(PolicyReasons.MouPrefix + mous[i].Id);
             }
         }
 
-        if (mouBasesCount)
+        var grants = facts.Grants ?? [];
+        for (var i = 0; i < grants.Count; i++)
         {
-            var mous = facts.Mous ?? [];
-            for (var i = 0; i < mous.Count; i++)
+            if (GrantCovers(grants[i], input))
             {
-                if (MouCovers(mous[i], input))
-                {
-                    reasons.Add(PolicyReasons.MouPrefix + mous[i].Id);
-                }
+                reasons.Add(PolicyReasons.GrantPrefix + grants[i].Id);
             }
+        }
 
-            var grants = facts.Grants ?? [];
-            for (var i = 0; i < grants.Count; i++)
+        var bases = facts.StatutoryBases ?? [];
+        for (var i = 0; i < bases.Count; i++)
+        {
+            if (ChildProtectionCaseCovers(bases[i], input))
             {
-                if (GrantCovers(grants[i], input))
-                {
-                    reasons.Add(PolicyReasons.GrantPrefix + grants[i].Id);
-                }
+                reasons.Add(PolicyReasons.StatutoryBasisPrefix + bases[i].Id);
             }
+        }
 
-            for (var i = 0; i < bases.Count; i++)
-            {
-                if (ChildProtectionCaseCovers(bases[i], input))
-                {
-                    reasons.Add(PolicyReasons.StatutoryBasisPrefix + bases[i].Id);
-                }
-            }
-
-            if (breakGlass)
-            {
-                reasons.Add(PolicyReasons.BreakGlass);
-            }
+        if (breakGlass)
+        {
+            reasons.Add(PolicyReasons.BreakGlass);
         }
 
         // Reasons are a set: sorted and without repeats, as OPA returns a Rego set.
@@ -401,21 +367,6 @@ public sealed class EmbeddedPolicyEvaluator : IPolicyDecisionPoint
             && IsMinor(input.Facts?.Survivor?.DateOfBirth, input.Time)
             && HasParticipant(basis.Participants, input.Requester.AgencyId, CaseRoles.ChildProtectionCase)
             && HasParticipant(basis.Participants, request.SourceAgencyId, CaseRoles.ChildProtectionCase);
-    }
-
-    private static readonly string[] RecipientRole = [CaseRoles.Recipient];
-    private static readonly string[] DiscloserRole = [CaseRoles.Discloser];
-
-    private static bool CourtOrderCovers(StatutoryBasis basis, PolicyInput input)
-    {
-        var request = input.Request;
-        return string.Equals(basis.Kind, StatutoryBasisKinds.CourtOrder, StringComparison.Ordinal)
-            && string.Equals(basis.SurvivorId, request.SurvivorId, StringComparison.Ordinal)
-            && IsOpen(basis, input.Time)
-            && Contains(basis.Categories, request.Category)
-            && Contains(basis.Purposes, request.PurposeOfUse)
-            && HasParticipant(basis.Participants, input.Requester.AgencyId, RecipientRole)
-            && HasParticipant(basis.Participants, request.SourceAgencyId, DiscloserRole);
     }
 
     private static bool HasParticipant(IReadOnlyList<CaseParticipant>? participants, string agencyId, IReadOnlyList<string> roles)

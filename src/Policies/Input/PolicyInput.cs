@@ -153,7 +153,7 @@ public sealed record MouParty
 }
 
 /// <summary>
-/// A lawful basis other than consent: a 51A child-protection case, or a court order.
+/// A lawful basis other than consent: a 51A child-protection case (the one kind the platform records).
 /// </summary>
 public sealed record StatutoryBasis
 {
@@ -175,20 +175,8 @@ public sealed record StatutoryBasis
 
     public string? CaseNumber { get; init; }
 
-    /// <summary>
-    /// Agencies on the case. For 51A their roles are <see cref="CaseRoles"/>; for a court order,
-    /// <see cref="CaseRoles.Discloser"/> and <see cref="CaseRoles.Recipient"/>.
-    /// </summary>
+    /// <summary>Agencies on the case, with their <see cref="CaseRoles"/>.</summary>
     public IReadOnlyList<CaseParticipant> Participants { get; init; } = [];
-
-    /// <summary>Court orders only: the categories the order names.</summary>
-    public IReadOnlyList<string> Categories { get; init; } = [];
-
-    /// <summary>Court orders only: the purposes the order names.</summary>
-    public IReadOnlyList<string> Purposes { get; init; } = [];
-
-    /// <summary>Court orders only: the sensitive labels the order names.</summary>
-    public IReadOnlyList<string> Labels { get; init; } = [];
 }
 
 public sealed record CaseParticipant

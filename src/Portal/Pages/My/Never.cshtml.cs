@@ -6,7 +6,7 @@ namespace Consent.Portal.Pages.My;
 
 /// <summary>
 /// "Never share with": the survivor's deny list. Naming an agency stops every kind of sharing with it (grants, agreements
-/// between agencies, child-protection cases; only a court order is above it). Adding and removing each ask once more on a
+/// between agencies, child-protection cases, emergencies: nothing is above it). Adding and removing each ask once more on a
 /// plain confirmation before the API is told.
 /// </summary>
 public sealed partial class NeverModel(ConsentApiClient client, ILogger<NeverModel> logger) : PageModel

@@ -157,7 +157,7 @@ emergency_allowed if {
 
 break_glass_requested if present(input.request.breakGlassReason)
 
-# Law enforcement reads only on a grant, a 51A case or a court order: never by breaking the glass.
+# Law enforcement reads only on a grant or a 51A case: never by breaking the glass.
 break_glass if {
 	break_glass_requested
 	emergency_allowed
@@ -210,17 +210,6 @@ covering_child_protection_cases contains basis if {
 	participant(basis, source, child_protection_case_roles)
 }
 
-covering_court_orders contains basis if {
-	some basis in input.facts.statutoryBases
-	basis.kind == "court-order"
-	basis.survivorId == survivor
-	basis_open(basis)
-	category in basis.categories
-	purpose in basis.purposes
-	participant(basis, recipient, {"recipient"})
-	participant(basis, source, {"discloser"})
-}
-
 # --- Combining them ---------------------------------------------------------------------------
 
 mou_covered if count(covering_mous) > 0
@@ -236,10 +225,6 @@ mou_bases_count if {
 	mou_covered
 	mou_basis_exists
 	not deny_listed
-}
-
-basis_reasons contains sprintf("statutory-basis:%s", [basis.id]) if {
-	some basis in covering_court_orders
 }
 
 basis_reasons contains sprintf("mou:%s", [mou.id]) if {
@@ -260,11 +245,6 @@ basis_reasons contains sprintf("statutory-basis:%s", [basis.id]) if {
 basis_reasons contains "break-glass" if {
 	mou_bases_count
 	break_glass
-}
-
-opened contains sensitive(l) if {
-	some basis in covering_court_orders
-	some l in basis.labels
 }
 
 opened contains sensitive(l) if {
@@ -299,7 +279,6 @@ outcome := {"decision": "deny", "reasons": invalid} if {
 	own_record
 } else := {"decision": "deny", "reasons": {"deny-list"}} if {
 	deny_listed
-	count(covering_court_orders) == 0
 } else := {"decision": "permit", "reasons": basis_reasons} if {
 	count(basis_reasons) > 0
 	count(missing_labels) == 0

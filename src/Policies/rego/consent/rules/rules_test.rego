@@ -113,7 +113,8 @@ test_break_glass_not_for_law_enforcement if {
 	rules.outcome.reasons == {"no-consent-or-basis", "break-glass-not-allowed"} with input as json.patch(break_glass, [{"op": "add", "path": "/requester/agencyType", "value": "law-enforcement"}])
 }
 
-test_court_order_beats_deny_list if {
+# Nothing overrides the deny list: a basis of a kind the platform does not record (a court order, say) opens nothing.
+test_deny_list_has_no_exception if {
 	order := {
 		"id": "co1", "kind": "court-order", "survivorId": "sv-1001", "status": "open", "openedAt": "2025-06-01T00:00:00Z",
 		"participants": [{"agencyId": "ag-shelter", "role": "discloser"}, {"agencyId": "ag-clinic", "role": "recipient"}],
@@ -123,7 +124,7 @@ test_court_order_beats_deny_list if {
 		{"op": "add", "path": "/facts/denyList", "value": [{"agencyId": "ag-clinic"}]},
 		{"op": "add", "path": "/facts/statutoryBases", "value": [order]},
 	])
-	rules.outcome == {"decision": "permit", "reasons": {"statutory-basis:co1"}} with input as ordered
+	rules.outcome == {"decision": "deny", "reasons": {"deny-list"}} with input as ordered
 }
 
 test_missing_fields_are_named if {

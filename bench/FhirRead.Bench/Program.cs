@@ -10,6 +10,17 @@ using Microsoft.Data.Sqlite;
 // entry, the answer) against the bare read of the same record with the same token (GET /bench/bare/...), over HTTP on
 // localhost with wrk, in alternating rounds of the same run.
 var options = Options.Parse(args);
+if (options.Suite == "load")
+{
+    using var stop = new CancellationTokenSource();
+    Console.CancelKeyPress += (_, e) =>
+    {
+        e.Cancel = true;
+        stop.Cancel();
+    };
+    return await LoadSuite.RunAsync(options, stop.Token);
+}
+
 var data = Path.Combine(Path.GetTempPath(), "fhirread-bench", Guid.NewGuid().ToString("n"));
 var logs = Path.Combine(data, "logs");
 Directory.CreateDirectory(logs);
@@ -200,7 +211,12 @@ internal sealed class DisclosureLogCount(string file)
     }
 }
 
-internal sealed record Options(string Root, int Rounds, double Seconds, double WarmUp, int Connections, int Threads, bool Keep)
+/// <param name="Suite"><c>ratio</c> (authorized against bare, the default) or <c>load</c> (<see cref="LoadSuite"/>).</param>
+/// <param name="Postgres">The load suite on PostgreSQL too (one and two API instances).</param>
+/// <param name="Soak">The load suite's memory soak, in seconds (0: none).</param>
+/// <param name="TokenBodies">Client assertions made for the token endpoint's measured phase (each is sent once).</param>
+internal sealed record Options(string Root, int Rounds, double Seconds, double WarmUp, int Connections, int Threads, bool Keep,
+    string Suite = "ratio", bool Postgres = false, int Soak = 0, int TokenBodies = 20000)
 {
     public static Options Parse(string[] args)
     {
@@ -215,7 +231,8 @@ internal sealed record Options(string Root, int Rounds, double Seconds, double W
         var root = values.TryGetValue("root", out var given) ? given : FindRoot();
         return new Options(Path.GetFullPath(root), int.Parse(Get("rounds", "3"), c), double.Parse(Get("seconds", "10"), c),
             double.Parse(Get("warmup", "10"), c), int.Parse(Get("connections", "32"), c), int.Parse(Get("threads", "1"), c),
-            bool.Parse(Get("keep", "false")));
+            bool.Parse(Get("keep", "false")), Get("suite", "ratio"), bool.Parse(Get("postgres", "false")), int.Parse(Get("soak", "0"), c),
+            int.Parse(Get("token-bodies", "20000"), c));
     }
 
     private static string FindRoot()

@@ -24,7 +24,10 @@ internal sealed class Scenario(Uri identity, Uri api, string dataDirectory)
     private readonly HttpClient http = new();
     private readonly HttpClient provider = new() { BaseAddress = identity };
 
-    public async Task<string> SeedObservationAsync()
+    public async Task<string> SeedObservationAsync() => (await SeedAsync()).Observation;
+
+    /// <summary>The Patient and Observation the shelter writes, after the survivor's grant to the clinic.</summary>
+    public async Task<(string Patient, string Observation)> SeedAsync()
     {
         var shelter = await AgencyTokenAsync(Shelter, "system/*.cruds");
         var patient = await CreateAsync(shelter, "Patient", new
@@ -57,7 +60,7 @@ internal sealed class Scenario(Uri identity, Uri api, string dataDirectory)
         };
         grant.Headers.Authorization = new AuthenticationHeaderValue("Bearer", survivor);
         await ExpectAsync(await http.SendAsync(grant), HttpStatusCode.Created, "the survivor's grant to the clinic");
-        return observation;
+        return (patient, observation);
     }
 
     /// <summary>An agency system's token by client_credentials with the demo client secret.</summary>
@@ -79,9 +82,18 @@ internal sealed class Scenario(Uri identity, Uri api, string dataDirectory)
         return (response.StatusCode, await response.Content.ReadAsStringAsync());
     }
 
-    private async Task<string> SurvivorTokenAsync()
+    /// <summary>The demo survivor's access token, signed in through the login form (code flow with PKCE).</summary>
+    public Task<string> SurvivorTokenAsync() => UserTokenAsync(u => u.SurvivorId == Survivor);
+
+    /// <summary>The demo compliance officer's access token (password and authenticator code, code flow with PKCE).</summary>
+    public Task<string> ComplianceTokenAsync() => UserTokenAsync(u => u.Role == "compliance");
+
+    /// <summary>The demo agency system's client, for client assertions.</summary>
+    public DemoClient AgencyClient(string agencyId) => Read<List<DemoClient>>("clients.json").Single(c => c.AgencyId == agencyId && c.IsAgencySystem);
+
+    private async Task<string> UserTokenAsync(Func<DemoUser, bool> which)
     {
-        var user = Read<List<DemoUser>>("users.json").Single(u => u.SurvivorId == Survivor);
+        var user = Read<List<DemoUser>>("users.json").First(which);
         using var browser = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = true }) { BaseAddress = identity };
         var (verifier, challenge) = BrowserLogin.Pkce();
         var code = await new BrowserLogin(browser).SignInAndAuthorizeAsync(user, challenge);

@@ -5,24 +5,43 @@ using System.Text.RegularExpressions;
 namespace Consent.FhirRead.Bench;
 
 /// <summary>What one wrk run measured.</summary>
-internal sealed record WrkResult(double RequestsPerSecond, long Requests, double P50Ms, double P99Ms, long Non2xx, long SocketErrors);
+internal sealed record WrkResult(double RequestsPerSecond, long Requests, double P50Ms, double P99Ms, long Non2xx, long SocketErrors)
+{
+    /// <summary>Runs made together against several instances: throughput and counts summed, each percentile the worst of them.</summary>
+    public static WrkResult Combine(IReadOnlyList<WrkResult> runs) => runs.Count == 1
+        ? runs[0]
+        : new WrkResult(runs.Sum(r => r.RequestsPerSecond), runs.Sum(r => r.Requests), runs.Max(r => r.P50Ms), runs.Max(r => r.P99Ms),
+            runs.Sum(r => r.Non2xx), runs.Sum(r => r.SocketErrors));
+}
 
 /// <summary>Runs wrk (one thread: the load tool shares the machine with the API) and reads its <c>--latency</c> report.</summary>
 internal static partial class Wrk
 {
-    public static async Task<WrkResult> RunAsync(Uri url, string token, int threads, int connections, double seconds)
+    public static Task<WrkResult> RunAsync(Uri url, string token, int threads, int connections, double seconds) =>
+        RunAsync(url, ["Authorization: Bearer " + token, "X-Purpose-Of-Use: " + Scenario.Purpose, "Accept: application/fhir+json"], null,
+            threads, connections, seconds);
+
+    /// <summary>wrk with these headers, and a Lua script when the requests are not all the same GET.</summary>
+    public static async Task<WrkResult> RunAsync(Uri url, IEnumerable<string> headers, string? script, int threads, int connections, double seconds)
     {
         var start = new ProcessStartInfo("wrk") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in new[]
+        start.ArgumentList.Add("-t" + threads);
+        start.ArgumentList.Add("-c" + connections);
+        start.ArgumentList.Add("-d" + seconds.ToString("0.###", CultureInfo.InvariantCulture) + "s");
+        start.ArgumentList.Add("--latency");
+        foreach (var header in headers)
         {
-            "-t" + threads, "-c" + connections, "-d" + seconds.ToString("0.###", CultureInfo.InvariantCulture) + "s", "--latency",
-            "-H", "Authorization: Bearer " + token, "-H", "X-Purpose-Of-Use: " + Scenario.Purpose, "-H", "Accept: application/fhir+json",
-            url.ToString(),
-        })
-        {
-            start.ArgumentList.Add(argument);
+            start.ArgumentList.Add("-H");
+            start.ArgumentList.Add(header);
         }
 
+        if (script is not null)
+        {
+            start.ArgumentList.Add("-s");
+            start.ArgumentList.Add(script);
+        }
+
+        start.ArgumentList.Add(url.ToString());
         using var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start wrk.");
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();

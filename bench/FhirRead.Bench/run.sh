@@ -3,6 +3,7 @@
 # Builds Identity, Consent.Api and the driver in Release, then runs the driver, which starts both apps on free ports
 # with a fresh data folder, seeds them over HTTP, runs wrk and prints a markdown table.
 # Options (passed to the driver): --rounds 3 --seconds 10 --warmup 10 --connections 32 --threads 1 --keep true (keep the data folder and app logs)
+# The load suite: --suite load [--postgres true] [--soak 300] [--token-bodies 20000] (see README.md)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -17,6 +18,14 @@ if ! command -v wrk >/dev/null 2>&1; then
   SUDO=""
   [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq && $SUDO apt-get install -y -qq wrk >/dev/null
+fi
+
+# The load suite on PostgreSQL starts a throwaway server from Debian's package.
+if [[ " $* " == *" --postgres true "* ]] && ! command -v initdb >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  echo "Installing PostgreSQL..."
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq && $SUDO apt-get install -y -qq postgresql >/dev/null
 fi
 
 echo "Building (Release)..."

@@ -17,7 +17,7 @@ public sealed class PostgresServer
 {
     public const string ConnectionVariable = "CONSENT_TEST_POSTGRES";
 
-    private static readonly Lazy<Task<PostgresServer>> SharedServer = new(StartAsync);
+    private static readonly Lazy<Task<PostgresServer>> SharedServer = new(() => StartAsync(durable: false));
 
     private readonly string adminConnectionString;
     private readonly string? folder;
@@ -32,6 +32,17 @@ public sealed class PostgresServer
 
     /// <summary>The run's server, started on first use.</summary>
     public static Task<PostgresServer> Shared => SharedServer.Value;
+
+    /// <summary>
+    /// A server of its own with PostgreSQL's durable defaults (fsync on), for benchmarks: the tests' server runs with
+    /// fsync off, which would measure commits that never reach the disk. With <c>CONSENT_TEST_POSTGRES</c> set, that server.
+    /// </summary>
+    public static Task<PostgresServer> StartDurableAsync() => StartAsync(durable: true);
+
+    /// <summary>The throwaway server's main process (its backends are its children); null for a server given by connection string.</summary>
+    public int? ProcessId => folder is null
+        ? null
+        : int.Parse(File.ReadLines(Path.Combine(folder, "data", "postmaster.pid")).First(), System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>Makes an empty database and returns its connection string.</summary>
     public async Task<string> CreateDatabaseAsync()
@@ -60,7 +71,7 @@ public sealed class PostgresServer
         await command.ExecuteNonQueryAsync();
     }
 
-    private static async Task<PostgresServer> StartAsync()
+    private static async Task<PostgresServer> StartAsync(bool durable)
     {
         if (Environment.GetEnvironmentVariable(ConnectionVariable) is { Length: > 0 } given)
         {
@@ -78,7 +89,7 @@ public sealed class PostgresServer
         await RunAsync(Tool("initdb", runAs), "-D", data, "-U", "postgres", "--auth=trust", "--encoding=UTF8", "--locale=C", "--no-sync");
         var port = FreePort();
         await RunAsync(Tool("pg_ctl", runAs), "start", "-w", "-t", "60", "-D", data, "-l", Path.Combine(folder, "server.log"),
-            "-o", $"-p {port} -c listen_addresses=127.0.0.1 -k {folder} -c fsync=off -c max_connections=200");
+            "-o", $"-p {port} -c listen_addresses=127.0.0.1 -k {folder}{(durable ? "" : " -c fsync=off")} -c max_connections=200");
         var server = new PostgresServer($"Host=127.0.0.1;Port={port};Username=postgres;Database=postgres", folder, runAs);
         AppDomain.CurrentDomain.ProcessExit += (_, _) => server.Stop();
         server.WatchForExit();

@@ -375,12 +375,13 @@ public sealed partial class ConsentService(
     /// </summary>
     private async Task<Guid?> SameTermsAsync(string survivorId, ConsentTerms terms, DateTimeOffset now, CancellationToken cancellationToken)
     {
+        // Only the grants whose period overlaps, asked of the database: a survivor may hold many grants to one agency over the years.
         var candidates = await db.Consents.AsNoTracking()
-            .Where(c => c.SurvivorId == survivorId && c.RecipientAgencyId == terms.RecipientAgencyId && c.RevokedAt == null)
+            .Where(c => c.SurvivorId == survivorId && c.RecipientAgencyId == terms.RecipientAgencyId && c.RevokedAt == null &&
+                        c.Start < terms.End && terms.Start < c.End)
             .ToListAsync(cancellationToken);
         static bool Same(IEnumerable<string> left, IEnumerable<string> right) => left.ToHashSet(StringComparer.Ordinal).SetEquals(right);
         return candidates.FirstOrDefault(c => c.StatusAt(now) is ConsentStatus.Active or ConsentStatus.Pending &&
-                                              c.Start < terms.End && terms.Start < c.End &&
                                               c.AllSources == terms.AllSources && Same(c.SourceAgencyIds, terms.SourceAgencyIds) &&
                                               Same(c.Categories, terms.Categories) && Same(c.Purposes, terms.Purposes))?.Id;
     }

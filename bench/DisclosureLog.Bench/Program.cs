@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Runtime.CompilerServices;
 using Consent.Api.DisclosureLog;
 using Consent.Api.Storage;
+using Consent.TestSupport;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
@@ -12,7 +13,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
-// dotnet run -c Release --project bench/DisclosureLog.Bench -- [seconds per mode] [writers] [warm-up seconds] [rounds]
+// dotnet run -c Release --project bench/DisclosureLog.Bench -- [seconds per mode] [writers] [warm-up seconds] [rounds] [sqlite|postgres]
 //
 // Appends to the disclosure log from concurrent writers on one SQLite file (WAL), three modes of the same writer in
 // the same run:
@@ -23,10 +24,17 @@ using Microsoft.Extensions.Logging;
 // - one transaction per entry: the same durable writer with batches of one.
 // Each round measures every mode on a fresh file with the same warm-up, duration and writers; rounds alternate the
 // order (forwards, then backwards), so a noisy neighbour on a shared machine does not always land on the same one.
+// With "postgres": the same three modes on a throwaway PostgreSQL server with its durable defaults (fsync on), a fresh
+// database per mode, and two instances of the writer (two hosts, as two API instances would be) appending to it, the
+// writers split between them; synchronous=OFF becomes synchronous_commit=off on the writers' connections.
 var seconds = args.Length > 0 ? double.Parse(args[0], CultureInfo.InvariantCulture) : 5;
 var writers = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 64;
 var warmUp = args.Length > 2 ? double.Parse(args[2], CultureInfo.InvariantCulture) : 1;
 var rounds = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 3;
+if (args.Length > 4 && args[4] == "postgres")
+{
+    AppendRun.Postgres = await PostgresServer.StartDurableAsync();
+}
 
 Mode[] modes =
 [
@@ -35,7 +43,7 @@ Mode[] modes =
     new("group commit, synchronous=OFF", MaxBatchSize: 1024, Synchronous: "OFF"),
 ];
 
-Console.WriteLine($"Disclosure log append: {writers} concurrent writers, {warmUp:0.#} s warm-up, {seconds:0.#} s measured per mode, {rounds} rounds, {Environment.ProcessorCount} cores");
+Console.WriteLine($"Disclosure log append{(AppendRun.Postgres is null ? " (SQLite)" : " (PostgreSQL, two writer instances on one database)")}: {writers} concurrent writers, {warmUp:0.#} s warm-up, {seconds:0.#} s measured per mode, {rounds} rounds, {Environment.ProcessorCount} cores");
 var results = new List<Dictionary<Mode, RunResult>>();
 for (var round = 1; round <= rounds; round++)
 {
@@ -100,21 +108,30 @@ internal sealed class SynchronousSetting(string? set) : DbTransactionInterceptor
     public override InterceptionResult<DbTransaction> TransactionStarting(
         DbConnection connection, TransactionStartingEventData eventData, InterceptionResult<DbTransaction> result)
     {
-        if (seen.TryAdd(connection, this))
+        if (!seen.TryAdd(connection, this))
         {
-            using var command = connection.CreateCommand();
-            if (set is not null)
-            {
-                command.CommandText = $"PRAGMA synchronous = {set};";
-                command.ExecuteNonQuery();
-            }
-
-            command.CommandText = "PRAGMA synchronous;";
-            var synchronous = Names[Convert.ToInt32(command.ExecuteScalar(), CultureInfo.InvariantCulture)];
-            command.CommandText = "PRAGMA wal_autocheckpoint;";
-            Observed = $"{synchronous}, wal_autocheckpoint={command.ExecuteScalar()}";
+            return result;
         }
 
+        using var command = connection.CreateCommand();
+        if (connection is not SqliteConnection)
+        {
+            // PostgreSQL: synchronous_commit comes with the connection string; read back what is in force.
+            command.CommandText = "SHOW synchronous_commit";
+            Observed = $"synchronous_commit={command.ExecuteScalar()}";
+            return result;
+        }
+
+        if (set is not null)
+        {
+            command.CommandText = $"PRAGMA synchronous = {set};";
+            command.ExecuteNonQuery();
+        }
+
+        command.CommandText = "PRAGMA synchronous;";
+        var synchronous = Names[Convert.ToInt32(command.ExecuteScalar(), CultureInfo.InvariantCulture)];
+        command.CommandText = "PRAGMA wal_autocheckpoint;";
+        Observed = $"{synchronous}, wal_autocheckpoint={command.ExecuteScalar()}";
         return result;
     }
 
@@ -125,39 +142,45 @@ internal sealed class SynchronousSetting(string? set) : DbTransactionInterceptor
 
 internal static class AppendRun
 {
+    /// <summary>The PostgreSQL server of a "postgres" run; null on SQLite.</summary>
+    public static PostgresServer? Postgres { get; set; }
+
     public static async Task<RunResult> MeasureAsync(Mode mode, int writers, double warmUpSeconds, double seconds)
     {
         var directory = Path.Combine(Path.GetTempPath(), "consent-disclosure-bench", Guid.NewGuid().ToString("n"));
         Directory.CreateDirectory(directory);
-        var file = Path.Combine(directory, "consent.db");
+        var database = Postgres is null ? null : await Postgres.CreateDatabaseAsync();
+        var synchronous = new SynchronousSetting(mode.Synchronous);
+        var hosts = new List<IHost>();
         try
         {
-            var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+            for (var i = 0; i < (Postgres is null ? 1 : 2); i++)
             {
-                ["DisclosureLog:MaxBatchSize"] = mode.MaxBatchSize.ToString(CultureInfo.InvariantCulture),
-            });
-            builder.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
-            var synchronous = new SynchronousSetting(mode.Synchronous);
-            builder.Services.AddDbContext<ConsentDb>(options => options.UseSqlite($"Data Source={file}").AddInterceptors(synchronous));
-            builder.AddDisclosureLog();
-            using var host = builder.Build();
-            await using (var scope = host.Services.CreateAsyncScope())
+                hosts.Add(Build(mode, database, Path.Combine(directory, "consent.db"), synchronous));
+            }
+
+            await using (var scope = hosts[0].Services.CreateAsyncScope())
             {
                 await scope.ServiceProvider.GetRequiredService<ConsentDb>().Database.MigrateAsync();
             }
 
-            await host.StartAsync();
-            var log = host.Services.GetRequiredService<IDisclosureLog>();
+            foreach (var host in hosts)
+            {
+                await host.StartAsync();
+            }
 
-            await RunWritersAsync(log, writers, TimeSpan.FromSeconds(warmUpSeconds), "warm");
-            var before = await CountAsync(host);
+            var logs = hosts.Select(h => h.Services.GetRequiredService<IDisclosureLog>()).ToList();
+            await RunWritersAsync(logs, writers, TimeSpan.FromSeconds(warmUpSeconds), "warm");
+            var before = await CountAsync(hosts[0]);
             var stopwatch = Stopwatch.StartNew();
-            var (appended, latencyTicks) = await RunWritersAsync(log, writers, TimeSpan.FromSeconds(seconds), "run");
+            var (appended, latencyTicks) = await RunWritersAsync(logs, writers, TimeSpan.FromSeconds(seconds), "run");
             stopwatch.Stop();
-            await host.StopAsync();
+            foreach (var host in hosts)
+            {
+                await host.StopAsync();
+            }
 
-            var (total, journal) = await InspectAsync(host);
+            var (total, journal) = await InspectAsync(hosts[0]);
             if (total - before != appended)
             {
                 throw new InvalidOperationException($"{appended} appends acknowledged but {total - before} entries stored.");
@@ -166,17 +189,52 @@ internal static class AppendRun
             var result = new RunResult(mode.Name, appended / stopwatch.Elapsed.TotalSeconds,
                 TimeSpan.FromTicks(latencyTicks / Math.Max(appended, 1)).TotalMilliseconds);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{mode.Name}: {appended} entries in {stopwatch.Elapsed.TotalSeconds:0.00} s, journal_mode={journal}, writer's synchronous={synchronous.Observed}, chain verified over {total} entries"));
+                $"{mode.Name}: {appended} entries in {stopwatch.Elapsed.TotalSeconds:0.00} s, {journal}, writer's synchronous={synchronous.Observed}, chain verified over {total} entries"));
             return result;
         }
         finally
         {
+            foreach (var host in hosts)
+            {
+                host.Dispose();
+            }
+
             SqliteConnection.ClearAllPools();
+            if (database is not null)
+            {
+                await Postgres!.DropDatabaseAsync(database);
+            }
+
             Directory.Delete(directory, recursive: true);
         }
     }
 
-    private static async Task<(long Appended, long LatencyTicks)> RunWritersAsync(IDisclosureLog log, int writers, TimeSpan duration, string tag)
+    /// <summary>One instance of the writer as the API registers it, on SQLite at <paramref name="file"/> or on the PostgreSQL <paramref name="database"/>.</summary>
+    private static IHost Build(Mode mode, string? database, string file, SynchronousSetting synchronous)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["DisclosureLog:MaxBatchSize"] = mode.MaxBatchSize.ToString(CultureInfo.InvariantCulture),
+        });
+        builder.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
+        if (database is null)
+        {
+            builder.Services.AddDbContext<ConsentDb>(options => options.UseSqlite($"Data Source={file}").AddInterceptors(synchronous));
+        }
+        else
+        {
+            // On PostgreSQL durability is per session: synchronous_commit=off given at connection start (a setting of this benchmark only).
+            var connection = mode.Synchronous is null ? database : database + ";Options=-c synchronous_commit=" + mode.Synchronous.ToLowerInvariant();
+            builder.Services.AddDbContext<ConsentDb, PostgresConsentDb>(options => options.UseNpgsql(connection).AddInterceptors(synchronous));
+        }
+
+        builder.AddDisclosureLog();
+        return builder.Build();
+    }
+
+    /// <summary>Writers spread over the writer instances, each appending as fast as its entries are acknowledged.</summary>
+    private static async Task<(long Appended, long LatencyTicks)> RunWritersAsync(List<IDisclosureLog> logs, int writers, TimeSpan duration, string tag)
     {
         var deadline = Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency);
         var counts = await Task.WhenAll(Enumerable.Range(0, writers).Select(writer => Task.Run(async () =>
@@ -185,7 +243,7 @@ internal static class AppendRun
             while (Stopwatch.GetTimestamp() < deadline)
             {
                 var started = Stopwatch.GetTimestamp();
-                await log.AppendAsync(Draft($"{tag}-{writer}-{appended}", writer), CancellationToken.None);
+                await logs[writer % logs.Count].AppendAsync(Draft($"{tag}-{writer}-{appended}", writer), CancellationToken.None);
                 latency += Stopwatch.GetElapsedTime(started).Ticks;
                 appended++;
             }
@@ -216,7 +274,9 @@ internal static class AppendRun
             throw new InvalidOperationException($"The chain breaks at entry {broken}.");
         }
 
-        var journal = (await db.Database.SqlQueryRaw<string>("PRAGMA journal_mode").ToListAsync()).Single();
+        var journal = db.Database.IsSqlite()
+            ? "journal_mode=" + (await db.Database.SqlQueryRaw<string>("PRAGMA journal_mode").ToListAsync()).Single()
+            : "PostgreSQL";
         return (entries.Count, journal);
     }
 }

@@ -56,9 +56,9 @@ internal static class LoadSuite
     /// <summary>Identity and the API instances of one deployment, seeded, with the tokens of the callers.</summary>
     private sealed class Stack : IAsyncDisposable
     {
-        private readonly List<App> apps = [];
+        private readonly List<AppProcess> apps = [];
         private readonly string data;
-        private Scenario scenario = null!;
+        private DemoScenario scenario = null!;
         private string patient = "", observation = "";
         private string? database;
 
@@ -70,9 +70,9 @@ internal static class LoadSuite
 
         public Deployment Deployment { get; }
 
-        private App Identity => apps[0];
+        private AppProcess Identity => apps[0];
 
-        private IEnumerable<App> Apis => apps.Skip(1);
+        private IEnumerable<AppProcess> Apis => apps.Skip(1);
 
         public static async Task<Stack> StartAsync(Deployment deployment, Options options)
         {
@@ -80,7 +80,7 @@ internal static class LoadSuite
             var logs = Path.Combine(data, "logs");
             Directory.CreateDirectory(logs);
             var stack = new Stack(deployment, data);
-            var identityUrl = App.FreeUrl();
+            var identityUrl = AppProcess.FreeUrl();
             var secret = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
             var shared = new Dictionary<string, string>
             {
@@ -93,7 +93,7 @@ internal static class LoadSuite
                 ["RateLimits__UserPerMinute"] = "1000000000",
             };
             using var probe = new HttpClient();
-            stack.apps.Add(App.Start("identity", options.Root, "Identity", "Consent.Identity", identityUrl, logs, new Dictionary<string, string>(shared)
+            stack.apps.Add(AppProcess.Start("identity", options.Root, "Identity", "Consent.Identity", identityUrl, logs, new Dictionary<string, string>(shared)
             {
                 ["Provider__Issuer"] = identityUrl.ToString(),
                 ["Provider__Portal__RedirectUris__0"] = IdentityHost.PortalRedirectUri,
@@ -117,12 +117,12 @@ internal static class LoadSuite
             // One after the other: the first creates the schema and the demo data, the others find them.
             for (var i = 1; i <= deployment.Instances; i++)
             {
-                var instance = App.Start($"consent-api-{i}", options.Root, "Consent.Api", "Consent.Api", App.FreeUrl(), logs, api);
+                var instance = AppProcess.Start($"consent-api-{i}", options.Root, "Consent.Api", "Consent.Api", AppProcess.FreeUrl(), logs, api);
                 stack.apps.Add(instance);
                 await instance.WaitReadyAsync(probe, TimeSpan.FromSeconds(90));
             }
 
-            stack.scenario = new Scenario(identityUrl, stack.Apis.First().Url, data);
+            stack.scenario = new DemoScenario(identityUrl, stack.Apis.First().Url, data);
             (stack.patient, stack.observation) = await stack.scenario.SeedAsync();
             return stack;
         }
@@ -130,17 +130,17 @@ internal static class LoadSuite
         /// <summary>Each call: checked once, warmed up, then measured; the token endpoint too when asked.</summary>
         public async Task<List<LoadRow>> MeasureAsync(Options options, bool measureTokens, CancellationToken cancel)
         {
-            var clinic = await scenario.AgencyTokenAsync(Scenario.Clinic, "system/*.rs");
+            var clinic = await scenario.AgencyTokenAsync(DemoScenario.Clinic, "system/*.rs");
             var survivor = await scenario.SurvivorTokenAsync();
             var compliance = await scenario.ComplianceTokenAsync();
-            string[] fhir = ["Authorization: Bearer " + clinic, "X-Purpose-Of-Use: " + Scenario.Purpose, "Accept: application/fhir+json"];
+            string[] fhir = ["Authorization: Bearer " + clinic, "X-Purpose-Of-Use: " + DemoScenario.Purpose, "Accept: application/fhir+json"];
             var calls = new List<Call>
             {
                 new("bare read (baseline)", $"bench/bare/Observation/{observation}", fhir, null),
                 new("FHIR read by id", $"fhir/Observation/{observation}", fhir, null),
                 new("$everything", $"fhir/Patient/{patient}/$everything", fhir, null),
                 new("disclosure search (compliance, 50 per page)", "api/disclosures?agency=northside-clinic&limit=50", ["Authorization: Bearer " + compliance], null),
-                new("consent grant", $"api/survivors/{Scenario.Survivor}/consents", ["Authorization: Bearer " + survivor],
+                new("consent grant", $"api/survivors/{DemoScenario.Survivor}/consents", ["Authorization: Bearer " + survivor],
                     GrantScript),
             };
 
@@ -177,7 +177,7 @@ internal static class LoadSuite
             });
             for (var left = options.Soak; left > 0 && !cancel.IsCancellationRequested; left -= 60)
             {
-                var token = await scenario.AgencyTokenAsync(Scenario.Clinic, "system/*.rs");
+                var token = await scenario.AgencyTokenAsync(DemoScenario.Clinic, "system/*.rs");
                 var result = await Wrk.RunAsync(new Uri(api.Url, $"fhir/Observation/{observation}"), token, options.Threads, options.Connections, Math.Min(60, left));
                 if (result.Non2xx > 0)
                 {
@@ -235,7 +235,7 @@ internal static class LoadSuite
         /// </summary>
         private async Task<LoadRow> MeasureTokensAsync(Options options)
         {
-            var client = scenario.AgencyClient(Scenario.Clinic);
+            var client = scenario.AgencyClient(DemoScenario.Clinic);
             var audience = new Uri(Identity.Url, "connect/token").ToString();
             var key = ClientAssertions.PrivateKey(client);
             string Bodies(int count)
@@ -283,7 +283,7 @@ internal static class LoadSuite
 
         /// <summary>The grant's JSON; with <paramref name="start"/> null, <c>%s</c> placeholders for the script's start and end.</summary>
         private static string GrantBody(DateTimeOffset? start) =>
-            $"{{\"recipientAgencyId\":\"{Recipient}\",\"sourceAgencyIds\":[\"{Scenario.Shelter}\"],\"categories\":[\"contact\"],\"purposes\":[\"legal-advocacy\"]," +
+            $"{{\"recipientAgencyId\":\"{Recipient}\",\"sourceAgencyIds\":[\"{DemoScenario.Shelter}\"],\"categories\":[\"contact\"],\"purposes\":[\"legal-advocacy\"]," +
             $"\"start\":\"{(start is { } s ? s.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture) : "%s")}\"," +
             $"\"end\":\"{(start is { } e ? e.AddHours(1).ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture) : "%s")}\"," +
             "\"consentTextId\":\"general-sharing\",\"consentTextVersion\":\"3\",\"language\":\"en\"}";

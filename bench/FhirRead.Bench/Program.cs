@@ -24,8 +24,8 @@ if (options.Suite == "load")
 var data = Path.Combine(Path.GetTempPath(), "fhirread-bench", Guid.NewGuid().ToString("n"));
 var logs = Path.Combine(data, "logs");
 Directory.CreateDirectory(logs);
-var identityUrl = App.FreeUrl();
-var apiUrl = App.FreeUrl();
+var identityUrl = AppProcess.FreeUrl();
+var apiUrl = AppProcess.FreeUrl();
 var introspectionSecret = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
 var shared = new Dictionary<string, string>
 {
@@ -36,13 +36,13 @@ var shared = new Dictionary<string, string>
 };
 
 Console.WriteLine($"Apps from {options.Root}, data in {data}");
-using var identity = App.Start("identity", options.Root, "Identity", "Consent.Identity", identityUrl, logs, new Dictionary<string, string>(shared)
+using var identity = AppProcess.Start("identity", options.Root, "Identity", "Consent.Identity", identityUrl, logs, new Dictionary<string, string>(shared)
 {
     ["Provider__Issuer"] = identityUrl.ToString(),
     ["Provider__Portal__RedirectUris__0"] = IdentityHost.PortalRedirectUri,
     ["Provider__Api__ClientSecret"] = introspectionSecret,
 });
-using var api = App.Start("consent-api", options.Root, "Consent.Api", "Consent.Api", apiUrl, logs, new Dictionary<string, string>(shared)
+using var api = AppProcess.Start("consent-api", options.Root, "Consent.Api", "Consent.Api", apiUrl, logs, new Dictionary<string, string>(shared)
 {
     ["Auth__Authority"] = identityUrl.ToString(),
     ["Auth__IntrospectionSecret"] = introspectionSecret,
@@ -66,12 +66,12 @@ try
         await api.WaitReadyAsync(probe, TimeSpan.FromSeconds(90));
     }
 
-    var scenario = new Scenario(identityUrl, apiUrl, data);
+    var scenario = new DemoScenario(identityUrl, apiUrl, data);
     var observation = await scenario.SeedObservationAsync();
     var authorizedPath = $"fhir/Observation/{observation}";
     var barePath = $"bench/bare/Observation/{observation}";
     var uncheckedPath = $"bench/bare-unchecked/Observation/{observation}";
-    var token = await scenario.AgencyTokenAsync(Scenario.Clinic, "system/*.rs");
+    var token = await scenario.AgencyTokenAsync(DemoScenario.Clinic, "system/*.rs");
 
     // Both answer 200 with the same resource, or the comparison means nothing.
     var authorized = await scenario.GetAsync(authorizedPath, token);
@@ -100,19 +100,19 @@ try
     for (var i = 1; i <= options.Rounds && !cancel.IsCancellationRequested; i++)
     {
         // A fresh token per round (tokens live 5 minutes), the same one for both phases of the round.
-        token = await scenario.AgencyTokenAsync(Scenario.Clinic, "system/*.rs");
+        token = await scenario.AgencyTokenAsync(DemoScenario.Clinic, "system/*.rs");
         var uncheckedRun = await Wrk.RunAsync(uncheckedUrl, token, options.Threads, options.Connections, options.Seconds);
         var cpu = api.CpuTime();
         var bareRun = await Wrk.RunAsync(bareUrl, token, options.Threads, options.Connections, options.Seconds);
         var bareMemory = api.Memory();
         var bareCpu = api.CpuTime() - cpu;
-        var before = log.Count(Scenario.Clinic);
+        var before = log.Count(DemoScenario.Clinic);
         cpu = api.CpuTime();
         var authorizedRun = await Wrk.RunAsync(authorizedUrl, token, options.Threads, options.Connections, options.Seconds);
         var authorizedMemory = api.Memory();
         var authorizedCpu = api.CpuTime() - cpu;
         await Task.Delay(500); // requests still in flight when wrk stopped finish and are logged
-        var entries = log.Count(Scenario.Clinic) - before;
+        var entries = log.Count(DemoScenario.Clinic) - before;
         var round = new Round(i, uncheckedRun, bareRun, bareMemory, bareCpu, authorizedRun, authorizedMemory, authorizedCpu, entries);
         rounds.Add(round);
         Console.WriteLine(round.Summary());

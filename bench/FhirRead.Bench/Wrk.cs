@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
 
+using Consent.TestSupport;
+
 namespace Consent.FhirRead.Bench;
 
 /// <summary>What one wrk run measured.</summary>
@@ -18,7 +20,7 @@ internal sealed record WrkResult(double RequestsPerSecond, long Requests, double
 internal static partial class Wrk
 {
     public static Task<WrkResult> RunAsync(Uri url, string token, int threads, int connections, double seconds) =>
-        RunAsync(url, ["Authorization: Bearer " + token, "X-Purpose-Of-Use: " + Scenario.Purpose, "Accept: application/fhir+json"], null,
+        RunAsync(url, ["Authorization: Bearer " + token, "X-Purpose-Of-Use: " + DemoScenario.Purpose, "Accept: application/fhir+json"], null,
             threads, connections, seconds);
 
     /// <summary>wrk with these headers, and a Lua script when the requests are not all the same GET.</summary>

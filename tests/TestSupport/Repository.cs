@@ -16,4 +16,12 @@ public static class Repository
 
         throw new InvalidOperationException("Consent.sln not found above " + AppContext.BaseDirectory);
     }
+
+    /// <summary>The configuration the tests were built in (Debug, Release), read from the test assembly's folder.</summary>
+    public static string BuildConfiguration()
+    {
+        var parts = AppContext.BaseDirectory.Split(Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries);
+        var bin = Array.LastIndexOf(parts, "bin");
+        return bin >= 0 && bin + 1 < parts.Length ? parts[bin + 1] : "Debug";
+    }
 }

@@ -146,7 +146,7 @@ public sealed class PlatformStack : IAsyncLifetime
     private void Start(string name, string project, string assembly, Uri url, Dictionary<string, string> settings)
     {
         var projectDirectory = Path.Combine(RepositoryRoot(), "src", project);
-        var dll = Path.Combine(projectDirectory, "bin", BuildConfiguration(), "net10.0", assembly + ".dll");
+        var dll = Path.Combine(projectDirectory, "bin", Repository.BuildConfiguration(), "net10.0", assembly + ".dll");
         if (!File.Exists(dll))
         {
             throw new InvalidOperationException($"{dll} is missing: build the solution first.");
@@ -262,12 +262,4 @@ public sealed class PlatformStack : IAsyncLifetime
 
     /// <summary>The folder holding Consent.sln.</summary>
     public static string RepositoryRoot() => Consent.TestSupport.Repository.Root();
-
-    /// <summary>The configuration this test assembly was built in (the apps are built in the same one).</summary>
-    private static string BuildConfiguration()
-    {
-        var parts = AppContext.BaseDirectory.Split(Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries);
-        var bin = Array.LastIndexOf(parts, "bin");
-        return bin >= 0 && bin + 1 < parts.Length ? parts[bin + 1] : "Debug";
-    }
 }

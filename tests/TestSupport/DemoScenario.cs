@@ -3,16 +3,16 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using Consent.TestSupport;
 
-namespace Consent.FhirRead.Bench;
+namespace Consent.TestSupport;
 
 /// <summary>
-/// The record the benchmark reads and the consent that lets the clinic read it, made through the public HTTP APIs as the
-/// agencies and the survivor would: the shelter's system writes a Patient linked to the demo survivor and an Observation;
-/// the survivor signs in through the login form and grants Northside Clinic health records for treatment.
+/// A record and the consent that lets the clinic read it, made over HTTP against running apps (processes started with
+/// <see cref="AppProcess"/>, demo data on) as the agencies and the survivor would: the shelter's system writes a Patient
+/// linked to the demo survivor and an Observation; the survivor signs in through the login form and grants Northside
+/// Clinic health records for treatment. The benchmarks and the multi-instance tests start from it.
 /// </summary>
-internal sealed class Scenario(Uri identity, Uri api, string dataDirectory)
+public sealed class DemoScenario(Uri identity, Uri api, string dataDirectory)
 {
     public const string Survivor = "sv-1001";
     public const string Shelter = "harbor-house";

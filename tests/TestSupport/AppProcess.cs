@@ -3,16 +3,20 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 
-namespace Consent.FhirRead.Bench;
+namespace Consent.TestSupport;
 
-/// <summary>One of the platform's apps, started from its Release build as a child process on a free localhost port.</summary>
-internal sealed class App : IDisposable
+/// <summary>
+/// One of the platform's apps, started from its build as a child process on a free localhost port, its output kept in a
+/// file: the benchmarks run the Release builds, the tests that must stop an instance the hard way (<see cref="Kill"/>)
+/// the build they were built with.
+/// </summary>
+public sealed class AppProcess : IDisposable
 {
     private readonly Process process;
     private readonly StreamWriter output;
     private bool disposed;
 
-    private App(string name, Process process, StreamWriter output, Uri url)
+    private AppProcess(string name, Process process, StreamWriter output, Uri url)
     {
         Name = name;
         this.process = process;
@@ -28,15 +32,15 @@ internal sealed class App : IDisposable
 
     public string LogFile => ((FileStream)output.BaseStream).Name;
 
-    /// <summary>Starts <c>dotnet src/{project}/bin/Release/net10.0/{assembly}.dll</c> from the project folder, as ./run.sh does.</summary>
-    public static App Start(string name, string root, string project, string assembly, Uri url, string logDirectory,
-        IReadOnlyDictionary<string, string> environment)
+    /// <summary>Starts <c>dotnet src/{project}/bin/{configuration}/net10.0/{assembly}.dll</c> from the project folder, as ./run.sh does.</summary>
+    public static AppProcess Start(string name, string root, string project, string assembly, Uri url, string logDirectory,
+        IReadOnlyDictionary<string, string> environment, string configuration = "Release")
     {
         var folder = Path.Combine(root, "src", project);
-        var dll = Path.Combine(folder, "bin", "Release", "net10.0", assembly + ".dll");
+        var dll = Path.Combine(folder, "bin", configuration, "net10.0", assembly + ".dll");
         if (!File.Exists(dll))
         {
-            throw new InvalidOperationException($"{dll} is missing: build {project} in Release first (run.sh does).");
+            throw new InvalidOperationException($"{dll} is missing: build {project} ({configuration}) first.");
         }
 
         var start = new ProcessStartInfo("dotnet")
@@ -60,7 +64,7 @@ internal sealed class App : IDisposable
         process.ErrorDataReceived += (_, e) => Write(output, e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        return new App(name, process, output, url);
+        return new AppProcess(name, process, output, url);
     }
 
     public async Task WaitReadyAsync(HttpClient http, TimeSpan timeout)
@@ -119,6 +123,26 @@ internal sealed class App : IDisposable
         var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
         var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
         return TimeSpan.FromMilliseconds(ticks * 10);
+    }
+
+    /// <summary>Ends the process at once (SIGKILL), as a crash or a lost machine would: nothing of it runs to finish.</summary>
+    public void Kill()
+    {
+        process.Kill();
+        process.WaitForExit(10_000);
+    }
+
+    /// <summary>What the app wrote so far, for a failing test's message.</summary>
+    public string Output()
+    {
+        lock (output)
+        {
+            output.Flush();
+        }
+
+        using var reader = new StreamReader(new FileStream(LogFile, FileMode.Open, FileAccess.Read, FileShare.ReadWrite));
+        var text = reader.ReadToEnd();
+        return text.Length > 20_000 ? text[^20_000..] : text;
     }
 
     public void Dispose()

@@ -1,0 +1,237 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Consent.Api.DisclosureLog;
+using Consent.Api.Storage;
+using Microsoft.EntityFrameworkCore;
+
+namespace Consent.Api.Tests;
+
+/// <summary>
+/// Two Consent API instances as separate processes on one PostgreSQL database, behind nothing but this test, which
+/// spreads the load over them: the clinic reads a record through both while the survivor grants and revokes through
+/// both in turn, and one instance is killed (SIGKILL) in the middle. Afterwards, from the database: every read that was
+/// answered has its log entry (a permit for data, a deny for a 404), the log has no sequence gap, the chain verifies,
+/// and no read sent after a revocation was answered was answered with data, whichever instance took either.
+/// </summary>
+public sealed class MultiInstanceTests : IAsyncLifetime
+{
+    private const string Survivor = DemoScenario.Survivor;
+    private const string Clinic = DemoScenario.Clinic;
+
+    private readonly string data = Directory.CreateTempSubdirectory("consent-multi-").FullName;
+    private readonly List<AppProcess> apps = [];
+    private readonly HttpClient http = new() { Timeout = TimeSpan.FromSeconds(20) };
+    private PostgresServer server = null!;
+    private string database = "";
+
+    public async Task InitializeAsync()
+    {
+        server = await PostgresServer.Shared;
+        database = await server.CreateDatabaseAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var app in apps)
+        {
+            app.Dispose();
+        }
+
+        http.Dispose();
+        await server.DropDatabaseAsync(database);
+        Directory.Delete(data, recursive: true);
+    }
+
+    [Fact]
+    public async Task TwoInstances_OneKilledUnderLoad_EveryAnsweredReadIsLogged_NoGap_ChainVerifies_NoDataAfterARevocation()
+    {
+        var (identity, a, b) = await StartAsync();
+        var scenario = new DemoScenario(identity.Url, a.Url, data);
+        var (_, observation) = await scenario.SeedAsync();
+        var clinic = await scenario.AgencyTokenAsync(Clinic, "system/*.rs");
+        var survivor = await scenario.SurvivorTokenAsync();
+        await RevokeAsync(a, survivor, await ActiveGrantAsync(a, survivor));
+
+        var reads = new ConcurrentBag<Read>();
+        var revocations = new ConcurrentBag<(long Acknowledged, long NextGrantSent)>();
+        var killed = 0;
+        var stop = Stopwatch.StartNew();
+        var duration = TimeSpan.FromSeconds(12);
+        AppProcess Alive(int turn) => Volatile.Read(ref killed) == 1 || turn % 2 == 0 ? a : b;
+
+        var readers = Enumerable.Range(0, 6).Select(reader => Task.Run(async () =>
+        {
+            for (var turn = reader; stop.Elapsed < duration; turn++)
+            {
+                var instance = Alive(turn);
+                var sent = Stopwatch.GetTimestamp();
+                try
+                {
+                    using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(instance.Url, $"fhir/Observation/{observation}"));
+                    request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", clinic);
+                    request.Headers.Add("X-Purpose-Of-Use", DemoScenario.Purpose);
+                    using var response = await http.SendAsync(request);
+                    var body = await response.Content.ReadAsStringAsync();
+                    reads.Add(new Read(instance == a ? "a" : "b", sent, Stopwatch.GetTimestamp(), response.StatusCode,
+                        response.Headers.TryGetValues("X-Request-Id", out var ids) ? ids.Single() : "", body.Contains("blood pressure", StringComparison.Ordinal)));
+                }
+                catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+                {
+                    // Unanswered (the killed instance): nothing was acknowledged, nothing is owed.
+                }
+            }
+        })).ToList();
+
+        // The survivor's side: a grant through one instance, its revocation through the other, in turn. The kill happens
+        // here, between two of these calls, so that whether a grant exists is never in doubt; reads are in flight on both.
+        var killedAt = 0L;
+        var toggler = Task.Run(async () =>
+        {
+            var revoked = Stopwatch.GetTimestamp();
+            for (var turn = 0; stop.Elapsed < duration; turn++)
+            {
+                var grantSent = Stopwatch.GetTimestamp();
+                revocations.Add((revoked, grantSent));
+                var grant = await GrantAsync(Alive(turn), survivor);
+                await Task.Delay(250);
+                await RevokeAsync(Alive(turn + 1), survivor, grant);
+                revoked = Stopwatch.GetTimestamp();
+                if (killedAt == 0 && stop.Elapsed > TimeSpan.FromSeconds(5))
+                {
+                    b.Kill();
+                    Volatile.Write(ref killed, 1);
+                    killedAt = Stopwatch.GetTimestamp();
+                }
+
+                await Task.Delay(250);
+            }
+
+            revocations.Add((revoked, long.MaxValue));
+        });
+        await Task.WhenAll([.. readers, toggler]);
+        killedAt.ShouldBeGreaterThan(0L);
+
+        var answered = reads.ToList();
+        answered.Count(r => r.Instance == "b" && r.Data).ShouldBeGreaterThan(0, "instance b answered no read with data before it was killed");
+        answered.Count(r => r.Instance == "a" && r.Data && r.Sent > killedAt).ShouldBeGreaterThan(0, "instance a answered no read with data after b was killed");
+        answered.Count(r => r.Status == HttpStatusCode.NotFound).ShouldBeGreaterThan(0, "no read fell between a revocation and the next grant");
+
+        var entries = await LogAsync();
+        entries.Select(e => e.Sequence).ShouldBe(Enumerable.Range(1, entries.Count).Select(i => (long)i), "the log has a gap");
+        DisclosureChain.FirstBreak(entries).ShouldBeNull();
+
+        var byRequest = entries.Where(e => e.RecipientAgencyId == Clinic).GroupBy(e => e.RequestId).ToDictionary(g => g.Key, g => g.ToList());
+        foreach (var read in answered)
+        {
+            byRequest.TryGetValue(read.RequestId, out var logged).ShouldBeTrue($"read {read.RequestId} on {read.Instance} was answered {(int)read.Status} without a log entry");
+            logged!.ShouldHaveSingleItem().Decision.ShouldBe(read.Status == HttpStatusCode.OK ? DisclosureDecision.Permit : DisclosureDecision.Deny);
+            read.Status.ShouldBeOneOf(HttpStatusCode.OK, HttpStatusCode.NotFound);
+            read.Data.ShouldBe(read.Status == HttpStatusCode.OK);
+        }
+
+        foreach (var (revoked, nextGrant) in revocations)
+        {
+            answered.Where(r => r.Sent > revoked && r.Answered < nextGrant && r.Data)
+                .ShouldBeEmpty("a read sent after a revocation was answered, and answered before the next grant was asked for, returned data");
+        }
+    }
+
+    private sealed record Read(string Instance, long Sent, long Answered, HttpStatusCode Status, string RequestId, bool Data);
+
+    /// <summary>Identity, then two API instances on the database, one after the other (the first makes the schema and the demo data).</summary>
+    private async Task<(AppProcess Identity, AppProcess A, AppProcess B)> StartAsync()
+    {
+        var root = Repository.Root();
+        var configuration = Repository.BuildConfiguration();
+        var logs = Directory.CreateDirectory(Path.Combine(data, "logs")).FullName;
+        var secret = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+        var shared = new Dictionary<string, string>
+        {
+            ["ASPNETCORE_ENVIRONMENT"] = "Development",
+            ["DOTNET_ENVIRONMENT"] = "Development",
+            ["Storage__DataDirectory"] = data,
+            ["Serilog__MinimumLevel__Default"] = "Warning",
+            ["RateLimits__ClientPerMinute"] = "1000000",
+            ["RateLimits__UserPerMinute"] = "1000000",
+        };
+        var identityUrl = AppProcess.FreeUrl();
+        var identity = Start(AppProcess.Start("identity", root, "Identity", "Consent.Identity", identityUrl, logs, new Dictionary<string, string>(shared)
+        {
+            ["Provider__Issuer"] = identityUrl.ToString(),
+            ["Provider__Portal__RedirectUris__0"] = IdentityHost.PortalRedirectUri,
+            ["Provider__Api__ClientSecret"] = secret,
+        }, configuration));
+        await identity.WaitReadyAsync(http, TimeSpan.FromSeconds(120));
+        var api = new Dictionary<string, string>(shared)
+        {
+            ["Auth__Authority"] = identityUrl.ToString(),
+            ["Auth__IntrospectionSecret"] = secret,
+            ["Storage__Provider"] = "Postgres",
+            ["ConnectionStrings__Consent"] = database,
+        };
+        var a = Start(AppProcess.Start("consent-api-a", root, "Consent.Api", "Consent.Api", AppProcess.FreeUrl(), logs, api, configuration));
+        await a.WaitReadyAsync(http, TimeSpan.FromSeconds(120));
+        var b = Start(AppProcess.Start("consent-api-b", root, "Consent.Api", "Consent.Api", AppProcess.FreeUrl(), logs, api, configuration));
+        await b.WaitReadyAsync(http, TimeSpan.FromSeconds(120));
+        return (identity, a, b);
+    }
+
+    private AppProcess Start(AppProcess app)
+    {
+        apps.Add(app);
+        return app;
+    }
+
+    private async Task<string> GrantAsync(AppProcess instance, string token)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(instance.Url, $"api/survivors/{Survivor}/consents"))
+        {
+            Content = JsonContent.Create(new
+            {
+                recipientAgencyId = Clinic,
+                sourceAgencyIds = new[] { DemoScenario.Shelter },
+                categories = new[] { "health" },
+                purposes = new[] { "treatment" },
+                consentTextId = "general-sharing",
+                consentTextVersion = "3",
+                language = "en",
+            }),
+        };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        using var response = await http.SendAsync(request);
+        var body = await response.Content.ReadAsStringAsync();
+        response.StatusCode.ShouldBe(HttpStatusCode.Created, body);
+        return JsonDocument.Parse(body).RootElement.GetProperty("id").GetString()!;
+    }
+
+    private async Task RevokeAsync(AppProcess instance, string token, string grant)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(instance.Url, $"api/survivors/{Survivor}/consents/{grant}/revoke"));
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        using var response = await http.SendAsync(request);
+        response.StatusCode.ShouldBe(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+    }
+
+    private async Task<string> ActiveGrantAsync(AppProcess instance, string token)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(instance.Url, $"api/survivors/{Survivor}/consents"));
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        using var response = await http.SendAsync(request);
+        var body = await response.Content.ReadAsStringAsync();
+        response.StatusCode.ShouldBe(HttpStatusCode.OK, body);
+        var list = JsonDocument.Parse(body).RootElement;
+        var items = list.ValueKind == JsonValueKind.Array ? list : list.GetProperty("items");
+        return items.EnumerateArray().Single(g => g.GetProperty("recipientAgencyId").GetString() == Clinic && g.GetProperty("status").GetString() == "active")
+            .GetProperty("id").GetString()!;
+    }
+
+    private async Task<List<DisclosureEntry>> LogAsync()
+    {
+        await using var db = new PostgresConsentDb(new DbContextOptionsBuilder<PostgresConsentDb>().UseNpgsql(database).Options);
+        return await db.Disclosures.AsNoTracking().OrderBy(e => e.Sequence).ToListAsync();
+    }
+}

@@ -1,6 +1,8 @@
 using System.Net;
+using Consent.Api.DisclosureLog;
 using Consent.Cli;
 using Consent.Log.Verification;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
 namespace Consent.Api.Tests;
@@ -20,6 +22,12 @@ public sealed class PostgresLogVerificationTests(PostgresApi postgres) : IClassF
     public async Task ALogWrittenOnPostgres_Verifies_ThenRowsChangedByTheOwner_AreReportedAtTheirSequence()
     {
         var size = await RealDisclosures.MakeAsync(Api, 16);
+        // Texts JSON escapes and non-ASCII in the text[] lists, a user id and break glass: read as the API wrote them.
+        await Api.Services.GetRequiredService<IDisclosureLog>().AppendAsync(new DisclosureDraft(
+            "northside-clinic", "northside-ehr", "user-\u00e9", "sv-1001", "Observation",
+            ["Observation/a\"b", "Observation/c\\d", "Observation/\u00e9\ud55c", "Observation/tab\there"], "ETREAT", DisclosureDecision.Permit,
+            [DisclosureBasis.Grant(Guid.NewGuid()), DisclosureBasis.Mou(Guid.NewGuid())], "policy-\u00e9", "request-1", BreakGlass: true),
+            CancellationToken.None);
         var head = await RealDisclosures.SignHeadAsync(Api);
         var compliance = await Api.Parties.Compliance();
 

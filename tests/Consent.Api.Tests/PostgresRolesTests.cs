@@ -36,13 +36,16 @@ public sealed class PostgresRolesApi : IAsyncLifetime
         database = await server.CreateDatabaseAsync(OwnerRole);
         OwnerConnection = new NpgsqlConnectionStringBuilder(OwnerConnection) { Database = new NpgsqlConnectionStringBuilder(database).Database }.ConnectionString;
         AppConnection = await server.CreateRoleAsync(AppRole, database);
-        Api = ApiHost.With(new Dictionary<string, string?>
-        {
-            ["Storage:Provider"] = "Postgres",
-            ["ConnectionStrings:Consent"] = AppConnection,
-            ["ConnectionStrings:" + PostgresRoles.OwnerConnection] = OwnerConnection,
-        });
+        Api = Instance(withOwner: true);
     }
+
+    /// <summary>An API instance on the app's role, applying the migrations and grants as the owner or not.</summary>
+    public ApiHost Instance(bool withOwner) => ApiHost.With(new Dictionary<string, string?>
+    {
+        ["Storage:Provider"] = "Postgres",
+        ["ConnectionStrings:Consent"] = AppConnection,
+        ["ConnectionStrings:" + PostgresRoles.OwnerConnection] = withOwner ? OwnerConnection : null,
+    });
 
     public async Task DisposeAsync()
     {
@@ -165,12 +168,7 @@ public sealed class PostgresRolesTests(PostgresRolesApi roles) : IClassFixture<P
             await widen.ExecuteNonQueryAsync();
         }
 
-        await using (var restarted = ApiHost.With(new Dictionary<string, string?>
-        {
-            ["Storage:Provider"] = "Postgres",
-            ["ConnectionStrings:Consent"] = roles.AppConnection,
-            ["ConnectionStrings:" + PostgresRoles.OwnerConnection] = roles.OwnerConnection,
-        }))
+        await using (var restarted = roles.Instance(withOwner: true))
         {
             (await restarted.CreateClient().GetAsync("/health/ready")).StatusCode.ShouldBe(HttpStatusCode.OK);
         }
@@ -179,6 +177,17 @@ public sealed class PostgresRolesTests(PostgresRolesApi roles) : IClassFixture<P
         await plain.OpenAsync();
         await using var update = new NpgsqlCommand("""UPDATE "DisclosureLog" SET "Sequence" = "Sequence" """, plain);
         (await Should.ThrowAsync<PostgresException>(() => update.ExecuteNonQueryAsync())).SqlState.ShouldBe(PostgresErrorCodes.InsufficientPrivilege);
+    }
+
+    [Fact]
+    public async Task ASecondInstanceWithoutTheOwner_StartsOnTheAppsRole_AndAppendsToTheSameLog()
+    {
+        var head = await Api.LogHeadAsync();
+        await using var second = roles.Instance(withOwner: false);
+        (await second.CreateClient().GetAsync("/health/ready")).StatusCode.ShouldBe(HttpStatusCode.OK);
+        var clinic = await second.Parties.AgencySystem("northside-clinic");
+        (await clinic.ReadAsync($"/fhir/Observation/{Guid.NewGuid():n}")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        (await Api.LogHeadAsync()).ShouldBe(head + 1);
     }
 
     private static string Key(string table) => table switch

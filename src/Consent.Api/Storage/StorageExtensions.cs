@@ -70,6 +70,12 @@ public static class StorageExtensions
                 + "any deployment). It holds development data only: move it aside (e.g. delete the data folder) and start again.");
         }
 
+        // Nothing to apply: no migration statement at all, so an instance whose role owns nothing starts too.
+        if (applied.Count > 0 && !(await db.Database.GetPendingMigrationsAsync()).Any())
+        {
+            return;
+        }
+
         await db.Database.MigrateAsync();
     }
 }

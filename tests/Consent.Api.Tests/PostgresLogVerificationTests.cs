@@ -52,17 +52,12 @@ public sealed class PostgresLogVerificationTests(PostgresApi postgres) : IClassF
         // As the tables' owner, with plain SQL: the triggers disabled, a list of ids and a purpose changed.
         var listChanged = size - 9;
         var purposeChanged = size - 5;
-        await using (var owner = new NpgsqlConnection(postgres.ConnectionString))
-        {
-            await owner.OpenAsync();
-            await using var tamper = new NpgsqlCommand($"""
-                ALTER TABLE "DisclosureLog" DISABLE TRIGGER ALL;
-                UPDATE "DisclosureLog" SET "ResourceIds" = array_append("ResourceIds", 'Observation/other') WHERE "Sequence" = {listChanged};
-                UPDATE "DisclosureLog" SET "PurposeOfUse" = 'HRESCH' WHERE "Sequence" = {purposeChanged};
-                ALTER TABLE "DisclosureLog" ENABLE TRIGGER ALL;
-                """, owner);
-            (await tamper.ExecuteNonQueryAsync()).ShouldBe(2);
-        }
+        await ExecuteAsOwnerAsync($"""
+            ALTER TABLE "DisclosureLog" DISABLE TRIGGER ALL;
+            UPDATE "DisclosureLog" SET "ResourceIds" = array_append("ResourceIds", 'Observation/other') WHERE "Sequence" = {listChanged};
+            UPDATE "DisclosureLog" SET "PurposeOfUse" = 'HRESCH' WHERE "Sequence" = {purposeChanged};
+            ALTER TABLE "DisclosureLog" ENABLE TRIGGER ALL;
+            """, expectedRows: 2);
 
         var tampered = await compliance.PostAsync(Verify, null);
         var text = await tampered.Content.ReadAsStringAsync();
@@ -87,6 +82,35 @@ public sealed class PostgresLogVerificationTests(PostgresApi postgres) : IClassF
         chunked.FirstFailure.ShouldNotBeNull().Kind.ShouldBe(LogFailureKind.HashMismatch);
         chunked.FirstFailure.Sequence.ShouldBe(listChanged);
         chunked.Failures.Where(f => f.Kind == LogFailureKind.HashMismatch).Select(f => f.Sequence).ShouldBe([listChanged, purposeChanged]);
+
+        // Then an entry deleted and the leaf hash of an earlier tree row replaced.
+        var deleted = size - 2;
+        await ExecuteAsOwnerAsync($"""
+            ALTER TABLE "DisclosureLog" DISABLE TRIGGER ALL;
+            ALTER TABLE "DisclosureTree" DISABLE TRIGGER ALL;
+            DELETE FROM "DisclosureLog" WHERE "Sequence" = {deleted};
+            UPDATE "DisclosureTree" SET "Hashes" = overlay("Hashes" placing '\x{new string('0', 64)}'::bytea from 1) WHERE "LeafIndex" = 2;
+            ALTER TABLE "DisclosureLog" ENABLE TRIGGER ALL;
+            ALTER TABLE "DisclosureTree" ENABLE TRIGGER ALL;
+            """, expectedRows: 2);
+
+        (exit, output, error) = await RealLogTamperTests.RunAsync("verify-log", "--connection", postgres.ConnectionString);
+        exit.ShouldBe(ExitCodes.LogDoesNotVerify, output + error);
+        output.ShouldContain("First failure: tree node at entry 3");
+        report = await (await compliance.PostAsync(Verify, null)).Json();
+        report.GetProperty("failures")[0].GetProperty("kind").GetString().ShouldBe("tree-node");
+        report.GetProperty("failures")[0].GetProperty("sequence").GetInt64().ShouldBe(3);
+        var all = LogVerifier.VerifyPostgres(postgres.ConnectionString, new LogVerifierOptions { ChunkLevel = 2, MaxParallelism = 2 });
+        all.Failures.ShouldContain(f => f.Kind == LogFailureKind.SequenceGap && f.Sequence == deleted);
+        all.Failures.Where(f => f.Kind == LogFailureKind.HashMismatch).Select(f => f.Sequence).ShouldBe([listChanged, purposeChanged]);
+    }
+
+    private async Task ExecuteAsOwnerAsync(string sql, int expectedRows)
+    {
+        await using var owner = new NpgsqlConnection(postgres.ConnectionString);
+        await owner.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, owner);
+        (await command.ExecuteNonQueryAsync()).ShouldBe(expectedRows);
     }
 
     [Fact]

@@ -10,13 +10,14 @@ using SQLitePCL;
 namespace Consent.Log.Verification;
 
 /// <summary>
-/// Verifies a disclosure log stored in SQLite from its rows alone, without the API: every entry's sequence number,
+/// Verifies a disclosure log stored in SQLite or PostgreSQL from its rows alone, without the API: every entry's sequence number,
 /// previous hash and hash (recomputed from the stored columns through the canonical encoding), the Merkle tree
 /// recomputed from those hashes against every row of <c>DisclosureTree</c>, and every signed tree head (stored, or
 /// supplied by the caller) against its key and the recomputed root at its size.
 /// </summary>
 /// <remarks>
-/// The log is read in chunks of 2^16 entries aligned on leaf indexes, on as many connections as there are cores;
+/// The log is read in chunks of 2^16 entries aligned on leaf indexes, on as many connections as there are cores
+/// (<see cref="SqliteRowSource"/> or <see cref="PostgresRowSource"/>: the checks are the same code for both);
 /// each chunk yields its failures, the hashes at its edges and its complete subtree, and the chunks are then joined
 /// in order (the chain across chunk edges, the tree levels above a chunk, the roots at tree head sizes). Memory
 /// stays O(chunks + log n) whatever the log's size.
@@ -67,17 +68,10 @@ public static class LogVerifier
     public static LogVerificationResult VerifyPostgres(string connectionString, LogVerifierOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(connectionString);
-        var source = PostgresRowSource.DataSource(connectionString);
-        try
-        {
-            using var connection = PostgresRowSource.Open(source);
-            options ??= new LogVerifierOptions();
-            return Verify(connection, options.MaxParallelism, () => new PostgresRowSource(source), options, cancellationToken);
-        }
-        finally
-        {
-            source.Dispose();
-        }
+        using var source = PostgresRowSource.DataSource(connectionString);
+        using var connection = PostgresRowSource.Open(source);
+        options ??= new LogVerifierOptions();
+        return Verify(connection, options.MaxParallelism, () => new PostgresRowSource(source), options, cancellationToken);
     }
 
     /// <param name="connection">Where the sizes, heads and keys are read.</param>

@@ -372,7 +372,8 @@ public sealed class RealLogTamperTests(RealLogCopy log) : IClassFixture<RealLogC
         return connection;
     }
 
-    private static async Task<(int, string, string)> RunAsync(params string[] args)
+    /// <summary>Runs the <c>consent</c> command in-process; its exit code, output and errors.</summary>
+    internal static async Task<(int, string, string)> RunAsync(params string[] args)
     {
         var output = new StringWriter();
         var error = new StringWriter();

@@ -278,6 +278,19 @@ public sealed class VerifyLogTests : IDisposable
         badKey.Error.ShouldContain("public key");
     }
 
+    [Fact]
+    public async Task AFileAndAConnectionAtOnce_IsAUsageError_AndAConnectionStringThatIsNotOne_IsUnusableInput()
+    {
+        var both = await Cli.RunAsync("verify-log", "--database", database, "--connection", "Host=db;Database=consent");
+        var malformed = await Cli.RunAsync("verify-log", "--connection", "Hots=db;Password=secret-word");
+
+        both.ExitCode.ShouldBe(ExitCodes.Usage);
+        both.Error.ShouldContain("--database or --connection, not both");
+        malformed.ExitCode.ShouldBe(ExitCodes.Failed);
+        malformed.Error.ShouldContain("--connection is not a PostgreSQL connection string");
+        malformed.Error.ShouldNotContain("secret-word");
+    }
+
     private async Task<(int ExitCode, string Out, string Error)> VerifyAsync(params string[] more)
     {
         var result = await Cli.RunAsync(["verify-log", "--database", database, .. more]);

@@ -44,19 +44,35 @@ public sealed class PostgresServer
         ? null
         : int.Parse(File.ReadLines(Path.Combine(folder, "data", "postmaster.pid")).First(), System.Globalization.CultureInfo.InvariantCulture);
 
-    /// <summary>Makes an empty database and returns its connection string.</summary>
-    public async Task<string> CreateDatabaseAsync()
+    /// <summary>Makes an empty database (owned by <paramref name="owner"/>, a role, when given) and returns its connection string.</summary>
+    public async Task<string> CreateDatabaseAsync(string? owner = null)
     {
         var name = "consent_test_" + Guid.NewGuid().ToString("n")[..12];
-        await using (var connection = new NpgsqlConnection(adminConnectionString))
-        {
-            await connection.OpenAsync();
-            await using var command = connection.CreateCommand();
-            command.CommandText = $"CREATE DATABASE \"{name}\"";
-            await command.ExecuteNonQueryAsync();
-        }
-
+        await ExecuteAsync($"CREATE DATABASE \"{name}\"" + (owner is null ? "" : $" OWNER \"{owner}\""));
         return new NpgsqlConnectionStringBuilder(adminConnectionString) { Database = name }.ConnectionString;
+    }
+
+    /// <summary>
+    /// Makes a login role with a password of its own, neither superuser nor allowed to create databases or roles;
+    /// returns the connection string of <paramref name="database"/> (a connection string) as that role.
+    /// </summary>
+    public async Task<string> CreateRoleAsync(string role, string database)
+    {
+        var password = Guid.NewGuid().ToString("n");
+        await ExecuteAsync($"CREATE ROLE \"{role}\" LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD '{password}'");
+        return new NpgsqlConnectionStringBuilder(database) { Username = role, Password = password }.ConnectionString;
+    }
+
+    /// <summary>Drops a role made by <see cref="CreateRoleAsync"/> (once the databases it owns or has privileges in are dropped).</summary>
+    public Task DropRoleAsync(string role) => ExecuteAsync($"DROP ROLE IF EXISTS \"{role}\"");
+
+    private async Task ExecuteAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(adminConnectionString);
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync();
     }
 
     /// <summary>Drops a database made by <see cref="CreateDatabaseAsync"/>, closing whatever still uses it.</summary>
@@ -64,11 +80,7 @@ public sealed class PostgresServer
     {
         var name = new NpgsqlConnectionStringBuilder(connectionString).Database;
         NpgsqlConnection.ClearAllPools();
-        await using var connection = new NpgsqlConnection(adminConnectionString);
-        await connection.OpenAsync();
-        await using var command = connection.CreateCommand();
-        command.CommandText = $"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)";
-        await command.ExecuteNonQueryAsync();
+        await ExecuteAsync($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
     }
 
     private static async Task<PostgresServer> StartAsync(bool durable)

@@ -20,7 +20,7 @@ public static class LogVerificationApi
     public static RouteHandlerBuilder MapLogVerification(this IEndpointRouteBuilder app) =>
         app.MapPost("/api/log/verify", Verify).WithTags("Disclosure log tree")
             .WithSummary("Compliance officers: verify the whole log now (entries, tree, signed heads under the stored keys; optionally a JSON "
-                + "array of saved tree heads in the body). One check at a time. Needs SQLite.")
+                + "array of saved tree heads in the body). One check at a time. On SQLite (a file) or PostgreSQL.")
             .WithProblems(ProblemCatalogue.Forbidden, ProblemCatalogue.InvalidRequest, ProblemCatalogue.MalformedRequest,
                 ProblemCatalogue.RequestTooLarge, ProblemCatalogue.UnsupportedMediaType, ProblemCatalogue.LogVerificationRunning,
                 ProblemCatalogue.OnlineVerificationNeedsSqlite, ProblemCatalogue.LogVerificationUnavailable);

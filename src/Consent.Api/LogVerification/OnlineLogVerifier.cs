@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Text.Json;
 using Consent.Api.Caller;
 using Consent.Api.DisclosureLog;
@@ -16,12 +17,14 @@ public sealed record PostedBody(string? ContentType, byte[] Bytes, bool TooLarge
 /// <summary>
 /// Runs <see cref="LogVerifier"/> over the API's own database while the API runs: every entry rehashed, the tree
 /// recomputed against its stored rows, every stored tree head (and any head the caller posts) checked against the keys
-/// stored in <c>DisclosureLogKeys</c>. It reads on a read-only SQLite connection of its own, never the writer's, so the
-/// log keeps being appended to while it runs (entries below the sizes read first never change). One check at a time:
-/// it reads the whole log.
+/// stored in <c>DisclosureLogKeys</c>. It reads on read-only connections of its own (to the SQLite file, or to the
+/// PostgreSQL database with the API's connection string, in read-only sessions), never the writer's, so the log keeps
+/// being appended to while it runs (entries below the sizes read first never change). One check at a time: it reads
+/// the whole log.
 /// </summary>
 public sealed partial class OnlineLogVerifier(
-    IServiceScopeFactory scopes, TimeProvider time, IHostApplicationLifetime lifetime, ILogger<OnlineLogVerifier> logger) : IDisposable
+    IServiceScopeFactory scopes, IConfiguration configuration, TimeProvider time, IHostApplicationLifetime lifetime,
+    ILogger<OnlineLogVerifier> logger) : IDisposable
 {
     /// <summary>Failures listed in a report (all are counted).</summary>
     public const int FailuresReported = 10;
@@ -66,16 +69,27 @@ public sealed partial class OnlineLogVerifier(
             return invalid;
         }
 
-        string connectionString;
+        Func<LogVerifierOptions, LogVerificationResult> verify;
         await using (var scope = scopes.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<ConsentDb>();
-            if (!db.Database.IsSqlite() || ReadOnly(db.Database.GetConnectionString()) is not { } readOnly)
+            if (db.Database.IsNpgsql() && configuration.GetConnectionString("Consent") is { } postgres)
+            {
+                verify = options => LogVerifier.VerifyPostgres(postgres, options, lifetime.ApplicationStopping);
+            }
+            else if (db.Database.IsSqlite() && ReadOnly(db.Database.GetConnectionString()) is { } readOnly)
+            {
+                verify = options =>
+                {
+                    using var connection = new SqliteConnection(readOnly);
+                    connection.Open();
+                    return LogVerifier.Verify(connection, options, lifetime.ApplicationStopping);
+                };
+            }
+            else
             {
                 return ProblemCatalogue.OnlineVerificationNeedsSqlite;
             }
-
-            connectionString = readOnly;
         }
 
         using var lease = TryBegin();
@@ -88,20 +102,15 @@ public sealed partial class OnlineLogVerifier(
         LogVerificationResult result;
         try
         {
-            // The verifier reads synchronously through SQLite's C functions: off the request's thread.
-            result = await Task.Run(() =>
+            // The verifier reads synchronously: off the request's thread.
+            result = await Task.Run(() => verify(new LogVerifierOptions
             {
-                using var connection = new SqliteConnection(connectionString);
-                connection.Open();
-                return LogVerifier.Verify(connection, new LogVerifierOptions
-                {
-                    TrustedHeads = heads.Value!,
-                    MaxFailures = FailuresReported,
-                    MaxParallelism = 1,
-                }, lifetime.ApplicationStopping);
-            }, lifetime.ApplicationStopping);
+                TrustedHeads = heads.Value!,
+                MaxFailures = FailuresReported,
+                MaxParallelism = 1,
+            }), lifetime.ApplicationStopping);
         }
-        catch (Exception e) when (e is LogDatabaseException or SqliteException)
+        catch (Exception e) when (e is LogDatabaseException or DbException)
         {
             LogUnreadable(logger, e);
             return ProblemCatalogue.LogVerificationUnavailable;

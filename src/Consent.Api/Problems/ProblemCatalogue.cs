@@ -122,7 +122,7 @@ public static class ProblemCatalogue
     public static readonly ProblemType DisclosureLogEmpty = new("disclosure-log-empty", 409, "The disclosure log is empty: there is no tree to sign yet.");
     public static readonly ProblemType LogVerificationRunning = new("log-verification-running", 429, "A check of the disclosure log is already running; try again after Retry-After seconds.");
     public static readonly ProblemType OnlineVerificationNeedsSqlite = new("online-verification-needs-sqlite", 501,
-        "The online check reads the log's SQLite file and this database is not SQLite; verify a copy of the log with consent verify-log instead.");
+        "The online check reads the log through connections of its own, to a SQLite file or a PostgreSQL database, and this database is neither (an in-memory database); verify a copy of the log with consent verify-log instead.");
     public static readonly ProblemType LogVerificationUnavailable = new("log-verification-unavailable", 503, "The disclosure log could not be read for the check; try again later.");
     public static readonly ProblemType DisclosureTreeUnavailable = new("disclosure-tree-unavailable", 503, "The disclosure log's tree disagrees with the log and is not extended or signed until the log is checked.");
 

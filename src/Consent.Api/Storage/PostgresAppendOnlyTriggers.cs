@@ -25,6 +25,9 @@ public static class PostgresAppendOnlyTriggers
 
     private static readonly string[] Operations = ["Update", "Delete", "Truncate"];
 
+    /// <summary>The append-only tables: the application's role may only read and insert there (<see cref="PostgresRoles"/>).</summary>
+    public static IEnumerable<string> TableNames => Tables.Select(t => t.Table);
+
     public static void Create(MigrationBuilder migrationBuilder)
     {
         ArgumentNullException.ThrowIfNull(migrationBuilder);

@@ -7,12 +7,17 @@ public static class StorageExtensions
 {
     /// <summary>
     /// The store <c>Storage:Provider</c> names: SQLite (the default) under the data directory unless
-    /// <c>ConnectionStrings:Consent</c> names a file, or PostgreSQL at <c>ConnectionStrings:Consent</c>.
+    /// <c>ConnectionStrings:Consent</c> names a file, or PostgreSQL at <c>ConnectionStrings:Consent</c> (with
+    /// <c>ConnectionStrings:ConsentOwner</c> for the role that owns the tables: <see cref="PostgresRoles"/>).
     /// </summary>
     public static WebApplicationBuilder AddConsentStore(this WebApplicationBuilder builder)
     {
         var storage = builder.Configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions();
         var configured = builder.Configuration.GetConnectionString("Consent");
+        if (storage.Provider != StorageProvider.Postgres && !string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString(PostgresRoles.OwnerConnection)))
+        {
+            throw new InvalidOperationException($"ConnectionStrings:{PostgresRoles.OwnerConnection} is for PostgreSQL (Storage:Provider Postgres).");
+        }
 
         // Pooled: the FHIR read path opens a context per request, and pooling saves setting one up each time.
         if (storage.Provider == StorageProvider.Postgres)
@@ -36,13 +41,26 @@ public static class StorageExtensions
 
     /// <summary>
     /// Brings the schema up to date through the provider's migrations (Storage/Migrations for SQLite,
-    /// Storage/PostgresMigrations for PostgreSQL). A database made by the migrations
-    /// from before they were squashed into one (development data only) is refused with what to do, not half-migrated.
+    /// Storage/PostgresMigrations for PostgreSQL), as the owner role when <c>ConnectionStrings:ConsentOwner</c> is set,
+    /// which then grants the application's role its privileges (<see cref="PostgresRoles"/>). A database made by the
+    /// migrations from before they were squashed into one (development data only) is refused with what to do, not
+    /// half-migrated.
     /// </summary>
     public static async Task MigrateConsentStoreAsync(this WebApplication app)
     {
         await using var scope = app.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ConsentDb>();
+        if (db.Database.IsNpgsql() && app.Configuration.GetConnectionString(PostgresRoles.OwnerConnection) is { Length: > 0 } owner)
+        {
+            await PostgresRoles.MigrateAsOwnerAndGrantAsync(owner, app.Configuration.GetConnectionString("Consent")!, MigrateAsync);
+            return;
+        }
+
+        await MigrateAsync(db);
+    }
+
+    private static async Task MigrateAsync(ConsentDb db)
+    {
         var applied = (await db.Database.GetAppliedMigrationsAsync()).ToList();
         var known = db.Database.GetMigrations().ToHashSet(StringComparer.Ordinal);
         if (applied.Count > 0 && !applied.Any(known.Contains))
@@ -50,6 +68,12 @@ public static class StorageExtensions
             throw new InvalidOperationException(
                 "The consent database was made by migrations this version no longer has (they were squashed into one before "
                 + "any deployment). It holds development data only: move it aside (e.g. delete the data folder) and start again.");
+        }
+
+        // Nothing to apply: no migration statement at all, so an instance whose role owns nothing starts too.
+        if (applied.Count > 0 && !(await db.Database.GetPendingMigrationsAsync()).Any())
+        {
+            return;
         }
 
         await db.Database.MigrateAsync();

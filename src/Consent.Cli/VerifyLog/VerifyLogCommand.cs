@@ -2,13 +2,15 @@ using System.CommandLine;
 using System.Globalization;
 using Consent.Log.TreeHeads;
 using Consent.Log.Verification;
+using Npgsql;
 using Spectre.Console;
 
 namespace Consent.Cli.VerifyLog;
 
 /// <summary>
-/// <c>consent verify-log</c>: checks a disclosure log database on its own, without the API. Prints counts, sequence
-/// numbers and hashes only, never an entry's contents.
+/// <c>consent verify-log</c>: checks a disclosure log database on its own, without the API: a SQLite file
+/// (<c>--database</c>) or a PostgreSQL database (<c>--connection</c>). Prints counts, sequence numbers and hashes only,
+/// never an entry's contents.
 /// </summary>
 internal static class VerifyLogCommand
 {
@@ -20,7 +22,10 @@ internal static class VerifyLogCommand
         var database = new Option<string>("--database")
         {
             Description = "The SQLite database file (default: consent.db in $CONSENT_DATA_DIR, else in .data/ as run.sh uses it).",
-            DefaultValueFactory = _ => DefaultDatabase(),
+        };
+        var connection = new Option<string>("--connection")
+        {
+            Description = "A PostgreSQL database instead of a file: its connection string (\"Host=…;Database=…;Username=…\"); a read-only role is enough.",
         };
         var publicKeys = new Option<string[]>("--public-key")
         {
@@ -37,21 +42,23 @@ internal static class VerifyLogCommand
         var command = new Command("verify-log",
             "Verify the disclosure log: every entry's sequence number, chain and hash, the Merkle tree and the signed tree heads.")
         {
-            database, publicKeys, treeHeads,
+            database, connection, publicKeys, treeHeads,
         };
+        command.Validators.Add(result =>
+        {
+            if (result.GetResult(database) is not null && result.GetResult(connection) is not null)
+            {
+                result.AddError("Give --database or --connection, not both.");
+            }
+        });
         command.SetAction((parse, cancellationToken) => CommandFailed.PrintedAsync(output, () => RunAsync(
-            output, parse.GetValue(database)!, parse.GetValue(publicKeys) ?? [], parse.GetValue(treeHeads) ?? [], cancellationToken)));
+            output, LogStore.Of(parse.GetValue(database), parse.GetValue(connection)), parse.GetValue(publicKeys) ?? [],
+            parse.GetValue(treeHeads) ?? [], cancellationToken)));
         return command;
     }
 
-    private static string DefaultDatabase()
-    {
-        var directory = Environment.GetEnvironmentVariable("CONSENT_DATA_DIR") is { Length: > 0 } data ? data : ".data";
-        return Path.Combine(directory, "consent.db");
-    }
-
     private static async Task<int> RunAsync(
-        CliOutput output, string database, string[] keyFiles, string[] headFiles, CancellationToken cancellationToken)
+        CliOutput output, LogStore database, string[] keyFiles, string[] headFiles, CancellationToken cancellationToken)
     {
         var keys = new List<byte[]>();
         foreach (var file in keyFiles)
@@ -71,12 +78,12 @@ internal static class VerifyLogCommand
         {
             result = showProgress
                 ? await VerifyWithProgressAsync(output, database, keys, keyFiles.Length > 0, trustedHeads, cancellationToken)
-                : await Task.Run(() => LogVerifier.VerifyFile(database, Options(keys, keyFiles.Length > 0, trustedHeads, null, null), cancellationToken),
+                : await Task.Run(() => database.Verify(Options(keys, keyFiles.Length > 0, trustedHeads, null, null), cancellationToken),
                     cancellationToken);
         }
         catch (LogDatabaseException e)
         {
-            throw new CommandFailed($"{database}: {e.Message}");
+            throw new CommandFailed($"{database.Name}: {e.Message}");
         }
 
         await PrintAsync(output, database, keyFiles.Length > 0 ? $"{keys.Count} supplied" : "stored in the database", result);
@@ -93,7 +100,7 @@ internal static class VerifyLogCommand
         };
 
     private static async Task<LogVerificationResult> VerifyWithProgressAsync(
-        CliOutput output, string database, List<byte[]> keys, bool keysGiven, List<TrustedTreeHead> heads, CancellationToken cancellationToken)
+        CliOutput output, LogStore database, List<byte[]> keys, bool keysGiven, List<TrustedTreeHead> heads, CancellationToken cancellationToken)
     {
         LogVerificationResult? result = null;
         await output.Console.Progress()
@@ -103,18 +110,18 @@ internal static class VerifyLogCommand
             {
                 var task = context.AddTask("Verifying entries", maxValue: 1);
                 var progress = new TaskProgress(task);
-                result = await Task.Run(() => LogVerifier.VerifyFile(database,
+                result = await Task.Run(() => database.Verify(
                     Options(keys, keysGiven, heads, progress, size => task.MaxValue = Math.Max(size, 1)), cancellationToken), cancellationToken);
                 task.Value = task.MaxValue;
             });
         return result!;
     }
 
-    private static async Task PrintAsync(CliOutput output, string database, string keys, LogVerificationResult result)
+    private static async Task PrintAsync(CliOutput output, LogStore database, string keys, LogVerificationResult result)
     {
         var rate = result.Elapsed.TotalSeconds > 0 ? result.EntriesChecked / result.Elapsed.TotalSeconds : 0;
         var table = new Table().AddColumns(new TableColumn("Check"), new TableColumn("Result").RightAligned());
-        table.AddRow("Database", Markup.Escape(database));
+        table.AddRow("Database", Markup.Escape(database.Name));
         table.AddRow("Entries checked", Count(result.EntriesChecked));
         table.AddRow("Log size", Count(result.LogSize));
         table.AddRow("Tree size (integrated)", Count(result.TreeSize));
@@ -182,6 +189,35 @@ internal static class VerifyLogCommand
     };
 
     private static string Count(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// The log's database: a SQLite file, or a PostgreSQL database named (for output) by its host, port and database,
+    /// never by the rest of its connection string (a password).
+    /// </summary>
+    private sealed record LogStore(string Name, string? File, string? Connection)
+    {
+        public static LogStore Of(string? file, string? connection)
+        {
+            if (connection is null)
+            {
+                file ??= Path.Combine(Environment.GetEnvironmentVariable("CONSENT_DATA_DIR") is { Length: > 0 } data ? data : ".data", "consent.db");
+                return new LogStore(file, file, null);
+            }
+
+            try
+            {
+                var builder = new NpgsqlConnectionStringBuilder(connection);
+                return new LogStore($"PostgreSQL {builder.Host}:{builder.Port}/{builder.Database}", null, connection);
+            }
+            catch (ArgumentException e)
+            {
+                throw new CommandFailed($"--connection is not a PostgreSQL connection string: {e.Message}");
+            }
+        }
+
+        public LogVerificationResult Verify(LogVerifierOptions options, CancellationToken cancellationToken) =>
+            File is not null ? LogVerifier.VerifyFile(File, options, cancellationToken) : LogVerifier.VerifyPostgres(Connection!, options, cancellationToken);
+    }
 
     /// <summary>Moves the bar as entries are checked (reported from the verifier's reading threads).</summary>
     private sealed class TaskProgress(ProgressTask task) : IProgress<long>

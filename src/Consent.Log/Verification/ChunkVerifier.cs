@@ -1,6 +1,5 @@
 using System.Numerics;
 using Consent.Log.Merkle;
-using SQLitePCL;
 
 namespace Consent.Log.Verification;
 
@@ -48,27 +47,24 @@ internal sealed class ChunkResult
     }
 }
 
+/// <summary>A chunk verifier on connections of its own, whatever store it reads.</summary>
+internal interface IChunkVerifier : IDisposable
+{
+    ChunkResult Verify(long start, long end, Action<long> progress, CancellationToken cancellationToken);
+}
+
 /// <summary>
-/// Checks the entries [start, end) of the log (leaf indexes; sequence numbers start + 1 to end) on one SQLite
-/// connection: sequence numbers, the chain inside the chunk, each hash recomputed from the stored columns, and the
+/// Checks the entries [start, end) of the log (leaf indexes; sequence numbers start + 1 to end) through one row
+/// source: sequence numbers, the chain inside the chunk, each hash recomputed from the stored columns, and the
 /// chunk's tree rows against the subtrees recomputed from those hashes. Chunks are aligned on a power of two, so a
 /// chunk's subtrees are complete subtrees of the whole tree.
 /// </summary>
-/// <param name="ownConnection">The connection is the verifier's own, mutex-free and read by this thread only (see <see cref="SqliteRows"/>).</param>
-internal sealed class ChunkVerifier(sqlite3 db, bool ownConnection, int chunkLevel, long treeSize, long[] headSizes, int maxFailures) : IDisposable
+/// <param name="source">Where the rows are read; disposed with this.</param>
+internal sealed class ChunkVerifier<TRows>(ILogRowSource<TRows> source, int chunkLevel, long treeSize, long[] headSizes, int maxFailures)
+    : IChunkVerifier
+    where TRows : struct, ILogRows
 {
     private const int ProgressStep = 8192;
-
-    private static readonly string EntrySql =
-        """
-        SELECT "Sequence", "RecordedAt", "RecipientAgencyId", "ClientId", "UserId", "SurvivorId", "ResourceType",
-               "ResourceIds", "PurposeOfUse", "Decision", "Basis", "PolicyVersion", "RequestId", "BreakGlass",
-               "PreviousHash", "Hash"
-        FROM "DisclosureLog" WHERE "Sequence" > ?1 AND "Sequence" <= ?2 ORDER BY "Sequence"
-        """;
-
-    private static readonly string TreeSql =
-        """SELECT "LeafIndex", "Hashes" FROM "DisclosureTree" WHERE "LeafIndex" >= ?1 AND "LeafIndex" < ?2 ORDER BY "LeafIndex" """;
 
     // [0x00 ‖ encoding ‖ previous hash]: grown when an entry needs more.
     private byte[] leafInput = new byte[4096];
@@ -79,9 +75,10 @@ internal sealed class ChunkVerifier(sqlite3 db, bool ownConnection, int chunkLev
     public ChunkResult Verify(long start, long end, Action<long> progress, CancellationToken cancellationToken)
     {
         var result = new ChunkResult { Start = start, End = end };
-        using var entries = new SqliteRows(Prepare(EntrySql, start, end), ownConnection);
+        using var entries = source.Entries(start, end);
         // No statement when the chunk is past the integrated tree (or the database has no tree table).
-        using var tree = treeSize > start ? new SqliteRows(Prepare(TreeSql, start, Math.Min(end, treeSize)), ownConnection) : null;
+        var hasTree = treeSize > start;
+        using var tree = hasTree ? source.Tree(start, Math.Min(end, treeSize)) : default;
 
         // The chunk's frontier: stack[k] is the complete subtree of level k that the next merge may take.
         var size = MerkleHash.Size;
@@ -94,12 +91,12 @@ internal sealed class ChunkVerifier(sqlite3 db, bool ownConnection, int chunkLev
         var hasLast = start == 0; // the genesis hash precedes entry 1; other chunks are joined by the merge
         last.Clear();
         var treeBroken = false;
-        var treeRow = tree is not null && Step(tree, "DisclosureTree");
+        var treeRow = hasTree && tree.Read();
         var headIndex = FirstHeadSizeAbove(start);
         var expected = start + 1;
         var sinceProgress = 0;
 
-        while (Step(entries, "DisclosureLog"))
+        while (entries.Read())
         {
             var sequence = entries.Int64(0);
             result.Rows++;
@@ -201,12 +198,12 @@ internal sealed class ChunkVerifier(sqlite3 db, bool ownConnection, int chunkLev
             var hasRow = false;
             if (leaf < treeSize)
             {
-                while (treeRow && tree!.Int64(0) < leaf)
+                while (treeRow && tree.Int64(0) < leaf)
                 {
-                    treeRow = Step(tree, "DisclosureTree");
+                    treeRow = tree.Read();
                 }
 
-                if (treeRow && tree!.Int64(0) == leaf)
+                if (treeRow && tree.Int64(0) == leaf)
                 {
                     row = tree.Bytes(1);
                     hasRow = true;
@@ -300,7 +297,11 @@ internal sealed class ChunkVerifier(sqlite3 db, bool ownConnection, int chunkLev
         sha256.Hash(nodeInput, node);
     }
 
-    public void Dispose() => sha256.Dispose();
+    public void Dispose()
+    {
+        sha256.Dispose();
+        source.Dispose();
+    }
 
     private static void BreakTree(ChunkResult result, ref bool treeBroken, long leaf)
     {
@@ -330,32 +331,5 @@ internal sealed class ChunkVerifier(sqlite3 db, bool ownConnection, int chunkLev
     {
         var index = Array.BinarySearch(headSizes, start + 1);
         return index >= 0 ? index : ~index;
-    }
-
-    private sqlite3_stmt Prepare(string sql, long from, long to)
-    {
-        Check(raw.sqlite3_prepare_v2(db, sql, out var statement));
-        Check(raw.sqlite3_bind_int64(statement, 1, from));
-        Check(raw.sqlite3_bind_int64(statement, 2, to));
-        return statement;
-    }
-
-    private bool Step(SqliteRows statement, string table)
-    {
-        var code = statement.Step();
-        return code switch
-        {
-            raw.SQLITE_ROW => true,
-            raw.SQLITE_DONE => false,
-            _ => throw new LogDatabaseException($"Reading {table} failed: {raw.sqlite3_errmsg(db).utf8_to_string()}."),
-        };
-    }
-
-    private void Check(int code)
-    {
-        if (code != raw.SQLITE_OK)
-        {
-            throw new LogDatabaseException($"The log cannot be read: {raw.sqlite3_errmsg(db).utf8_to_string()}.");
-        }
     }
 }

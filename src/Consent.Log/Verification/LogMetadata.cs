@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Consent.Log.TreeHeads;
 using Microsoft.Data.Sqlite;
 
@@ -23,12 +24,16 @@ internal sealed class LogMetadata
 
     public IReadOnlyList<byte[]> StoredKeys { get; private init; } = [];
 
-    public static LogMetadata Read(SqliteConnection connection, Action<LogFailure> fail)
+    public static LogMetadata Read(DbConnection connection, Action<LogFailure> fail)
     {
         try
         {
             var tables = new HashSet<string>(StringComparer.Ordinal);
-            using (var command = Command(connection, "SELECT name FROM sqlite_master WHERE type = 'table'"))
+            // SQLite's tables, or PostgreSQL's in the schema the connection's search path names first.
+            var sqlite = connection is SqliteConnection;
+            using (var command = Command(connection, sqlite
+                ? "SELECT name FROM sqlite_master WHERE type = 'table'"
+                : "SELECT tablename::text FROM pg_tables WHERE schemaname = current_schema()"))
             using (var reader = command.ExecuteReader())
             {
                 while (reader.Read())
@@ -42,7 +47,8 @@ internal sealed class LogMetadata
                 throw new LogDatabaseException("The database holds no disclosure log (no DisclosureLog table).");
             }
 
-            if (Scalar(connection, "PRAGMA encoding") is not "UTF-8")
+            // PostgreSQL's texts reach the verifier as strings, encoded to UTF-8 as the API encoded them.
+            if (sqlite && Scalar(connection, "PRAGMA encoding") is not "UTF-8")
             {
                 throw new LogDatabaseException("The database's text encoding is not UTF-8, which the log's encoding is read in.");
             }
@@ -86,7 +92,7 @@ internal sealed class LogMetadata
                 StoredKeys = tables.Contains("DisclosureLogKeys") ? ReadKeys(connection) : [],
             };
         }
-        catch (SqliteException e)
+        catch (DbException e)
         {
             throw new LogDatabaseException($"The database cannot be read as a disclosure log: {e.Message}", e);
         }
@@ -96,7 +102,7 @@ internal sealed class LogMetadata
         }
     }
 
-    private static List<StoredHead> ReadHeads(SqliteConnection connection)
+    private static List<StoredHead> ReadHeads(DbConnection connection)
     {
         var heads = new List<StoredHead>();
         using var command = Command(connection,
@@ -111,7 +117,7 @@ internal sealed class LogMetadata
         return heads;
     }
 
-    private static List<byte[]> ReadKeys(SqliteConnection connection)
+    private static List<byte[]> ReadKeys(DbConnection connection)
     {
         var keys = new List<byte[]>();
         using var command = Command(connection, """SELECT "PublicKey" FROM "DisclosureLogKeys" ORDER BY "CreatedAt" """);
@@ -128,20 +134,20 @@ internal sealed class LogMetadata
     /// The smallest and largest key, or (0, -1) for an empty table. Two queries: SQLite answers MIN or MAX of a
     /// primary key from one end of the tree, but scans the whole table for both in one query.
     /// </summary>
-    private static (long Min, long Max) Range(SqliteConnection connection, string table, string key)
+    private static (long Min, long Max) Range(DbConnection connection, string table, string key)
     {
         var min = Scalar(connection, $"""SELECT MIN("{key}") FROM "{table}" """);
         var max = Scalar(connection, $"""SELECT MAX("{key}") FROM "{table}" """);
         return min is long first && max is long last ? (first, last) : (0, -1);
     }
 
-    private static object? Scalar(SqliteConnection connection, string sql)
+    private static object? Scalar(DbConnection connection, string sql)
     {
         using var command = Command(connection, sql);
         return command.ExecuteScalar();
     }
 
-    private static SqliteCommand Command(SqliteConnection connection, string sql)
+    private static DbCommand Command(DbConnection connection, string sql)
     {
         var command = connection.CreateCommand();
         command.CommandText = sql;

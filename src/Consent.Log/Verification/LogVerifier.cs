@@ -10,13 +10,14 @@ using SQLitePCL;
 namespace Consent.Log.Verification;
 
 /// <summary>
-/// Verifies a disclosure log stored in SQLite from its rows alone, without the API: every entry's sequence number,
+/// Verifies a disclosure log stored in SQLite or PostgreSQL from its rows alone, without the API: every entry's sequence number,
 /// previous hash and hash (recomputed from the stored columns through the canonical encoding), the Merkle tree
 /// recomputed from those hashes against every row of <c>DisclosureTree</c>, and every signed tree head (stored, or
 /// supplied by the caller) against its key and the recomputed root at its size.
 /// </summary>
 /// <remarks>
-/// The log is read in chunks of 2^16 entries aligned on leaf indexes, on as many connections as there are cores;
+/// The log is read in chunks of 2^16 entries aligned on leaf indexes, on as many connections as there are cores
+/// (<see cref="SqliteRowSource"/> or <see cref="PostgresRowSource"/>: the checks are the same code for both);
 /// each chunk yields its failures, the hashes at its edges and its complete subtree, and the chunks are then joined
 /// in order (the chain across chunk edges, the tree levels above a chunk, the roots at tree head sizes). Memory
 /// stays O(chunks + log n) whatever the log's size.
@@ -40,7 +41,8 @@ public static class LogVerifier
             Pooling = false,
         }.ToString();
         using var connection = Open(connectionString);
-        return Verify(connection, () => OpenForReading(databasePath), options ?? new LogVerifierOptions(), cancellationToken);
+        options ??= new LogVerifierOptions();
+        return Verify(connection, options.MaxParallelism, () => new SqliteRowSource(OpenForReading(databasePath), ownConnection: true), options, cancellationToken);
     }
 
     /// <summary>
@@ -55,11 +57,28 @@ public static class LogVerifier
             throw new ArgumentException("The log verifier reads an open SQLite connection (Microsoft.Data.Sqlite).", nameof(connection));
         }
 
-        return Verify(sqlite, openMore: null, options ?? new LogVerifierOptions(), cancellationToken);
+        return Verify(sqlite, 1, () => new SqliteRowSource(sqlite.Handle!, ownConnection: false), options ?? new LogVerifierOptions(), cancellationToken);
     }
 
+    /// <summary>
+    /// Verifies the log in a PostgreSQL database (a read-only role is enough): the same checks as on SQLite, the entries
+    /// streamed in chunks over connections of the verifier's own (two per reading thread: entries and tree rows).
+    /// </summary>
+    /// <exception cref="LogDatabaseException">The server cannot be reached, or the database holds no disclosure log.</exception>
+    public static LogVerificationResult VerifyPostgres(string connectionString, LogVerifierOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(connectionString);
+        using var source = PostgresRowSource.DataSource(connectionString);
+        using var connection = PostgresRowSource.Open(source);
+        options ??= new LogVerifierOptions();
+        return Verify(connection, options.MaxParallelism, () => new PostgresRowSource(source), options, cancellationToken);
+    }
+
+    /// <param name="connection">Where the sizes, heads and keys are read.</param>
+    /// <param name="parallelism">Reading threads at most; with 1, the chunks are read in order on the calling thread.</param>
+    /// <param name="openSource">A row source for one reading thread.</param>
     private static LogVerificationResult Verify(
-        SqliteConnection connection, Func<sqlite3>? openMore, LogVerifierOptions options, CancellationToken cancellationToken)
+        DbConnection connection, int parallelism, Func<IChunkRowSource> openSource, LogVerifierOptions options, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         var failures = new List<LogFailure>();
@@ -82,7 +101,7 @@ public static class LogVerifier
 
             var headSizes = heads.Select(h => h.Head.TreeSize).Concat(options.TrustedHeads.Select(h => h.Head.TreeSize))
                 .Where(size => size > 0 && size <= metadata.LogSize).Distinct().Order().ToArray();
-            var chunks = StreamEntries(connection, openMore, metadata, headSizes, options, cancellationToken);
+            var chunks = StreamEntries(parallelism, openSource, metadata, headSizes, options, cancellationToken);
             var roots = Join(chunks, options.ChunkLevel, Fail);
 
             var entryFailures = chunks.SelectMany(c => c.Failures).Concat(failures)
@@ -119,7 +138,7 @@ public static class LogVerifier
     }
 
     private static ChunkResult[] StreamEntries(
-        SqliteConnection connection, Func<sqlite3>? openMore, LogMetadata metadata, long[] headSizes,
+        int parallelism, Func<IChunkRowSource> openSource, LogMetadata metadata, long[] headSizes,
         LogVerifierOptions options, CancellationToken cancellationToken)
     {
         var chunkLevel = options.ChunkLevel;
@@ -135,13 +154,13 @@ public static class LogVerifier
             }
         }
 
-        ChunkResult VerifyChunk(ChunkVerifier verifier, int chunk) =>
+        ChunkResult VerifyChunk(IChunkVerifier verifier, int chunk) =>
             verifier.Verify(chunk * chunkSize, Math.Min((chunk + 1) * chunkSize, metadata.LogSize), Progress, cancellationToken);
 
-        var parallelism = Math.Max(1, Math.Min(options.MaxParallelism, chunkCount));
-        if (openMore is null)
+        IChunkVerifier Verifier() => openSource().Verifier(chunkLevel, metadata.TreeSize, headSizes, options.MaxFailures);
+        if (parallelism <= 1)
         {
-            using var verifier = new ChunkVerifier(connection.Handle!, ownConnection: false, chunkLevel, metadata.TreeSize, headSizes, options.MaxFailures);
+            using var verifier = Verifier();
             for (var chunk = 0; chunk < chunkCount; chunk++)
             {
                 results[chunk] = VerifyChunk(verifier, chunk);
@@ -150,15 +169,15 @@ public static class LogVerifier
             return results;
         }
 
-        // One connection per thread; chunks are taken in order, so the threads read neighbouring parts of the file.
+        // A row source per thread; chunks are taken in order, so the threads read neighbouring parts of the log.
+        parallelism = Math.Max(1, Math.Min(parallelism, chunkCount));
         var next = -1;
         Exception? error = null;
         var threads = Enumerable.Range(0, parallelism).Select(_ => new Thread(() =>
         {
             try
             {
-                using var own = openMore();
-                using var verifier = new ChunkVerifier(own, ownConnection: true, chunkLevel, metadata.TreeSize, headSizes, options.MaxFailures);
+                using var verifier = Verifier();
                 for (var chunk = Interlocked.Increment(ref next); chunk < chunkCount && Volatile.Read(ref error) is null;
                      chunk = Interlocked.Increment(ref next))
                 {

@@ -6,6 +6,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Consent.Api.DisclosureLog;
 using Consent.Api.Storage;
+using Consent.TestSupport;
 using Microsoft.EntityFrameworkCore;
 
 namespace Consent.Api.Tests;

@@ -102,8 +102,8 @@ public sealed class PostgresTreeLeaderTests(PostgresApi postgres) : IClassFixtur
         var leader = await OnlyLeaderAsync(first, second);
         var follower = leader == first ? second : first;
         await AppendAsync(leader, 4);
-        var watch = Stopwatch.StartNew();
         await leader.DisposeAsync();
+        var watch = Stopwatch.StartNew();
         await UntilAsync(() => Task.FromResult(Lease(follower).IsLeader), "the other instance takes over");
         watch.Elapsed.ShouldBeLessThan(Poll * 10);
 

@@ -48,7 +48,8 @@ public static class DisclosureTreeExtensions
                 : throw new InvalidOperationException(NoSharedKey);
         });
 
-        var connectionString = shared ? builder.Configuration.GetConnectionString("Consent") : null;
+        var connectionString = !shared ? null : builder.Configuration.GetConnectionString("Consent")
+            ?? throw new InvalidOperationException("Storage:Provider is Postgres: set ConnectionStrings:Consent to the PostgreSQL database.");
         builder.Services.AddSingleton(services => new LeaderLease(
             "disclosure tree", PostgresConsentDb.DisclosureTreeLeaderLock, connectionString,
             services.GetRequiredService<IOptions<DisclosureTreeOptions>>().Value.LeaderPollInterval,

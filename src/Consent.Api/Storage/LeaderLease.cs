@@ -19,7 +19,7 @@ public sealed partial class LeaderLease : BackgroundService, IHealthCheck
     private readonly TimeProvider time;
     private readonly ILogger<LeaderLease> logger;
     private readonly Lock sync = new();
-    private TaskCompletionSource<CancellationToken> leading = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private volatile TaskCompletionSource<CancellationToken> leading = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private CancellationTokenSource? term;
 
     /// <param name="work">What the leader runs, for the log (e.g. "disclosure tree").</param>

@@ -46,10 +46,10 @@ public sealed class PostgresTreeLeaderTests(PostgresApi postgres) : IClassFixtur
         follower.Services.GetRequiredService<DisclosureTreeIntegrator>().IntegratedSize.ShouldBe(0);
 
         // Heads signed on demand by both, while both append: one writer of the tree at a time, no failed insert.
-        var signed = await Task.WhenAll(Enumerable.Range(0, 8).Select(async i =>
+        var signed = await Task.WhenAll(Enumerable.Range(0, 24).Select(async i =>
         {
             var instance = i % 2 == 0 ? first : second;
-            await AppendAsync(instance, 2);
+            await AppendAsync(instance, 1 + i % 3);
             return await instance.Services.GetRequiredService<TreeHeadSigner>().SignAsync(CancellationToken.None);
         }));
         signed.ShouldAllBe(head => head != null);

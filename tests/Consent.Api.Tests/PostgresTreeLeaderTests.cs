@@ -1,12 +1,15 @@
 using System.Diagnostics;
+using System.Globalization;
 using Consent.Api.DisclosureLog;
 using Consent.Api.DisclosureTree;
 using Consent.Api.Storage;
 using Consent.Log.Merkle;
 using Consent.Log.TreeHeads;
+using Microsoft.AspNetCore.Http;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Primitives;
 using Npgsql;
 
 namespace Consent.Api.Tests;
@@ -187,7 +190,7 @@ public sealed class PostgresTreeLeaderTests(PostgresApi postgres) : IClassFixtur
 
     /// <summary>
     /// The tree has a row per entry with the entries' subtree hashes; every head has the root of its size, is signed
-    /// by the deployment's one registered key, and comes after the one before it.
+    /// by the deployment's one registered key, comes after the one before it, and is consistent with the latest.
     /// </summary>
     private static async Task ShouldVerifyAsync(ApiHost host, long size)
     {
@@ -212,6 +215,21 @@ public sealed class PostgresTreeLeaderTests(PostgresApi postgres) : IClassFixtur
             head.RootHash.ShouldBe(MerkleTree.RootHash(memory, head.TreeSize), $"head {head.Id}");
             TreeHeadSignature.Verify(key.PublicKey, new TreeHead(head.TreeSize, head.Timestamp, head.RootHash, head.KeyId, head.Signature))
                 .ShouldBeTrue($"head {head.Id}");
+        }
+
+        // This instance proves every earlier head consistent with the latest, from the rows all instances wrote.
+        var queries = scope.ServiceProvider.GetRequiredService<DisclosureTreeQueries>();
+        var latest = heads[^1];
+        foreach (var head in heads.Where(h => h.TreeSize < latest.TreeSize).DistinctBy(h => h.TreeSize))
+        {
+            var sent = new QueryCollection(new Dictionary<string, StringValues>
+            {
+                ["from"] = head.TreeSize.ToString(CultureInfo.InvariantCulture),
+                ["to"] = latest.TreeSize.ToString(CultureInfo.InvariantCulture),
+            });
+            var proof = (await queries.ConsistencyAsync(new ConsistencyProofQuery(sent["from"], sent["to"]), sent, CancellationToken.None)).Value;
+            MerkleVerifier.VerifyConsistency(head.TreeSize, latest.TreeSize, head.RootHash, latest.RootHash,
+                proof.ShouldNotBeNull().Consistency.Select(Convert.FromHexString).ToList()).ShouldBeTrue($"head {head.Id}");
         }
     }
 

@@ -112,9 +112,9 @@ public sealed partial class LeaderLease : BackgroundService, IHealthCheck
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
             }
-            catch (Exception e) when (e is NpgsqlException or InvalidOperationException or TimeoutException)
+            catch (Exception e)
             {
-                // The connection failed or was closed by the server: the lock may be someone else's by now.
+                // The connection failed, timed out or was closed by the server: the lock may be someone else's by now.
                 LogConnectionLost(logger, work, e);
             }
             finally

@@ -87,7 +87,8 @@ public sealed partial class TreeHeadSigner(
             var latest = await db.TreeHeads.AsNoTracking().OrderByDescending(h => h.Id).FirstOrDefaultAsync(cancellationToken);
             if (latest is not null && (latest.TreeSize > tree.Size || (onlyIfGrown && latest.TreeSize == tree.Size)))
             {
-                // Another instance signed a larger tree meanwhile: that head covers every entry this one would.
+                // Not grown since the latest head; or another instance signed a larger tree meanwhile, and that head
+                // covers every entry this one would.
                 return onlyIfGrown ? null : latest;
             }
 

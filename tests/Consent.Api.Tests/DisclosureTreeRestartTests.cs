@@ -4,6 +4,7 @@ using Consent.Log.Merkle;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Consent.Api.Tests;
 
@@ -35,6 +36,28 @@ public sealed class DisclosureTreeRestartTests
 
         integrator.IntegratedSize.ShouldBe(3);
         await RowsShouldEqualTheEntriesTreeAsync(log);
+    }
+
+    [Fact]
+    public async Task OnSqlite_TheOneInstance_LeadsFromTheStart()
+    {
+        var settings = new Dictionary<string, string?>(SignalOnly) { ["DisclosureTree:SigningInterval"] = "00:00:01" };
+        await using var log = await DisclosureLogHost.StartAsync(DisclosureLogHost.NewDatabaseFile(), tree: true, settings: settings);
+        log.Services.GetRequiredService<LeaderLease>().IsLeader.ShouldBeTrue();
+        var health = await log.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync();
+        health.Entries["disclosure-tree-leader"].Description.ShouldBe("leader");
+
+        // Its background integrator and signer run: a commit is integrated, and a head signed on the interval.
+        await log.Log.AppendAsync(TreeDrafts.Draft(1), CancellationToken.None);
+        await using var scope = log.Scope(out var db);
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!await db.TreeHeads.AnyAsync() && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+
+        (await db.TreeHeads.Select(h => h.TreeSize).ToListAsync()).ShouldBe([1]);
+        await RowsShouldEqualTheEntriesTreeAsync(db);
     }
 
     [Fact]
@@ -171,9 +194,15 @@ public sealed class DisclosureTreeRestartTests
 
     private static async Task RowsShouldEqualTheEntriesTreeAsync(DisclosureLogHost log)
     {
-        var entries = await log.ReadAllAsync();
-        var memory = DisclosureTreeTests.MemoryTree(entries);
         await using var scope = log.Scope(out var db);
+        await RowsShouldEqualTheEntriesTreeAsync(db);
+    }
+
+    /// <summary>The stored tree has one row per entry of the log, each holding the subtree hashes the entries make.</summary>
+    internal static async Task RowsShouldEqualTheEntriesTreeAsync(ConsentDb db)
+    {
+        var entries = await db.Disclosures.AsNoTracking().OrderBy(e => e.Sequence).ToListAsync();
+        var memory = DisclosureTreeTests.MemoryTree(entries);
         var rows = await db.DisclosureTree.AsNoTracking().OrderBy(r => r.LeafIndex).ToListAsync();
         rows.Select(r => r.LeafIndex).ShouldBe(Enumerable.Range(0, entries.Count).Select(i => (long)i));
         var expected = new byte[MerkleHash.Size];

@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using Consent.TestSupport;
 
 namespace Consent.Api.Tests;
@@ -22,12 +23,23 @@ public sealed class PostgresApi : IAsyncLifetime
         Api = For(ConnectionString);
     }
 
-    /// <summary>Another API host on the same database, as a second instance behind a load balancer.</summary>
-    public static ApiHost For(string connectionString) => ApiHost.With(new Dictionary<string, string?>
+    /// <summary>The tree-head signing key every instance of a deployment is given (one per test run).</summary>
+    public static string SigningKeyPem { get; } = NewSigningKeyPem();
+
+    /// <summary>Another API host on the same database, as a second instance behind a load balancer, with the deployment's signing key.</summary>
+    public static ApiHost For(string connectionString, IReadOnlyDictionary<string, string?>? settings = null) =>
+        ApiHost.With(new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>())
+        {
+            ["Storage:Provider"] = "Postgres",
+            ["ConnectionStrings:Consent"] = connectionString,
+            ["DisclosureTree:SigningKeyPem"] = SigningKeyPem,
+        });
+
+    public static string NewSigningKeyPem()
     {
-        ["Storage:Provider"] = "Postgres",
-        ["ConnectionStrings:Consent"] = connectionString,
-    });
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        return key.ExportPkcs8PrivateKeyPem();
+    }
 
     public async Task DisposeAsync()
     {

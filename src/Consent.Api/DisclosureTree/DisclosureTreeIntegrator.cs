@@ -23,11 +23,14 @@ public sealed class DisclosureTreeHaltedException() : InvalidOperationException(
 /// size), loaded from the stored rows at start, so a restart continues where the rows end and never writes a row
 /// twice. Before building on the stored tree it checks the tree's leaves against the log, and each new entry's
 /// previous hash against the leaf before it; if they disagree (an altered log or tree), it stops for good and
-/// logs an error, instead of extending or signing a tree that is not the log's.
+/// logs an error, instead of extending or signing a tree that is not the log's. On a shared database only the
+/// instance holding the <see cref="LeaderLease"/> runs it in the background; a pass run on demand elsewhere takes the
+/// tree's lock like the leader's passes, and any pass starts again from the stored rows when another instance
+/// extended them since (see <see cref="DisclosureTreeLock"/>).
 /// </summary>
 public sealed partial class DisclosureTreeIntegrator(
-    IServiceScopeFactory scopes, DisclosureLogCommits commits, IOptions<DisclosureTreeOptions> options, IOptions<DisclosureLogOptions> logOptions,
-    TimeProvider time, ILogger<DisclosureTreeIntegrator> logger) : BackgroundService
+    IServiceScopeFactory scopes, DisclosureLogCommits commits, LeaderLease lease, IOptions<DisclosureTreeOptions> options,
+    IOptions<DisclosureLogOptions> logOptions, TimeProvider time, ILogger<DisclosureTreeIntegrator> logger) : BackgroundService
 {
     private const string InsertSql =
         $"INSERT INTO \"{DisclosureTreeRowConfiguration.Table}\" (\"LeafIndex\", \"Hashes\") VALUES (@leafIndex, @hashes)";
@@ -46,7 +49,10 @@ public sealed partial class DisclosureTreeIntegrator(
     /// <summary>True once the stored tree was found to disagree with the log.</summary>
     public bool IsHalted => halted;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => lease.WhileLeadingAsync(IntegrateContinuallyAsync, stoppingToken);
+
+    /// <summary>Integrates after each commit (and tick) until <paramref name="stoppingToken"/> or the tree halts.</summary>
+    private async Task IntegrateContinuallyAsync(CancellationToken stoppingToken)
     {
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -95,8 +101,16 @@ public sealed partial class DisclosureTreeIntegrator(
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<ConsentDb>();
             await db.Database.OpenConnectionAsync(cancellationToken);
+            var locked = false;
             try
             {
+                locked = await DisclosureTreeLock.AcquireAsync(db, cancellationToken);
+                if (locked && frontier is not null && await StoredSizeAsync(db, cancellationToken) != frontier.Size)
+                {
+                    // Another instance extended the tree: continue from its rows.
+                    frontier = null;
+                }
+
                 frontier ??= await LoadAsync(db, cancellationToken);
                 Interlocked.Exchange(ref integratedSize, frontier.Size);
                 while (frontier.Size < upToSize)
@@ -136,7 +150,17 @@ public sealed partial class DisclosureTreeIntegrator(
             }
             finally
             {
-                await db.Database.CloseConnectionAsync();
+                try
+                {
+                    if (locked)
+                    {
+                        await DisclosureTreeLock.ReleaseAsync(db);
+                    }
+                }
+                finally
+                {
+                    await db.Database.CloseConnectionAsync();
+                }
             }
         }
         finally
@@ -201,6 +225,9 @@ public sealed partial class DisclosureTreeIntegrator(
         LogLoaded(logger, size);
         return loaded;
     }
+
+    private static async Task<long> StoredSizeAsync(ConsentDb db, CancellationToken cancellationToken) =>
+        (await db.DisclosureTree.MaxAsync(r => (long?)r.LeafIndex, cancellationToken) ?? -1) + 1;
 
     /// <summary>Sequence, previous hash and hash of up to <paramref name="limit"/> entries after the first <paramref name="size"/>.</summary>
     private static async Task<List<(long Sequence, byte[] PreviousHash, byte[] Hash)>> ReadEntriesAsync(

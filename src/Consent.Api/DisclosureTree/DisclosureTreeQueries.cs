@@ -25,9 +25,10 @@ public sealed partial class DisclosureTreeQueries(
     private static readonly string[] NoParameters = [];
 
     // Compiled once: a proof is two small queries, and building the LINQ expression each time cost as much as running them.
-    private static readonly Func<ConsentDb, long[], IAsyncEnumerable<(long LeafIndex, byte[] Hashes)>> SubtreeRows =
+    // Into a class, not a tuple: Npgsql's provider would ask the server for a tuple as one ROW value, which it then cannot read.
+    private static readonly Func<ConsentDb, long[], IAsyncEnumerable<SubtreeRow>> SubtreeRows =
         CompiledPerModel.AsyncQuery((ConsentDb db, long[] rows) =>
-            db.DisclosureTree.AsNoTracking().Where(r => rows.Contains(r.LeafIndex)).Select(r => ValueTuple.Create(r.LeafIndex, r.Hashes)));
+            db.DisclosureTree.AsNoTracking().Where(r => rows.Contains(r.LeafIndex)).Select(r => new SubtreeRow(r.LeafIndex, r.Hashes)));
     private static readonly string[] HeadsParameters = ["afterId", "limit"];
     private static readonly string[] InclusionParameters = ["leaf", "treeSize"];
     private static readonly string[] ConsistencyParameters = ["from", "to"];
@@ -332,6 +333,8 @@ public sealed partial class DisclosureTreeQueries(
             hashes.AsSpan(level * MerkleHash.Size, MerkleHash.Size).CopyTo(destination);
         }
     }
+
+    private sealed record SubtreeRow(long LeafIndex, byte[] Hashes);
 
     private sealed class MissingSubtreeException() : InvalidOperationException("A subtree the proof needs is not stored.");
 

@@ -8,18 +8,19 @@ namespace Consent.Api.DisclosureTree;
 /// Issues signed tree heads: every <see cref="DisclosureTreeOptions.SigningInterval"/> when the tree has grown since
 /// the last head, and on demand. A head always covers the tree as integrated right before it is signed (the
 /// integrator is run first, so it covers every committed entry). Heads are issued one at a time, so their ids,
-/// sizes and timestamps never go backwards.
+/// sizes and timestamps never go backwards. On a shared database only the instance holding the
+/// <see cref="LeaderLease"/> signs on the interval; every instance signs on demand, each head under the tree's lock
+/// (see <see cref="DisclosureTreeLock"/>), and every instance publishes its key at start.
 /// </summary>
 public sealed partial class TreeHeadSigner(
-    IServiceScopeFactory scopes, DisclosureTreeIntegrator integrator, TreeSigningKey key, IOptions<DisclosureTreeOptions> options,
-    TimeProvider time, ILogger<TreeHeadSigner> logger) : BackgroundService
+    IServiceScopeFactory scopes, DisclosureTreeIntegrator integrator, TreeSigningKey key, LeaderLease lease,
+    IOptions<DisclosureTreeOptions> options, TimeProvider time, ILogger<TreeHeadSigner> logger) : BackgroundService
 {
     private readonly SemaphoreSlim gate = new(1, 1);
     private bool keyRegistered;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(options.Value.SigningInterval, time);
         try
         {
             await RegisterKeyAsync(stoppingToken);
@@ -30,6 +31,13 @@ public sealed partial class TreeHeadSigner(
             LogSigningFailed(logger, e);
         }
 
+        await lease.WhileLeadingAsync(SignContinuallyAsync, stoppingToken);
+    }
+
+    /// <summary>Signs on the interval until <paramref name="stoppingToken"/> or the tree halts.</summary>
+    private async Task SignContinuallyAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.Value.SigningInterval, time);
         try
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))
@@ -75,11 +83,13 @@ public sealed partial class TreeHeadSigner(
 
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<ConsentDb>();
-            var latest = await db.TreeHeads.AsNoTracking().OrderByDescending(h => h.Id)
-                .Select(h => new { h.TreeSize, h.Timestamp }).FirstOrDefaultAsync(cancellationToken);
-            if (onlyIfGrown && latest is not null && latest.TreeSize >= tree.Size)
+            await using var transaction = await DisclosureTreeLock.BeginAsync(db, cancellationToken);
+            var latest = await db.TreeHeads.AsNoTracking().OrderByDescending(h => h.Id).FirstOrDefaultAsync(cancellationToken);
+            if (latest is not null && (latest.TreeSize > tree.Size || (onlyIfGrown && latest.TreeSize == tree.Size)))
             {
-                return null;
+                // Not grown since the latest head; or another instance signed a larger tree meanwhile, and that head
+                // covers every entry this one would.
+                return onlyIfGrown ? null : latest;
             }
 
             await RegisterKeyAsync(db, cancellationToken);
@@ -88,6 +98,12 @@ public sealed partial class TreeHeadSigner(
             var head = new StoredTreeHead(tree.Size, timestamp, tree.RootHash, key.KeyId, key.Sign(timestamp, tree.Size, tree.RootHash));
             db.TreeHeads.Add(head);
             await db.SaveChangesAsync(cancellationToken);
+            if (transaction is not null)
+            {
+                await transaction.CommitAsync(cancellationToken);
+            }
+
+            keyRegistered = true;
             LogSigned(logger, head.Id, head.TreeSize, key.KeyId);
             return head;
         }
@@ -103,7 +119,15 @@ public sealed partial class TreeHeadSigner(
         try
         {
             await using var scope = scopes.CreateAsyncScope();
-            await RegisterKeyAsync(scope.ServiceProvider.GetRequiredService<ConsentDb>(), cancellationToken);
+            var db = scope.ServiceProvider.GetRequiredService<ConsentDb>();
+            await using var transaction = await DisclosureTreeLock.BeginAsync(db, cancellationToken);
+            await RegisterKeyAsync(db, cancellationToken);
+            if (transaction is not null)
+            {
+                await transaction.CommitAsync(cancellationToken);
+            }
+
+            keyRegistered = true;
         }
         finally
         {
@@ -111,7 +135,10 @@ public sealed partial class TreeHeadSigner(
         }
     }
 
-    /// <summary>Publishes the signing key's public key (once): a head is never stored under a key that is not.</summary>
+    /// <summary>
+    /// Publishes the signing key's public key (once; the caller marks it registered after its commit): a head is never
+    /// stored under a key that is not. Under the tree's lock, so instances starting together with one key register it once.
+    /// </summary>
     private async Task RegisterKeyAsync(ConsentDb db, CancellationToken cancellationToken)
     {
         if (keyRegistered)
@@ -125,8 +152,6 @@ public sealed partial class TreeHeadSigner(
             await db.SaveChangesAsync(cancellationToken);
             LogKeyRegistered(logger, key.KeyId);
         }
-
-        keyRegistered = true;
     }
 
     [LoggerMessage(EventId = 4831, Level = LogLevel.Information, Message = "Tree head {Id} signed: {TreeSize} leaves, key {KeyId}")]

@@ -5,10 +5,11 @@ namespace Consent.Api.DisclosureTree;
 
 /// <summary>
 /// The key that signs tree heads: ECDSA P-256, kept as a PKCS#8 PEM file readable by the owner only, created on
-/// first start. The private key never enters the database; its public key is registered in
-/// <c>DisclosureLogKeys</c> before it signs anything. Rotating it is replacing the file (or pointing
-/// <c>DisclosureTree:SigningKeyFile</c> at a new one): the next start creates or loads that key and registers it,
-/// and the old public key stays registered, so every head it signed stays verifiable.
+/// first start (SQLite), or given by configuration and the same for every instance (PostgreSQL). The private key
+/// never enters the database; its public key is registered in <c>DisclosureLogKeys</c> before it signs anything.
+/// Rotating it is replacing the file or the configured PEM (or pointing <c>DisclosureTree:SigningKeyFile</c> at a
+/// new one): the next start loads that key and registers it, and the old public key stays registered, so every head
+/// it signed stays verifiable.
 /// </summary>
 public sealed class TreeSigningKey : IDisposable
 {
@@ -40,21 +41,35 @@ public sealed class TreeSigningKey : IDisposable
             }
         }
 
+        if (File.Exists(path))
+        {
+            return FromPem(File.ReadAllText(path));
+        }
+
         var key = ECDsa.Create();
         try
         {
-            if (File.Exists(path))
+            key.GenerateKey(ECCurve.NamedCurves.nistP256);
+            Write(path, key.ExportPkcs8PrivateKeyPem());
+            return new TreeSigningKey(key);
+        }
+        catch
+        {
+            key.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The key in <paramref name="pem"/> (PKCS#8, ECDSA P-256).</summary>
+    public static TreeSigningKey FromPem(string pem)
+    {
+        var key = ECDsa.Create();
+        try
+        {
+            key.ImportFromPem(pem);
+            if (key.KeySize != 256)
             {
-                key.ImportFromPem(File.ReadAllText(path));
-                if (key.KeySize != 256)
-                {
-                    throw new InvalidOperationException("The disclosure log's signing key must be an ECDSA P-256 key.");
-                }
-            }
-            else
-            {
-                key.GenerateKey(ECCurve.NamedCurves.nistP256);
-                Write(path, key.ExportPkcs8PrivateKeyPem());
+                throw new InvalidOperationException("The disclosure log's signing key must be an ECDSA P-256 key.");
             }
 
             return new TreeSigningKey(key);

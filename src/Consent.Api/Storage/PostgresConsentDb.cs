@@ -12,6 +12,16 @@ public sealed class PostgresConsentDb(DbContextOptions<PostgresConsentDb> option
 {
     /// <summary>The key of the transaction-scoped advisory lock every writer of the log takes per batch, so several instances append one chain.</summary>
     public const long DisclosureLogLock = 0x436F6E73_656E744C; // "ConsentL"
+
+    /// <summary>The key of the session-level advisory lock held by the instance that leads the disclosure tree's integrator and signer.</summary>
+    public const long DisclosureTreeLeaderLock = 0x436F6E73_656E7452; // "ConsentR"
+
+    /// <summary>
+    /// The key of the advisory lock taken around each change to the disclosure tree (an integrator's pass, a signed
+    /// head, a registered key), so that an instance signing on demand, or a leader that has not yet noticed it lost
+    /// its lease, never writes beside another one.
+    /// </summary>
+    public const long DisclosureTreeLock = 0x436F6E73_656E7454; // "ConsentT"
 }
 
 /// <summary>

@@ -112,6 +112,9 @@ internal static class LoadSuite
                 api["Storage__Provider"] = "Postgres";
                 stack.database = await server.CreateDatabaseAsync();
                 api["ConnectionStrings__Consent"] = stack.database;
+                // Every instance signs tree heads with the deployment's one key.
+                using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+                api["DisclosureTree__SigningKeyPem"] = key.ExportPkcs8PrivateKeyPem();
             }
 
             // One after the other: the first creates the schema and the demo data, the others find them.

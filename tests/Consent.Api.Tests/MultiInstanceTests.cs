@@ -55,7 +55,12 @@ public sealed class MultiInstanceTests : IAsyncLifetime
         var (_, observation) = await scenario.SeedAsync();
         var clinic = await scenario.AgencyTokenAsync(Clinic, "system/*.rs");
         var survivor = await scenario.SurvivorTokenAsync();
-        await RevokeAsync(a, survivor, await ActiveGrantAsync(a, survivor));
+        foreach (var grant in await ActiveGrantsAsync(a, survivor))
+        {
+            // The demo's grants to the clinic and the scenario's: from here on, only the test's own grants let it read.
+            await RevokeAsync(a, survivor, grant);
+        }
+
 
         var reads = new ConcurrentBag<Read>();
         var revocations = new ConcurrentBag<(long Acknowledged, long NextGrantSent)>();
@@ -125,6 +130,11 @@ public sealed class MultiInstanceTests : IAsyncLifetime
         entries.Select(e => e.Sequence).ShouldBe(Enumerable.Range(1, entries.Count).Select(i => (long)i), "the log has a gap");
         DisclosureChain.FirstBreak(entries).ShouldBeNull();
 
+        // The tree and signed heads too, as an auditor's verifier reads them: whatever instance led when each was made.
+        var verified = Consent.Log.Verification.LogVerifier.VerifyPostgres(database);
+        verified.Holds.ShouldBeTrue(verified.FirstFailure?.ToString());
+        verified.TreeSize.ShouldBeGreaterThan(0L, "no instance integrated the tree");
+
         var byRequest = entries.Where(e => e.RecipientAgencyId == Clinic).GroupBy(e => e.RequestId).ToDictionary(g => g.Key, g => g.ToList());
         foreach (var read in answered)
         {
@@ -173,6 +183,7 @@ public sealed class MultiInstanceTests : IAsyncLifetime
             ["Auth__IntrospectionSecret"] = secret,
             ["Storage__Provider"] = "Postgres",
             ["ConnectionStrings__Consent"] = database,
+            ["DisclosureTree__SigningKeyPem"] = PostgresApi.SigningKeyPem,
         };
         var a = Start(AppProcess.Start("consent-api-a", root, "Consent.Api", "Consent.Api", AppProcess.FreeUrl(), logs, api, configuration));
         await a.WaitReadyAsync(http, TimeSpan.FromSeconds(120));
@@ -217,7 +228,7 @@ public sealed class MultiInstanceTests : IAsyncLifetime
         response.StatusCode.ShouldBe(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
     }
 
-    private async Task<string> ActiveGrantAsync(AppProcess instance, string token)
+    private async Task<List<string>> ActiveGrantsAsync(AppProcess instance, string token)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(instance.Url, $"api/survivors/{Survivor}/consents"));
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
@@ -226,8 +237,8 @@ public sealed class MultiInstanceTests : IAsyncLifetime
         response.StatusCode.ShouldBe(HttpStatusCode.OK, body);
         var list = JsonDocument.Parse(body).RootElement;
         var items = list.ValueKind == JsonValueKind.Array ? list : list.GetProperty("items");
-        return items.EnumerateArray().Single(g => g.GetProperty("recipientAgencyId").GetString() == Clinic && g.GetProperty("status").GetString() == "active")
-            .GetProperty("id").GetString()!;
+        return [.. items.EnumerateArray().Where(g => g.GetProperty("recipientAgencyId").GetString() == Clinic && g.GetProperty("status").GetString() == "active")
+            .Select(g => g.GetProperty("id").GetString()!)];
     }
 
     private async Task<List<DisclosureEntry>> LogAsync()

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Starts Identity, Consent.Api and Portal on localhost with SQLite under .data/ and demo data.
 # Ports: IDENTITY_PORT (5001), API_PORT (5002), PORTAL_PORT (5003). Data: CONSENT_DATA_DIR (.data).
-# Ctrl+C stops all three.
+# STORAGE=postgres: the Consent API keeps its store in PostgreSQL instead: CONSENT_POSTGRES (a connection string) when
+# given, otherwise a local server initialised in the data folder (.data/postgres, port POSTGRES_PORT, 5433), installed
+# from Debian's package when missing, stopped with the apps.
+# Ctrl+C stops them all.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -32,6 +35,46 @@ for project in Identity Consent.Api Portal; do
   fi
 done
 
+# The tree-head signing key: made here once (every instance of a deployment signs with the same key).
+mkdir -p "$DATA/keys"
+if [ ! -s "$DATA/keys/disclosure-log-signing.pem" ] && command -v openssl >/dev/null 2>&1; then
+  (umask 077 && openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$DATA/keys/disclosure-log-signing.pem")
+fi
+
+STORAGE="${STORAGE:-sqlite}"
+api_storage=()
+postgres_stop=()
+if [ "$STORAGE" = "postgres" ]; then
+  CONNECTION="${CONSENT_POSTGRES:-}"
+  if [ -z "$CONNECTION" ]; then
+    pg_tool() { command -v "$1" 2>/dev/null || ls /usr/lib/postgresql/*/bin/"$1" 2>/dev/null | sort -V | tail -1; }
+    if [ -z "$(pg_tool initdb)" ]; then
+      echo "Installing PostgreSQL..."
+      SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+      $SUDO apt-get update -qq && $SUDO apt-get install -y -qq postgresql >/dev/null
+    fi
+    POSTGRES_PORT="${POSTGRES_PORT:-5433}"
+    PGDIR="$DATA/postgres"
+    as_owner=(); [ "$(id -u)" -eq 0 ] && as_owner=(runuser -u postgres --)  # PostgreSQL refuses to run as root
+    if [ ! -s "$PGDIR/PG_VERSION" ]; then
+      mkdir -p "$PGDIR" && chmod 700 "$PGDIR"
+      [ "$(id -u)" -eq 0 ] && chown postgres "$PGDIR"
+      "${as_owner[@]}" "$(pg_tool initdb)" -D "$PGDIR" -U postgres --auth=trust --encoding=UTF8 --locale=C >"$DATA/logs/postgres-init.out"
+    fi
+    touch "$DATA/logs/postgres.out"
+    [ "$(id -u)" -eq 0 ] && chown postgres "$DATA/logs/postgres.out"
+    if ! "${as_owner[@]}" "$(pg_tool pg_ctl)" status -D "$PGDIR" >/dev/null 2>&1; then
+      "${as_owner[@]}" "$(pg_tool pg_ctl)" start -w -D "$PGDIR" -l "$DATA/logs/postgres.out" \
+        -o "-p $POSTGRES_PORT -c listen_addresses=127.0.0.1 -k $PGDIR" >/dev/null
+    fi
+    postgres_stop=("${as_owner[@]}" "$(pg_tool pg_ctl)" stop -w -m fast -D "$PGDIR")
+    psql -h 127.0.0.1 -p "$POSTGRES_PORT" -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'consent'" | grep -q 1 \
+      || psql -h 127.0.0.1 -p "$POSTGRES_PORT" -U postgres -qc "CREATE DATABASE consent" >/dev/null
+    CONNECTION="Host=127.0.0.1;Port=$POSTGRES_PORT;Username=postgres;Database=consent"
+  fi
+  api_storage=("Storage__Provider=Postgres" "ConnectionStrings__Consent=$CONNECTION")
+fi
+
 export ASPNETCORE_ENVIRONMENT=Development
 export DOTNET_ENVIRONMENT=Development
 export Storage__DataDirectory="$DATA"
@@ -43,6 +86,7 @@ stop() {
   echo "Stopping..."
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
+  if [ "${#postgres_stop[@]}" -gt 0 ]; then "${postgres_stop[@]}" >/dev/null 2>&1 || true; fi
 }
 trap stop INT TERM EXIT
 
@@ -60,7 +104,7 @@ start identity Identity Consent.Identity "$IDENTITY_URL" \
   "Provider__Portal__PostLogoutRedirectUris__0=$PORTAL_URL/callback/logout/local" \
   "Provider__Api__ClientSecret=$INTROSPECTION_SECRET"
 start consent-api Consent.Api Consent.Api "$API_URL" "Auth__Authority=$IDENTITY_URL/" \
-  "Auth__IntrospectionSecret=$INTROSPECTION_SECRET"
+  "Auth__IntrospectionSecret=$INTROSPECTION_SECRET" ${api_storage[@]+"${api_storage[@]}"}
 start portal Portal Consent.Portal "$PORTAL_URL" "Oidc__Authority=$IDENTITY_URL/" "Api__BaseUrl=$API_URL/"
 
 ready() { # url
@@ -85,7 +129,7 @@ ready "$IDENTITY_URL"; ready "$API_URL"; ready "$PORTAL_URL"
 cat <<INFO
 
   Identity (OpenID provider)  $IDENTITY_URL/.well-known/openid-configuration
-  Consent API                 $API_URL/scalar   (OpenAPI: $API_URL/openapi/v1.json)
+  Consent API                 $API_URL/scalar   (OpenAPI: $API_URL/openapi/v1.json; store: $STORAGE)
   Portal                      $PORTAL_URL
 
   Demo logins (staff also enter a TOTP code: add the secret to an authenticator app, or run

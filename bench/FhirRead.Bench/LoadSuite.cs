@@ -56,61 +56,41 @@ internal static class LoadSuite
     /// <summary>Identity and the API instances of one deployment, seeded, with the tokens of the callers.</summary>
     private sealed class Stack : IAsyncDisposable
     {
-        private readonly List<AppProcess> apps = [];
-        private readonly string data;
+        private readonly PlatformProcesses platform;
         private DemoScenario scenario = null!;
         private string patient = "", observation = "";
         private string? database;
 
-        private Stack(Deployment deployment, string data)
+        private Stack(Deployment deployment, PlatformProcesses platform)
         {
             Deployment = deployment;
-            this.data = data;
+            this.platform = platform;
         }
 
         public Deployment Deployment { get; }
 
-        private AppProcess Identity => apps[0];
+        private string Data => platform.DataDirectory;
 
-        private IEnumerable<AppProcess> Apis => apps.Skip(1);
+        private AppProcess Identity => platform.Identity!;
+
+        private IEnumerable<AppProcess> Apis => platform.Apis;
 
         public static async Task<Stack> StartAsync(Deployment deployment, Options options)
         {
-            var data = Path.Combine(Path.GetTempPath(), "load-bench", Guid.NewGuid().ToString("n"));
-            var logs = Path.Combine(data, "logs");
-            Directory.CreateDirectory(logs);
-            var stack = new Stack(deployment, data);
-            var identityUrl = AppProcess.FreeUrl();
-            var secret = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
-            var shared = new Dictionary<string, string>
+            var stack = new Stack(deployment, new PlatformProcesses(options.Root, "Release",
+                Path.Combine(Path.GetTempPath(), "load-bench", Guid.NewGuid().ToString("n"))));
+            await stack.platform.StartIdentityAsync(new Dictionary<string, string> { ["RateLimits__TokenPerMinute"] = "100000" });
+            var api = new Dictionary<string, string>
             {
-                ["ASPNETCORE_ENVIRONMENT"] = "Development",
-                ["DOTNET_ENVIRONMENT"] = "Development",
-                ["Storage__DataDirectory"] = data,
-                ["Serilog__MinimumLevel__Default"] = "Warning",
                 // The load comes from a few callers: limits far above what they send, so that no answer is a 429.
                 ["RateLimits__ClientPerMinute"] = "1000000000",
                 ["RateLimits__UserPerMinute"] = "1000000000",
-            };
-            using var probe = new HttpClient();
-            stack.apps.Add(AppProcess.Start("identity", options.Root, "Identity", "Consent.Identity", identityUrl, logs, new Dictionary<string, string>(shared)
-            {
-                ["Provider__Issuer"] = identityUrl.ToString(),
-                ["Provider__Portal__RedirectUris__0"] = IdentityHost.PortalRedirectUri,
-                ["Provider__Api__ClientSecret"] = secret,
-                ["RateLimits__TokenPerMinute"] = "100000",
-            }));
-            await stack.Identity.WaitReadyAsync(probe, TimeSpan.FromSeconds(90));
-            var api = new Dictionary<string, string>(shared)
-            {
-                ["Auth__Authority"] = identityUrl.ToString(),
-                ["Auth__IntrospectionSecret"] = secret,
                 ["Bench__BareRead"] = "true",
             };
             if (deployment.Postgres is { } server)
             {
-                api["Storage__Provider"] = "Postgres";
                 stack.database = await server.CreateDatabaseAsync();
+                api["Storage__Provider"] = "Postgres";
                 api["ConnectionStrings__Consent"] = stack.database;
                 // Every instance signs tree heads with the deployment's one key.
                 using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
@@ -118,14 +98,12 @@ internal static class LoadSuite
             }
 
             // One after the other: the first creates the schema and the demo data, the others find them.
-            for (var i = 1; i <= deployment.Instances; i++)
+            for (var i = 0; i < deployment.Instances; i++)
             {
-                var instance = AppProcess.Start($"consent-api-{i}", options.Root, "Consent.Api", "Consent.Api", AppProcess.FreeUrl(), logs, api);
-                stack.apps.Add(instance);
-                await instance.WaitReadyAsync(probe, TimeSpan.FromSeconds(90));
+                await stack.platform.StartApiAsync(api);
             }
 
-            stack.scenario = new DemoScenario(identityUrl, stack.Apis.First().Url, data);
+            stack.scenario = new DemoScenario(stack.platform.IdentityUrl, stack.Apis.First().Url, stack.Data);
             (stack.patient, stack.observation) = await stack.scenario.SeedAsync();
             return stack;
         }
@@ -243,7 +221,7 @@ internal static class LoadSuite
             var key = ClientAssertions.PrivateKey(client);
             string Bodies(int count)
             {
-                var file = Path.Combine(data, $"token-bodies-{Guid.NewGuid():n}.txt");
+                var file = Path.Combine(Data, $"token-bodies-{Guid.NewGuid():n}.txt");
                 File.WriteAllLines(file, Enumerable.Range(0, count).Select(_ =>
                     "grant_type=client_credentials&scope=system%2F%2A.rs&client_id=" + Uri.EscapeDataString(client.ClientId) +
                     "&client_assertion_type=" + Uri.EscapeDataString(TokenRequests.AssertionType) +
@@ -293,24 +271,20 @@ internal static class LoadSuite
 
         private string WriteScript(string text)
         {
-            var file = Path.Combine(data, $"script-{Guid.NewGuid():n}.lua");
+            var file = Path.Combine(Data, $"script-{Guid.NewGuid():n}.lua");
             File.WriteAllText(file, text);
             return file;
         }
 
         public async ValueTask DisposeAsync()
         {
-            foreach (var app in Enumerable.Reverse(apps))
-            {
-                app.Dispose();
-            }
-
+            platform.Dispose();
             if (Deployment.Postgres is { } server && database is not null)
             {
                 await server.DropDatabaseAsync(database);
             }
 
-            Directory.Delete(data, recursive: true);
+            Directory.Delete(Data, recursive: true);
         }
     }
 

@@ -22,34 +22,9 @@ if (options.Suite == "load")
 }
 
 var data = Path.Combine(Path.GetTempPath(), "fhirread-bench", Guid.NewGuid().ToString("n"));
-var logs = Path.Combine(data, "logs");
-Directory.CreateDirectory(logs);
-var identityUrl = AppProcess.FreeUrl();
-var apiUrl = AppProcess.FreeUrl();
-var introspectionSecret = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
-var shared = new Dictionary<string, string>
-{
-    ["ASPNETCORE_ENVIRONMENT"] = "Development",
-    ["DOTNET_ENVIRONMENT"] = "Development",
-    ["Storage__DataDirectory"] = data,
-    ["Serilog__MinimumLevel__Default"] = "Warning",
-};
-
+using var platform = new PlatformProcesses(options.Root, "Release", data);
+var logs = platform.Logs;
 Console.WriteLine($"Apps from {options.Root}, data in {data}");
-using var identity = AppProcess.Start("identity", options.Root, "Identity", "Consent.Identity", identityUrl, logs, new Dictionary<string, string>(shared)
-{
-    ["Provider__Issuer"] = identityUrl.ToString(),
-    ["Provider__Portal__RedirectUris__0"] = IdentityHost.PortalRedirectUri,
-    ["Provider__Api__ClientSecret"] = introspectionSecret,
-});
-using var api = AppProcess.Start("consent-api", options.Root, "Consent.Api", "Consent.Api", apiUrl, logs, new Dictionary<string, string>(shared)
-{
-    ["Auth__Authority"] = identityUrl.ToString(),
-    ["Auth__IntrospectionSecret"] = introspectionSecret,
-    // The load comes from one client: far above what it sends, so that no answer is a 429.
-    ["RateLimits__ClientPerMinute"] = "1000000000",
-    ["Bench__BareRead"] = "true",
-});
 using var cancel = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) =>
 {
@@ -60,13 +35,15 @@ Console.CancelKeyPress += (_, e) =>
 
 try
 {
-    using (var probe = new HttpClient())
+    await platform.StartIdentityAsync();
+    var api = await platform.StartApiAsync(new Dictionary<string, string>
     {
-        await identity.WaitReadyAsync(probe, TimeSpan.FromSeconds(90));
-        await api.WaitReadyAsync(probe, TimeSpan.FromSeconds(90));
-    }
-
-    var scenario = new DemoScenario(identityUrl, apiUrl, data);
+        // The load comes from one client: far above what it sends, so that no answer is a 429.
+        ["RateLimits__ClientPerMinute"] = "1000000000",
+        ["Bench__BareRead"] = "true",
+    });
+    var apiUrl = api.Url;
+    var scenario = new DemoScenario(platform.IdentityUrl, apiUrl, data);
     var observation = await scenario.SeedObservationAsync();
     var authorizedPath = $"fhir/Observation/{observation}";
     var barePath = $"bench/bare/Observation/{observation}";
@@ -123,8 +100,7 @@ try
     }
 
     Report.Print(rounds);
-    api.Dispose();
-    identity.Dispose();
+    platform.Dispose();
     if (options.Keep)
     {
         Console.WriteLine($"Data and app logs kept in {data}");

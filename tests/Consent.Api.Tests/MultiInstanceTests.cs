@@ -23,8 +23,8 @@ public sealed class MultiInstanceTests : IAsyncLifetime
     private const string Survivor = DemoScenario.Survivor;
     private const string Clinic = DemoScenario.Clinic;
 
-    private readonly string data = Directory.CreateTempSubdirectory("consent-multi-").FullName;
-    private readonly List<AppProcess> apps = [];
+    private readonly PlatformProcesses platform = new(Repository.Root(), Repository.BuildConfiguration(),
+        Directory.CreateTempSubdirectory("consent-multi-").FullName);
     private readonly HttpClient http = new() { Timeout = TimeSpan.FromSeconds(20) };
     private PostgresServer server = null!;
     private string database = "";
@@ -37,21 +37,17 @@ public sealed class MultiInstanceTests : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        foreach (var app in apps)
-        {
-            app.Dispose();
-        }
-
+        platform.Dispose();
         http.Dispose();
         await server.DropDatabaseAsync(database);
-        Directory.Delete(data, recursive: true);
+        Directory.Delete(platform.DataDirectory, recursive: true);
     }
 
     [Fact]
     public async Task TwoInstances_OneKilledUnderLoad_EveryAnsweredReadIsLogged_NoGap_ChainVerifies_NoDataAfterARevocation()
     {
         var (identity, a, b) = await StartAsync();
-        var scenario = new DemoScenario(identity.Url, a.Url, data);
+        var scenario = new DemoScenario(identity.Url, a.Url, platform.DataDirectory);
         var (_, observation) = await scenario.SeedAsync();
         var clinic = await scenario.AgencyTokenAsync(Clinic, "system/*.rs");
         var survivor = await scenario.SurvivorTokenAsync();
@@ -156,46 +152,16 @@ public sealed class MultiInstanceTests : IAsyncLifetime
     /// <summary>Identity, then two API instances on the database, one after the other (the first makes the schema and the demo data).</summary>
     private async Task<(AppProcess Identity, AppProcess A, AppProcess B)> StartAsync()
     {
-        var root = Repository.Root();
-        var configuration = Repository.BuildConfiguration();
-        var logs = Directory.CreateDirectory(Path.Combine(data, "logs")).FullName;
-        var secret = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
-        var shared = new Dictionary<string, string>
+        var identity = await platform.StartIdentityAsync();
+        var api = new Dictionary<string, string>
         {
-            ["ASPNETCORE_ENVIRONMENT"] = "Development",
-            ["DOTNET_ENVIRONMENT"] = "Development",
-            ["Storage__DataDirectory"] = data,
-            ["Serilog__MinimumLevel__Default"] = "Warning",
             ["RateLimits__ClientPerMinute"] = "1000000",
             ["RateLimits__UserPerMinute"] = "1000000",
-        };
-        var identityUrl = AppProcess.FreeUrl();
-        var identity = Start(AppProcess.Start("identity", root, "Identity", "Consent.Identity", identityUrl, logs, new Dictionary<string, string>(shared)
-        {
-            ["Provider__Issuer"] = identityUrl.ToString(),
-            ["Provider__Portal__RedirectUris__0"] = IdentityHost.PortalRedirectUri,
-            ["Provider__Api__ClientSecret"] = secret,
-        }, configuration));
-        await identity.WaitReadyAsync(http, TimeSpan.FromSeconds(120));
-        var api = new Dictionary<string, string>(shared)
-        {
-            ["Auth__Authority"] = identityUrl.ToString(),
-            ["Auth__IntrospectionSecret"] = secret,
             ["Storage__Provider"] = "Postgres",
             ["ConnectionStrings__Consent"] = database,
             ["DisclosureTree__SigningKeyPem"] = PostgresApi.SigningKeyPem,
         };
-        var a = Start(AppProcess.Start("consent-api-a", root, "Consent.Api", "Consent.Api", AppProcess.FreeUrl(), logs, api, configuration));
-        await a.WaitReadyAsync(http, TimeSpan.FromSeconds(120));
-        var b = Start(AppProcess.Start("consent-api-b", root, "Consent.Api", "Consent.Api", AppProcess.FreeUrl(), logs, api, configuration));
-        await b.WaitReadyAsync(http, TimeSpan.FromSeconds(120));
-        return (identity, a, b);
-    }
-
-    private AppProcess Start(AppProcess app)
-    {
-        apps.Add(app);
-        return app;
+        return (identity, await platform.StartApiAsync(api), await platform.StartApiAsync(api));
     }
 
     private async Task<string> GrantAsync(AppProcess instance, string token)

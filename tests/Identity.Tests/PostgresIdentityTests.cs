@@ -1,4 +1,5 @@
 using System.Net;
+using System.Security.Cryptography;
 using System.Text.Json;
 using System.Xml.Linq;
 using Consent.Identity.Data;
@@ -193,7 +194,7 @@ public sealed class PostgresIdentityTests(PostgresIdentity postgres) : IClassFix
 
             // Without the old key, an instance cannot open what it sealed before the rotation took effect everywhere.
             await using var withoutOld = PostgresIdentity.For(connectionString, PostgresIdentity.NewKeyEncryptionKey());
-            Should.Throw<Exception>(() => withoutOld.Server);
+            Should.Throw<CryptographicException>(() => withoutOld.Server).Message.ShouldContain("KeyRing:PreviousKeyEncryptionKeys");
         }
         finally
         {

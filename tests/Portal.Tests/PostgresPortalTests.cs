@@ -60,7 +60,7 @@ public sealed class PostgresPortalTests : IAsyncLifetime
     [Fact]
     public async Task TheKeys_AreInThePortalsDatabase_Sealed()
     {
-        await PortalLogin.SignInAsync(a.CreateBrowser(), a.CreateBrowser(), identity, "demo-survivor");
+        await PortalLogin.SignInAsync(a, "demo-survivor");
         await using var db = await b.Services.GetRequiredService<IDbContextFactory<KeyRingDb>>().CreateDbContextAsync();
 
         var ring = await db.DataProtectionKeys.ToListAsync();

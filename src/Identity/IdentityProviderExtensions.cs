@@ -101,6 +101,7 @@ public static class IdentityProviderExtensions
         if (shareKeys)
         {
             builder.Services.AddOptions<OpenIddictServerOptions>().Configure<SharedKeys>((options, keys) => ProviderKeys.AddShared(options, keys, keyOptions));
+            builder.Services.AddHostedService<ProviderKeysRefresh>();
         }
 
         builder.Services.AddOpenIddict()

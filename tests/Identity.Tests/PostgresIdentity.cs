@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Consent.TestSupport;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Consent.Identity.Tests;
 
@@ -31,7 +32,8 @@ public sealed class PostgresIdentity : IAsyncLifetime
     }
 
     /// <summary>An Identity host on PostgreSQL; <paramref name="settings"/> adds or replaces settings (null removes one).</summary>
-    public static IdentityHost For(string connectionString, string? keyEncryptionKey, IDictionary<string, string?>? settings = null)
+    public static IdentityHost For(string connectionString, string? keyEncryptionKey, IDictionary<string, string?>? settings = null,
+        Action<IdentityHost, IServiceCollection>? services = null)
     {
         var overrides = new Dictionary<string, string?>
         {
@@ -44,7 +46,7 @@ public sealed class PostgresIdentity : IAsyncLifetime
             overrides[key] = value;
         }
 
-        return IdentityHost.With(overrides: overrides);
+        return IdentityHost.With(overrides: overrides, services: services);
     }
 
     public static string NewKeyEncryptionKey() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using System.Xml.Linq;
 using Consent.Identity.Data;
+using Consent.Identity.Keys;
 using Consent.Identity.Users;
 using Consent.ServiceDefaults.KeyRing;
 using Consent.TestSupport;
@@ -230,6 +231,65 @@ public sealed class PostgresIdentityTests(PostgresIdentity postgres) : IClassFix
         finally
         {
             await server.DropDatabaseAsync(connectionString);
+        }
+    }
+
+    [Fact]
+    public async Task ANewKey_IsPublishedWithoutARestart_AndSignsOnlyOnceEveryInstanceCanKnowIt()
+    {
+        var server = await PostgresServer.Shared;
+        var connectionString = await server.CreateDatabaseAsync();
+        var clock = new MovableClock();
+        try
+        {
+            await using var host = PostgresIdentity.For(connectionString, PostgresIdentity.NewKeyEncryptionKey(),
+                new Dictionary<string, string?> { ["Keys:RefreshInterval"] = "00:00:01" },
+                (_, services) => services.AddSingleton<TimeProvider>(clock));
+            var client = host.Client("harbor-house");
+            var first = await SigningKeyIdAsync(host, client);
+            (await PublishedKeyIdsAsync(host)).ShouldBe([first]);
+
+            // Rotation falls due: the next reload makes a key and publishes it, without a restart...
+            clock.Ahead = new KeyStoreOptions().RotateAfter;
+            var published = await EventuallyAsync(() => PublishedKeyIdsAsync(host), ids => ids.Count == 2);
+            var next = published.Single(id => id != first);
+            // ...but the older key keeps signing (asked at once, well within the two reloads the new key waits).
+            (await SigningKeyIdAsync(host, client)).ShouldBe(first);
+
+            clock.Ahead += TimeSpan.FromDays(1);
+            await EventuallyAsync(() => SigningKeyIdAsync(host, client), id => id == next);
+            (await PublishedKeyIdsAsync(host)).ShouldBe([next, first], ignoreOrder: true);
+        }
+        finally
+        {
+            await server.DropDatabaseAsync(connectionString);
+        }
+    }
+
+    private static async Task<string> SigningKeyIdAsync(IdentityHost host, DemoClient client)
+    {
+        var (status, _, body) = await TokenRequests.ReadAsync(
+            await TokenRequests.ClientCredentialsWithSecret(host.CreateClient(), client.ClientId, client.ClientSecret));
+        status.ShouldBe(200, body.ToString());
+        return new JsonWebToken(body.GetProperty("access_token").GetString()).Kid;
+    }
+
+    private static async Task<List<string>> PublishedKeyIdsAsync(IdentityHost host) =>
+        new JsonWebKeySet(await host.CreateClient().GetStringAsync("/.well-known/jwks")).Keys
+            .Where(key => key.Use == "sig").Select(key => key.Kid).ToList();
+
+    private static async Task<T> EventuallyAsync<T>(Func<Task<T>> read, Func<T, bool> done)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            var value = await read();
+            if (done(value) || DateTime.UtcNow > deadline)
+            {
+                return done(value) ? value : throw new ShouldAssertException($"Still {value} after 30 s.");
+            }
+
+            await Task.Delay(100);
         }
     }
 

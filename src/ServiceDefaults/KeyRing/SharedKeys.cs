@@ -14,8 +14,12 @@ public sealed class SharedKeys(IDbContextFactory<KeyRingDb> contexts, KeyEncrypt
     /// <summary>The advisory lock taken to create, retire or reseal shared keys.</summary>
     public const long Lock = 0x436F6E73_4B657973; // "ConsKeys"
 
-    /// <summary>The purpose's keys as PKCS#8 PEM, newest first; retired keys are deleted and a new one made when due.</summary>
-    public IReadOnlyList<string> LoadOrCreate(string purpose, TimeSpan rotateAfter, TimeSpan retireAfter)
+    /// <summary>
+    /// The purpose's live keys as PKCS#8 PEM, the one to use first; retired keys are deleted and a new one made when due.
+    /// The key to use is the newest that has existed for <paramref name="useAfter"/> (so instances that reload the keys
+    /// that often all know a new key before any uses it), or the oldest when none has; the others follow, newest first.
+    /// </summary>
+    public IReadOnlyList<string> LoadOrCreate(string purpose, TimeSpan rotateAfter, TimeSpan retireAfter, TimeSpan useAfter = default)
     {
         using var db = contexts.CreateDbContext();
         using var transaction = db.Database.BeginTransaction();
@@ -34,7 +38,8 @@ public sealed class SharedKeys(IDbContextFactory<KeyRingDb> contexts, KeyEncrypt
 
         db.SaveChanges();
         transaction.Commit();
-        return live.Select(k => Encoding.UTF8.GetString(keys.Open(k.SealedPrivateKey, Context(purpose)))).ToList();
+        var first = live.FirstOrDefault(k => now - k.CreatedAt >= useAfter) ?? live[^1];
+        return live.OrderBy(k => k == first ? 0 : 1).Select(k => Encoding.UTF8.GetString(keys.Open(k.SealedPrivateKey, Context(purpose)))).ToList();
     }
 
     internal static string Context(string purpose) => "shared-key:" + purpose;

@@ -13,7 +13,9 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
+using OpenIddict.Validation;
 
 namespace Consent.Identity.Tests;
 
@@ -259,6 +261,9 @@ public sealed class PostgresIdentityTests(PostgresIdentity postgres) : IClassFix
             clock.Ahead += TimeSpan.FromDays(1);
             await EventuallyAsync(() => SigningKeyIdAsync(host, client), id => id == next);
             (await PublishedKeyIdsAsync(host)).ShouldBe([next, first], ignoreOrder: true);
+            // The local validation (the admin API's tokens) was rebuilt with the server's keys too.
+            var validation = host.Services.GetRequiredService<IOptionsMonitor<OpenIddictValidationOptions>>().CurrentValue;
+            validation.Configuration.ShouldNotBeNull().SigningKeys.Select(key => key.KeyId).ShouldContain(next);
         }
         finally
         {

@@ -7,10 +7,11 @@ using Consent.Identity.Security;
 using Consent.Identity.Seeding;
 using Consent.Identity.Users;
 using Consent.ServiceDefaults;
-using Microsoft.AspNetCore.DataProtection;
+using Consent.ServiceDefaults.KeyRing;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using OpenIddict.Server;
 using static OpenIddict.Abstractions.OpenIddictConstants;
 
 namespace Consent.Identity;
@@ -18,16 +19,27 @@ namespace Consent.Identity;
 /// <summary>Registration of the identity provider's parts; Program.cs lists them in order.</summary>
 public static class IdentityProviderExtensions
 {
+    /// <summary>The connection string naming the identity database (a SQLite file by default).</summary>
+    public const string ConnectionName = "Identity";
+
     public static WebApplicationBuilder AddUserStore(this WebApplicationBuilder builder)
     {
-        var dataDirectory = builder.DataDirectory();
-        var connectionString = builder.Configuration.GetConnectionString("Identity")
-            ?? $"Data Source={Path.Combine(dataDirectory, "identity.db")}";
-        builder.Services.AddDbContext<IdentityDb>(options =>
+        var configured = builder.Configuration.GetConnectionString(ConnectionName);
+        if (builder.StorageProvider() == StorageProvider.Postgres)
         {
-            options.UseSqlite(connectionString);
-            options.UseOpenIddict();
-        });
+            if (string.IsNullOrWhiteSpace(configured))
+            {
+                throw new InvalidOperationException($"Storage:Provider is Postgres: set ConnectionStrings:{ConnectionName} to the PostgreSQL database.");
+            }
+
+            builder.Services.AddDbContext<IdentityDb, PostgresIdentityDb>(options => options.UseNpgsql(configured).UseOpenIddict());
+        }
+        else
+        {
+            var connectionString = configured ?? $"Data Source={Path.Combine(builder.DataDirectory(), "identity.db")}";
+            builder.Services.AddDbContext<IdentityDb>(options => options.UseSqlite(connectionString).UseOpenIddict());
+        }
+
         builder.Services.AddHealthChecks().AddDbContextCheck<IdentityDb>("identity-db");
 
         builder.Services.AddIdentity<PlatformUser, IdentityRole>(options =>
@@ -65,11 +77,10 @@ public static class IdentityProviderExtensions
         // The cookie is checked against the user's security stamp on every request, not every 30 minutes:
         // logout renews the stamp, and a copied cookie must stop working at once.
         builder.Services.Configure<SecurityStampValidatorOptions>(options => options.ValidationInterval = TimeSpan.Zero);
-        // Keys stay in the data directory, apart from the database: keys beside the ciphertext they protect
-        // (authenticator secrets, cookies) would make a copied database readable.
-        builder.Services.AddDataProtection()
-            .SetApplicationName("consent-identity")
-            .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(dataDirectory, "keys", "data-protection-identity")));
+        // On SQLite the keys stay in the data directory, apart from the database: keys beside the ciphertext they protect
+        // (authenticator secrets, cookies) would make a copied database readable. On PostgreSQL the instances share one
+        // key ring in the database, each key sealed with a key-encryption key the database does not hold.
+        builder.AddKeyRing("consent-identity", ConnectionName, "data-protection-identity");
         builder.Services.AddSingleton<AuthenticatorKeyProtector>();
         builder.Services.AddScoped<AgencySuspensions>();
         builder.Services.AddScoped<DecoyPasswordCheck>();
@@ -86,7 +97,12 @@ public static class IdentityProviderExtensions
 
         var provider = builder.Configuration.GetSection(ProviderOptions.Section).Get<ProviderOptions>() ?? new ProviderOptions();
         var keyOptions = builder.Configuration.GetSection(KeyStoreOptions.Section).Get<KeyStoreOptions>() ?? new KeyStoreOptions();
-        var keyStore = new KeyStore(Path.Combine(builder.DataDirectory(), keyOptions.Directory), keyOptions, TimeProvider.System);
+        var shareKeys = builder.StorageProvider() == StorageProvider.Postgres;
+        if (shareKeys)
+        {
+            builder.Services.AddOptions<OpenIddictServerOptions>().Configure<SharedKeys>((options, keys) => ProviderKeys.AddShared(options, keys, keyOptions));
+            builder.Services.AddHostedService<ProviderKeysRefresh>();
+        }
 
         builder.Services.AddOpenIddict()
             .AddCore(core => core.UseEntityFrameworkCore().UseDbContext<IdentityDb>())
@@ -123,8 +139,13 @@ public static class IdentityProviderExtensions
 
                 // Resource servers validate JWT access tokens with the published JWKS; encryption would force introspection.
                 server.DisableAccessTokenEncryption();
-                server.AddSigningKeys([.. keyStore.LoadOrCreate(KeyStore.Signing)]);
-                server.AddEncryptionKeys([.. keyStore.LoadOrCreate(KeyStore.Encryption)]);
+                // On SQLite, PEM files under the data directory; on PostgreSQL, the keys every instance shares (ProviderKeys).
+                if (!shareKeys)
+                {
+                    var keyStore = new KeyStore(Path.Combine(builder.DataDirectory(), keyOptions.Directory), keyOptions, TimeProvider.System);
+                    server.AddSigningKeys([.. keyStore.LoadOrCreate(KeyStore.Signing)]);
+                    server.AddEncryptionKeys([.. keyStore.LoadOrCreate(KeyStore.Encryption)]);
+                }
 
                 server.AddEventHandler(AcceptStandardClientAssertions.Descriptor);
                 server.AddEventHandler(DiscoveryMetadata.Descriptor);
@@ -166,6 +187,7 @@ public static class IdentityProviderExtensions
     /// <summary>Migrates, bootstraps the platform clients and, when asked, seeds demo data.</summary>
     public static async Task InitializeAsync(this WebApplication app)
     {
+        await app.Services.MigrateKeyRingAsync();
         await using var scope = app.Services.CreateAsyncScope();
         await scope.ServiceProvider.GetRequiredService<PlatformBootstrap>().RunAsync(CancellationToken.None);
         if (scope.ServiceProvider.GetRequiredService<IOptions<DemoOptions>>().Value.Seed)

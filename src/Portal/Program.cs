@@ -6,6 +6,7 @@ using Consent.Portal.Pages;
 using Consent.Portal.Safety;
 using Consent.Portal.SignIn;
 using Consent.ServiceDefaults;
+using Consent.ServiceDefaults.KeyRing;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -34,4 +35,5 @@ app.MapSignIn();
 app.MapQuickExit();
 app.MapHealth();
 
+await app.Services.MigrateKeyRingAsync();
 await app.RunAsync();

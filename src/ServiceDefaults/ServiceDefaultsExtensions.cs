@@ -24,6 +24,10 @@ public static class ServiceDefaultsExtensions
         return directory;
     }
 
+    /// <summary>The database provider <c>Storage:Provider</c> names (SQLite unless PostgreSQL is chosen).</summary>
+    public static StorageProvider StorageProvider(this IHostApplicationBuilder builder) =>
+        (builder.Configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions()).Provider;
+
     /// <summary>
     /// Serilog to the console and to a compact JSON file under the data directory's logs folder.
     /// Request logging records method, path template and status only: never query strings or bodies,

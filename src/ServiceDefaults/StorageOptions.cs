@@ -10,7 +10,7 @@ public sealed class StorageOptions
 
     /// <summary>
     /// The database provider. SQLite keeps its file under the data directory unless <c>ConnectionStrings</c> names one;
-    /// PostgreSQL needs the connection string. Read by Consent.Api so far (Identity and the portal stay on SQLite).
+    /// PostgreSQL needs the connection string. Identity keeps its tables and key ring there, the portal its key ring only.
     /// </summary>
     public StorageProvider Provider { get; set; } = StorageProvider.Sqlite;
 

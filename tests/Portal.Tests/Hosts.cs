@@ -19,7 +19,8 @@ namespace Consent.Portal.Tests;
 /// the provider answers at http://localhost/, the API at <see cref="ApiBaseUrl"/>; with no API, calls to it
 /// fail as if it were down.
 /// </summary>
-public sealed class PortalHost(IdentityHost identity, Func<HttpMessageHandler>? api, TimeProvider? time = null) : WebApplicationFactory<PortalEntryPoint>
+public sealed class PortalHost(IdentityHost identity, Func<HttpMessageHandler>? api, TimeProvider? time = null,
+    IDictionary<string, string?>? settings = null) : WebApplicationFactory<PortalEntryPoint>
 {
     /// <summary>The portal's address as registered at the provider (redirect URIs are matched exactly).</summary>
     public static readonly Uri BaseUrl = new("http://localhost:5003/");
@@ -33,6 +34,9 @@ public sealed class PortalHost(IdentityHost identity, Func<HttpMessageHandler>? 
     /// <summary>A browser on the portal: keeps cookies, does not follow redirects (tests look at each hop).</summary>
     public HttpClient CreateBrowser() => CreateDefaultClient(BaseUrl, new LocalhostCookieJar());
 
+    /// <summary>A browser whose cookies are <paramref name="cookies"/>, e.g. the same jar on two instances behind one address.</summary>
+    public HttpClient CreateBrowser(CookieContainer cookies) => CreateDefaultClient(BaseUrl, new LocalhostCookieJar(cookies));
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Development");
@@ -41,6 +45,11 @@ public sealed class PortalHost(IdentityHost identity, Func<HttpMessageHandler>? 
         builder.UseSetting("Oidc:RequireHttps", "false");
         builder.UseSetting("Api:BaseUrl", ApiBaseUrl);
         builder.UseSetting("Serilog:MinimumLevel:Default", "Warning");
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            builder.UseSetting(key, value);
+        }
+
         builder.ConfigureTestServices(services =>
         {
             services.ConfigureAll<HttpClientFactoryOptions>(options =>
@@ -82,9 +91,12 @@ public sealed class PortalHost(IdentityHost identity, Func<HttpMessageHandler>? 
 /// marked Secure (OpenIddict's state cookie is) are sent back over plain HTTP too. .NET's own cookie handler
 /// would drop them, so the jar files every cookie under the https form of the address.
 /// </summary>
-public sealed class LocalhostCookieJar : DelegatingHandler
+public sealed class LocalhostCookieJar(CookieContainer cookies) : DelegatingHandler
 {
-    private readonly CookieContainer cookies = new();
+    public LocalhostCookieJar()
+        : this(new CookieContainer())
+    {
+    }
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {

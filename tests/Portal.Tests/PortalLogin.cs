@@ -14,9 +14,16 @@ public static class PortalLogin
     public static async Task<HttpClient> SignInAsync(PortalHost portal, string userName)
     {
         var browser = portal.CreateBrowser();
-        var providerBrowser = portal.Identity.CreateBrowser();
+        await SignInAsync(browser, browser, portal.Identity, userName);
+        return browser;
+    }
+
+    /// <summary>Signs in starting at <paramref name="browser"/>'s portal and coming back to <paramref name="callbackBrowser"/>'s (another instance).</summary>
+    public static async Task SignInAsync(HttpClient browser, HttpClient callbackBrowser, IdentityHost identity, string userName)
+    {
+        var providerBrowser = identity.CreateBrowser();
         var login = new BrowserLogin(providerBrowser);
-        var user = portal.Identity.User(userName);
+        var user = identity.User(userName);
 
         var location = BrowserLogin.Location(await browser.GetAsync("/signin"));
         location = BrowserLogin.Location(await providerBrowser.GetAsync(location));
@@ -32,10 +39,9 @@ public static class PortalLogin
                 : BrowserLogin.Location(await providerBrowser.GetAsync(location));
         }
 
-        var callback = await browser.GetAsync(location);
+        var callback = await callbackBrowser.GetAsync(location);
         callback.StatusCode.ShouldBe(HttpStatusCode.Redirect, "the callback opens the session and goes home");
         BrowserLogin.Location(callback).ShouldBe("/");
-        return browser;
     }
 
     public static async Task<IHtmlDocument> PageAsync(HttpClient browser, string url)

@@ -10,8 +10,19 @@ namespace Consent.Identity.Data;
 /// Users, roles, OpenIddict applications/authorizations/tokens, spent client assertion ids, the last
 /// authenticator step each user signed in with, and suspended agencies.
 /// </summary>
-public sealed class IdentityDb(DbContextOptions<IdentityDb> options) : IdentityDbContext<PlatformUser>(options)
+public class IdentityDb : IdentityDbContext<PlatformUser>
 {
+    public IdentityDb(DbContextOptions<IdentityDb> options)
+        : base(options)
+    {
+    }
+
+    /// <summary>For the PostgreSQL context, which keeps the model and has migrations of its own.</summary>
+    protected IdentityDb(DbContextOptions options)
+        : base(options)
+    {
+    }
+
     public DbSet<SpentAssertion> SpentAssertions => Set<SpentAssertion>();
     public DbSet<AuthenticatorStep> AuthenticatorSteps => Set<AuthenticatorStep>();
     public DbSet<SuspendedAgency> SuspendedAgencies => Set<SuspendedAgency>();

@@ -65,10 +65,13 @@ public sealed class KeyStore(string directory, KeyStoreOptions options, TimeProv
         return (path, now);
     }
 
-    private static RsaSecurityKey Load(string path)
+    private static RsaSecurityKey Load(string path) => FromPem(File.ReadAllText(path));
+
+    /// <summary>A PKCS#8 PEM private key as the provider uses it.</summary>
+    public static RsaSecurityKey FromPem(string pem)
     {
         var rsa = RSA.Create();
-        rsa.ImportFromPem(File.ReadAllText(path));
+        rsa.ImportFromPem(pem);
         var key = new RsaSecurityKey(rsa);
         // The key id is the RFC 7638 thumbprint, stable across restarts and instances.
         key.KeyId = Base64UrlEncoder.Encode(key.ComputeJwkThumbprint());

@@ -21,4 +21,11 @@ public sealed class KeyStoreOptions
     /// </summary>
     [Range(typeof(TimeSpan), "2.00:00:00", "3650.00:00:00")]
     public TimeSpan RetireAfter { get; set; } = TimeSpan.FromDays(180);
+
+    /// <summary>
+    /// On PostgreSQL: how often an instance reloads the shared keys (making the next one when due). A new key is
+    /// published for twice this long before it signs, so every instance knows it first.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan RefreshInterval { get; set; } = TimeSpan.FromHours(1);
 }

@@ -1,8 +1,11 @@
+using System.Security.Cryptography;
 using Consent.ServiceDefaults;
+using Consent.ServiceDefaults.KeyRing;
 using Microsoft.AspNetCore.Authentication.Cookies;
-using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.Tokens;
+using OpenIddict.Client;
 using static OpenIddict.Abstractions.OpenIddictConstants;
 
 namespace Consent.Portal.SignIn;
@@ -11,7 +14,7 @@ internal static class SignInExtensions
 {
     /// <summary>
     /// Cookie session for the signed-in person, OpenID Connect code flow with PKCE against the platform's
-    /// provider (OpenIddict client), and data protection keys that survive restarts.
+    /// provider (OpenIddict client), and data protection keys that survive restarts (shared by the instances on PostgreSQL).
     /// </summary>
     public static WebApplicationBuilder AddPortalSignIn(this WebApplicationBuilder builder)
     {
@@ -19,9 +22,8 @@ internal static class SignInExtensions
         builder.Services.AddOptions<OidcOptions>().Bind(section).ValidateDataAnnotations().ValidateOnStart();
         var oidc = section.Get<OidcOptions>() ?? new OidcOptions();
 
-        builder.Services.AddDataProtection()
-            .SetApplicationName("consent-portal")
-            .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(builder.DataDirectory(), "keys", "data-protection-portal")));
+        // Files under the data directory on SQLite; on PostgreSQL the key ring every instance shares (ConnectionStrings:Portal).
+        builder.AddKeyRing("consent-portal", "Portal", "data-protection-portal");
 
         builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
             .AddCookie(options =>
@@ -53,14 +55,18 @@ internal static class SignInExtensions
             options.AllowAuthorizationCodeFlow()
                    .AllowRefreshTokenFlow();
 
-            // The portal has no database: state tokens are self-contained (encrypted, bound to the browser by
+            // The portal stores no tokens (on PostgreSQL its database holds its keys only): state tokens are self-contained (encrypted, bound to the browser by
             // OpenIddict's request forgery cookie) instead of stored.
             options.DisableTokenStorage();
 
-            // The client signs and encrypts only its own short-lived state tokens: keys that live as long as
-            // the process are enough (a sign-in in flight during a restart simply starts again).
-            options.AddEphemeralEncryptionKey()
-                   .AddEphemeralSigningKey();
+            // The client signs and encrypts only its own short-lived state tokens: on SQLite (one instance) keys that
+            // live as long as the process are enough (a sign-in in flight during a restart simply starts again); on
+            // PostgreSQL the instances share theirs, so a sign-in started at one instance completes at another.
+            if (builder.StorageProvider() != StorageProvider.Postgres)
+            {
+                options.AddEphemeralEncryptionKey()
+                       .AddEphemeralSigningKey();
+            }
 
             var aspNetCore = options.UseAspNetCore()
                 .EnableRedirectionEndpointPassthrough()
@@ -84,10 +90,35 @@ internal static class SignInExtensions
             });
         });
 
+        if (builder.StorageProvider() == StorageProvider.Postgres)
+        {
+            builder.Services.AddOptions<OpenIddictClientOptions>().Configure<SharedKeys>(AddSharedStateTokenKeys);
+        }
+
         builder.Services.AddHttpContextAccessor();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddScoped<UserTokens>();
         return builder;
+    }
+
+    /// <summary>
+    /// The state token keys the portal's instances share, as OpenIddict's ephemeral keys would be made (RS256; RSA-OAEP
+    /// with A256CBC-HS512). State tokens live minutes, so a key is replaced monthly and dropped a day later.
+    /// </summary>
+    private static void AddSharedStateTokenKeys(OpenIddictClientOptions options, SharedKeys keys)
+    {
+        static RsaSecurityKey Key(string pem)
+        {
+            var rsa = RSA.Create();
+            rsa.ImportFromPem(pem);
+            return new RsaSecurityKey(rsa);
+        }
+
+        var (rotateAfter, retireAfter) = (TimeSpan.FromDays(30), TimeSpan.FromDays(31));
+        options.SigningCredentials.AddRange(keys.LoadOrCreate("client-signing", rotateAfter, retireAfter)
+            .Select(pem => new SigningCredentials(Key(pem), SecurityAlgorithms.RsaSha256)));
+        options.EncryptionCredentials.AddRange(keys.LoadOrCreate("client-encryption", rotateAfter, retireAfter)
+            .Select(pem => new EncryptingCredentials(Key(pem), SecurityAlgorithms.RsaOAEP, SecurityAlgorithms.Aes256CbcHmacSha512)));
     }
 
     internal static OidcOptions Oidc(this IServiceProvider services) => services.GetRequiredService<IOptions<OidcOptions>>().Value;

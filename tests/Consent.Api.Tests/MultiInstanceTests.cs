@@ -12,9 +12,10 @@ using Microsoft.EntityFrameworkCore;
 namespace Consent.Api.Tests;
 
 /// <summary>
-/// Two Consent API instances as separate processes on one PostgreSQL database, behind nothing but this test, which
-/// spreads the load over them: the clinic reads a record through both while the survivor grants and revokes through
-/// both in turn, and one instance is killed (SIGKILL) in the middle. Afterwards, from the database: every read that was
+/// Two Identity and two Consent API instances as separate processes on PostgreSQL (a database for Identity, one for the
+/// API), behind nothing but this test, which spreads the load over them: the clinic reads a record through both API
+/// instances with tokens from both Identity instances while the survivor grants and revokes through both in turn, and
+/// one API instance is killed (SIGKILL) in the middle. Afterwards, from the database: every read that was
 /// answered has its log entry (a permit for data, a deny for a 404), the log has no sequence gap, the chain verifies,
 /// and no read sent after a revocation was answered was answered with data, whichever instance took either.
 /// </summary>
@@ -28,11 +29,13 @@ public sealed class MultiInstanceTests : IAsyncLifetime
     private readonly HttpClient http = new() { Timeout = TimeSpan.FromSeconds(20) };
     private PostgresServer server = null!;
     private string database = "";
+    private string identityDatabase = "";
 
     public async Task InitializeAsync()
     {
         server = await PostgresServer.Shared;
         database = await server.CreateDatabaseAsync();
+        identityDatabase = await server.CreateDatabaseAsync();
     }
 
     public async Task DisposeAsync()
@@ -40,17 +43,21 @@ public sealed class MultiInstanceTests : IAsyncLifetime
         platform.Dispose();
         http.Dispose();
         await server.DropDatabaseAsync(database);
+        await server.DropDatabaseAsync(identityDatabase);
         Directory.Delete(platform.DataDirectory, recursive: true);
     }
 
     [Fact]
-    public async Task TwoInstances_OneKilledUnderLoad_EveryAnsweredReadIsLogged_NoGap_ChainVerifies_NoDataAfterARevocation()
+    public async Task TwoInstancesOfEach_OneApiKilledUnderLoad_EveryAnsweredReadIsLogged_NoGap_ChainVerifies_NoDataAfterARevocation()
     {
-        var (identity, a, b) = await StartAsync();
-        var scenario = new DemoScenario(identity.Url, a.Url, platform.DataDirectory);
+        var (identities, a, b) = await StartAsync();
+        var scenario = new DemoScenario(identities[0].Url, a.Url, platform.DataDirectory);
         var (_, observation) = await scenario.SeedAsync();
-        var clinic = await scenario.AgencyTokenAsync(Clinic, "system/*.rs");
-        var survivor = await scenario.SurvivorTokenAsync();
+        // Tokens from each Identity instance: the clinic's system and the survivor signed in at one and at the other.
+        var tokens = identities.Select(i => new DemoScenario(i.Url, a.Url, platform.DataDirectory)).ToList();
+        string[] clinics = [await tokens[0].AgencyTokenAsync(Clinic, "system/*.rs"), await tokens[1].AgencyTokenAsync(Clinic, "system/*.rs")];
+        string[] survivors = [await tokens[0].SurvivorTokenAsync(), await tokens[1].SurvivorTokenAsync()];
+        var survivor = survivors[0];
         foreach (var grant in await ActiveGrantsAsync(a, survivor))
         {
             // The demo's grants to the clinic and the scenario's: from here on, only the test's own grants let it read.
@@ -74,11 +81,11 @@ public sealed class MultiInstanceTests : IAsyncLifetime
                 try
                 {
                     using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(instance.Url, $"fhir/Observation/{observation}"));
-                    request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", clinic);
+                    request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", clinics[reader % 2]);
                     request.Headers.Add("X-Purpose-Of-Use", DemoScenario.Purpose);
                     using var response = await http.SendAsync(request);
                     var body = await response.Content.ReadAsStringAsync();
-                    reads.Add(new Read(instance == a ? "a" : "b", sent, Stopwatch.GetTimestamp(), response.StatusCode,
+                    reads.Add(new Read(instance == a ? "a" : "b", reader % 2, sent, Stopwatch.GetTimestamp(), response.StatusCode,
                         response.Headers.TryGetValues("X-Request-Id", out var ids) ? ids.Single() : "", body.Contains("blood pressure", StringComparison.Ordinal)));
                 }
                 catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
@@ -98,9 +105,9 @@ public sealed class MultiInstanceTests : IAsyncLifetime
             {
                 var grantSent = Stopwatch.GetTimestamp();
                 revocations.Add((revoked, grantSent));
-                var grant = await GrantAsync(Alive(turn), survivor);
+                var grant = await GrantAsync(Alive(turn), survivors[turn % 2]);
                 await Task.Delay(250);
-                await RevokeAsync(Alive(turn + 1), survivor, grant);
+                await RevokeAsync(Alive(turn + 1), survivors[(turn + 1) % 2], grant);
                 revoked = Stopwatch.GetTimestamp();
                 if (killedAt == 0 && stop.Elapsed > TimeSpan.FromSeconds(5))
                 {
@@ -121,6 +128,7 @@ public sealed class MultiInstanceTests : IAsyncLifetime
         answered.Count(r => r.Instance == "b" && r.Data).ShouldBeGreaterThan(0, "instance b answered no read with data before it was killed");
         answered.Count(r => r.Instance == "a" && r.Data && r.Sent > killedAt).ShouldBeGreaterThan(0, "instance a answered no read with data after b was killed");
         answered.Count(r => r.Status == HttpStatusCode.NotFound).ShouldBeGreaterThan(0, "no read fell between a revocation and the next grant");
+        answered.Where(r => r.Data).Select(r => r.Identity).Distinct().Count().ShouldBe(2, "tokens from both Identity instances read data");
 
         var entries = await LogAsync();
         entries.Select(e => e.Sequence).ShouldBe(Enumerable.Range(1, entries.Count).Select(i => (long)i), "the log has a gap");
@@ -147,12 +155,23 @@ public sealed class MultiInstanceTests : IAsyncLifetime
         }
     }
 
-    private sealed record Read(string Instance, long Sent, long Answered, HttpStatusCode Status, string RequestId, bool Data);
+    /// <summary>A read that was answered: by which API instance, with a token from which Identity instance, when, and how.</summary>
+    private sealed record Read(string Instance, int Identity, long Sent, long Answered, HttpStatusCode Status, string RequestId, bool Data);
 
-    /// <summary>Identity, then two API instances on the database, one after the other (the first makes the schema and the demo data).</summary>
-    private async Task<(AppProcess Identity, AppProcess A, AppProcess B)> StartAsync()
+    /// <summary>
+    /// Two Identity instances on their database, then two API instances on theirs, one after the other (the first of
+    /// each makes the schema and the demo data; the second finds them).
+    /// </summary>
+    private async Task<(IReadOnlyList<AppProcess> Identities, AppProcess A, AppProcess B)> StartAsync()
     {
-        var identity = await platform.StartIdentityAsync();
+        var identity = new Dictionary<string, string>
+        {
+            ["Storage__Provider"] = "Postgres",
+            ["ConnectionStrings__Identity"] = identityDatabase,
+            ["KeyRing__KeyEncryptionKey"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
+        };
+        await platform.StartIdentityAsync(identity);
+        await platform.StartIdentityAsync(identity);
         var api = new Dictionary<string, string>
         {
             ["RateLimits__ClientPerMinute"] = "1000000",
@@ -161,7 +180,7 @@ public sealed class MultiInstanceTests : IAsyncLifetime
             ["ConnectionStrings__Consent"] = database,
             ["DisclosureTree__SigningKeyPem"] = PostgresApi.SigningKeyPem,
         };
-        return (identity, await platform.StartApiAsync(api), await platform.StartApiAsync(api));
+        return (platform.Identities, await platform.StartApiAsync(api), await platform.StartApiAsync(api));
     }
 
     private async Task<string> GrantAsync(AppProcess instance, string token)

@@ -11,6 +11,7 @@ public sealed class PlatformProcesses : IDisposable
     private readonly string configuration;
     private readonly string secret = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
     private readonly List<AppProcess> apis = [];
+    private readonly List<AppProcess> identities = [];
     private readonly HttpClient probe = new();
 
     /// <param name="configuration">The build the apps run from: Release for the benchmarks, the tests' own for the tests.</param>
@@ -26,23 +27,32 @@ public sealed class PlatformProcesses : IDisposable
 
     public string Logs { get; }
 
+    /// <summary>The issuer: the first Identity instance's URL, which the API instances trust.</summary>
     public Uri IdentityUrl { get; } = AppProcess.FreeUrl();
 
-    public AppProcess? Identity { get; private set; }
+    /// <summary>The first Identity instance.</summary>
+    public AppProcess? Identity => identities.FirstOrDefault();
+
+    public IReadOnlyList<AppProcess> Identities => identities;
 
     public IReadOnlyList<AppProcess> Apis => apis;
 
-    /// <summary>Starts Identity (issuer at <see cref="IdentityUrl"/>, the portal's demo redirect) and waits until it is ready.</summary>
+    /// <summary>
+    /// Starts one more Identity instance (the first at <see cref="IdentityUrl"/>, any other on a port of its own, all with
+    /// that issuer, as behind a load balancer), with the portal's demo redirect, and waits until it is ready.
+    /// </summary>
     public async Task<AppProcess> StartIdentityAsync(IReadOnlyDictionary<string, string>? settings = null)
     {
-        Identity = AppProcess.Start("identity", root, "Identity", "Consent.Identity", IdentityUrl, Logs, With(settings, new()
-        {
-            ["Provider__Issuer"] = IdentityUrl.ToString(),
-            ["Provider__Portal__RedirectUris__0"] = IdentityHost.PortalRedirectUri,
-            ["Provider__Api__ClientSecret"] = secret,
-        }), configuration);
-        await Identity.WaitReadyAsync(probe, TimeSpan.FromSeconds(120));
-        return Identity;
+        var identity = AppProcess.Start($"identity-{identities.Count + 1}", root, "Identity", "Consent.Identity",
+            identities.Count == 0 ? IdentityUrl : AppProcess.FreeUrl(), Logs, With(settings, new()
+            {
+                ["Provider__Issuer"] = IdentityUrl.ToString(),
+                ["Provider__Portal__RedirectUris__0"] = IdentityHost.PortalRedirectUri,
+                ["Provider__Api__ClientSecret"] = secret,
+            }), configuration);
+        identities.Add(identity);
+        await identity.WaitReadyAsync(probe, TimeSpan.FromSeconds(120));
+        return identity;
     }
 
     /// <summary>Starts one more Consent API instance, trusting <see cref="IdentityUrl"/>, and waits until it is ready.</summary>
@@ -66,7 +76,11 @@ public sealed class PlatformProcesses : IDisposable
             api.Dispose();
         }
 
-        Identity?.Dispose();
+        foreach (var identity in identities)
+        {
+            identity.Dispose();
+        }
+
         probe.Dispose();
     }
 

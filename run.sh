@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Starts Identity, Consent.Api and Portal on localhost with SQLite under .data/ and demo data.
 # Ports: IDENTITY_PORT (5001), API_PORT (5002), PORTAL_PORT (5003). Data: CONSENT_DATA_DIR (.data).
-# STORAGE=postgres: the Consent API keeps its store in PostgreSQL instead: CONSENT_POSTGRES (a connection string) when
-# given, otherwise a local server initialised in the data folder (.data/postgres, port POSTGRES_PORT, 5433), installed
-# from Debian's package when missing, stopped with the apps.
+# STORAGE=postgres: the apps keep their stores in PostgreSQL instead: a local server initialised in the data folder
+# (.data/postgres, port POSTGRES_PORT, 5433; databases consent, identity and portal), installed from Debian's package
+# when missing and stopped with the apps; or the servers given as connection strings in CONSENT_POSTGRES,
+# IDENTITY_POSTGRES and PORTAL_POSTGRES (an app whose string is not given then stays on SQLite).
 # Ctrl+C stops them all.
 set -euo pipefail
 
@@ -43,10 +44,14 @@ fi
 
 STORAGE="${STORAGE:-sqlite}"
 api_storage=()
+identity_storage=()
+portal_storage=()
 postgres_stop=()
 if [ "$STORAGE" = "postgres" ]; then
   CONNECTION="${CONSENT_POSTGRES:-}"
-  if [ -z "$CONNECTION" ]; then
+  IDENTITY_CONNECTION="${IDENTITY_POSTGRES:-}"
+  PORTAL_CONNECTION="${PORTAL_POSTGRES:-}"
+  if [ -z "$CONNECTION$IDENTITY_CONNECTION$PORTAL_CONNECTION" ]; then
     pg_tool() { command -v "$1" 2>/dev/null || ls /usr/lib/postgresql/*/bin/"$1" 2>/dev/null | sort -V | tail -1; }
     if [ -z "$(pg_tool initdb)" ]; then
       echo "Installing PostgreSQL..."
@@ -68,11 +73,24 @@ if [ "$STORAGE" = "postgres" ]; then
         -o "-p $POSTGRES_PORT -c listen_addresses=127.0.0.1 -k $PGDIR" >/dev/null
     fi
     postgres_stop=("${as_owner[@]}" "$(pg_tool pg_ctl)" stop -w -m fast -D "$PGDIR")
-    psql -h 127.0.0.1 -p "$POSTGRES_PORT" -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'consent'" | grep -q 1 \
-      || psql -h 127.0.0.1 -p "$POSTGRES_PORT" -U postgres -qc "CREATE DATABASE consent" >/dev/null
+    for database in consent identity portal; do
+      psql -h 127.0.0.1 -p "$POSTGRES_PORT" -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$database'" | grep -q 1 \
+        || psql -h 127.0.0.1 -p "$POSTGRES_PORT" -U postgres -qc "CREATE DATABASE $database" >/dev/null
+    done
     CONNECTION="Host=127.0.0.1;Port=$POSTGRES_PORT;Username=postgres;Database=consent"
+    IDENTITY_CONNECTION="Host=127.0.0.1;Port=$POSTGRES_PORT;Username=postgres;Database=identity"
+    PORTAL_CONNECTION="Host=127.0.0.1;Port=$POSTGRES_PORT;Username=postgres;Database=portal"
   fi
-  api_storage=("Storage__Provider=Postgres" "ConnectionStrings__Consent=$CONNECTION")
+  # Identity's and the portal's keys live in their databases, sealed with this key (one per installation).
+  if [ ! -s "$DATA/keys/key-encryption.key" ]; then
+    (umask 077 && head -c 32 /dev/urandom | base64 >"$DATA/keys/key-encryption.key")
+  fi
+  KEY_ENCRYPTION_KEY="$(cat "$DATA/keys/key-encryption.key")"
+  [ -n "$CONNECTION" ] && api_storage=("Storage__Provider=Postgres" "ConnectionStrings__Consent=$CONNECTION")
+  [ -n "$IDENTITY_CONNECTION" ] && identity_storage=("Storage__Provider=Postgres" "ConnectionStrings__Identity=$IDENTITY_CONNECTION"
+    "KeyRing__KeyEncryptionKey=$KEY_ENCRYPTION_KEY")
+  [ -n "$PORTAL_CONNECTION" ] && portal_storage=("Storage__Provider=Postgres" "ConnectionStrings__Portal=$PORTAL_CONNECTION"
+    "KeyRing__KeyEncryptionKey=$KEY_ENCRYPTION_KEY")
 fi
 
 export ASPNETCORE_ENVIRONMENT=Development
@@ -102,10 +120,11 @@ start identity Identity Consent.Identity "$IDENTITY_URL" \
   "Provider__Issuer=$IDENTITY_URL/" \
   "Provider__Portal__RedirectUris__0=$PORTAL_URL/callback/login/local" \
   "Provider__Portal__PostLogoutRedirectUris__0=$PORTAL_URL/callback/logout/local" \
-  "Provider__Api__ClientSecret=$INTROSPECTION_SECRET"
+  "Provider__Api__ClientSecret=$INTROSPECTION_SECRET" ${identity_storage[@]+"${identity_storage[@]}"}
 start consent-api Consent.Api Consent.Api "$API_URL" "Auth__Authority=$IDENTITY_URL/" \
   "Auth__IntrospectionSecret=$INTROSPECTION_SECRET" ${api_storage[@]+"${api_storage[@]}"}
-start portal Portal Consent.Portal "$PORTAL_URL" "Oidc__Authority=$IDENTITY_URL/" "Api__BaseUrl=$API_URL/"
+start portal Portal Consent.Portal "$PORTAL_URL" "Oidc__Authority=$IDENTITY_URL/" "Api__BaseUrl=$API_URL/" \
+  ${portal_storage[@]+"${portal_storage[@]}"}
 
 ready() { # url
   for _ in $(seq 1 120); do

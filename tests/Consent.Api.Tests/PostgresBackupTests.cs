@@ -109,7 +109,7 @@ public sealed class PostgresBackupTests(PostgresApi postgres) : IClassFixture<Po
     {
         var database = await server.CreateDatabaseAsync();
         restored.Add(database);
-        await PostgresServer.RunClientToolAsync("pg_restore", database, "--exit-on-error", "--no-owner", dump);
+        await PostgresServer.RunClientToolAsync("pg_restore", database, "--exit-on-error", "--no-owner", "--no-privileges", dump);
         return database;
     }
 }

@@ -250,7 +250,7 @@ public static partial class ConfigurationReference
         "" => "(empty)",
         string s => s,
         bool b => b ? "true" : "false",
-        TimeSpan t => t.ToString("c", CultureInfo.InvariantCulture),
+        TimeSpan t => t.Ticks % TimeSpan.TicksPerSecond == 0 ? t.ToString("c", CultureInfo.InvariantCulture) : t.ToString("c", CultureInfo.InvariantCulture).TrimEnd('0'),
         IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
         IEnumerable items => items.Cast<object>().Any() ? string.Join(", ", items.Cast<object>().Select(Format)) : "(empty)",
         _ => value.ToString() ?? "",

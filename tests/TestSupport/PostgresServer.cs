@@ -156,15 +156,32 @@ public sealed class PostgresServer
         return runAs is null ? [path] : ["runuser", "-u", runAs, "--", path];
     }
 
-    private static string FindTool(string name)
+    /// <summary>A PostgreSQL program (pg_dump, pg_restore…) from PATH or Debian's versioned folder; null when not installed.</summary>
+    public static string? FindClientTool(string name)
     {
         var folders = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
             .Concat(Directory.Exists("/usr/lib/postgresql")
                 ? Directory.GetDirectories("/usr/lib/postgresql").OrderDescending().Select(version => Path.Combine(version, "bin"))
                 : []);
-        return folders.Select(folder => Path.Combine(folder, name)).FirstOrDefault(File.Exists)
+        return folders.Select(folder => Path.Combine(folder, name)).FirstOrDefault(File.Exists);
+    }
+
+    private static string FindTool(string name) =>
+        FindClientTool(name)
             ?? throw new InvalidOperationException(
                 $"'{name}' was not found: install PostgreSQL (test.sh does) or set {ConnectionVariable} to a server's connection string.");
+
+    /// <summary>
+    /// Runs a PostgreSQL client program (pg_dump, pg_restore) on the database of <paramref name="connectionString"/> (an
+    /// Npgsql connection string), given to it as libpq's <c>--dbname</c>; throws with its output when it fails.
+    /// </summary>
+    public static Task RunClientToolAsync(string name, string connectionString, params string[] arguments)
+    {
+        var given = new NpgsqlConnectionStringBuilder(connectionString);
+        static string Quote(string value) => "'" + value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("'", "\\'", StringComparison.Ordinal) + "'";
+        var conninfo = $"host={Quote(given.Host!)} port={given.Port} user={Quote(given.Username!)} dbname={Quote(given.Database!)}"
+            + (given.Password is { Length: > 0 } password ? $" password={Quote(password)}" : "");
+        return RunAsync(FindTool(name), ["--dbname=" + conninfo, .. arguments]);
     }
 
     private static int FreePort()

@@ -1,0 +1,15 @@
+#!/bin/sh
+# Run once by the PostgreSQL image on an empty data volume: the roles of docs/deployment.md
+# ("Roles: an owner for the schema, a least-privileged role for the API"). The passwords are read from the
+# pgpass files the API instances are given (host:port:database:user:password).
+set -eu
+password() { cut -d: -f5- "/run/secrets/$1"; }
+psql -v ON_ERROR_STOP=1 --username "$POSTGRES_USER" --dbname postgres \
+  -v owner_password="$(password consent-owner.pgpass)" \
+  -v api_password="$(password consent-api.pgpass)" <<'SQL'
+CREATE ROLE consent_owner LOGIN PASSWORD :'owner_password';
+CREATE ROLE consent_api LOGIN PASSWORD :'api_password';
+CREATE DATABASE consent OWNER consent_owner;
+-- A hung instance's lease on the tree ends within 30 s (docs/deployment.md, leader election).
+ALTER ROLE consent_api SET idle_session_timeout = '30s';
+SQL

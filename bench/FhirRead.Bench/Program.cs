@@ -191,8 +191,9 @@ internal sealed class DisclosureLogCount(string file)
 /// <param name="Postgres">The load suite on PostgreSQL too (one and two API instances).</param>
 /// <param name="Soak">The load suite's memory soak, in seconds (0: none).</param>
 /// <param name="TokenBodies">Client assertions made for the token endpoint's measured phase (each is sent once).</param>
+/// <param name="Sqlite">The load suite on SQLite (the default); false to run only the PostgreSQL deployments.</param>
 internal sealed record Options(string Root, int Rounds, double Seconds, double WarmUp, int Connections, int Threads, bool Keep,
-    string Suite = "ratio", bool Postgres = false, int Soak = 0, int TokenBodies = 20000)
+    string Suite = "ratio", bool Postgres = false, int Soak = 0, int TokenBodies = 20000, bool Sqlite = true)
 {
     public static Options Parse(string[] args)
     {
@@ -208,7 +209,7 @@ internal sealed record Options(string Root, int Rounds, double Seconds, double W
         return new Options(Path.GetFullPath(root), int.Parse(Get("rounds", "3"), c), double.Parse(Get("seconds", "10"), c),
             double.Parse(Get("warmup", "10"), c), int.Parse(Get("connections", "32"), c), int.Parse(Get("threads", "1"), c),
             bool.Parse(Get("keep", "false")), Get("suite", "ratio"), bool.Parse(Get("postgres", "false")), int.Parse(Get("soak", "0"), c),
-            int.Parse(Get("token-bodies", "20000"), c));
+            int.Parse(Get("token-bodies", "20000"), c), bool.Parse(Get("sqlite", "true")));
     }
 
     private static string FindRoot()

@@ -40,10 +40,8 @@ public sealed class PostgresRolesApi : IAsyncLifetime
     }
 
     /// <summary>An API instance on the app's role, applying the migrations and grants as the owner or not.</summary>
-    public ApiHost Instance(bool withOwner) => ApiHost.With(new Dictionary<string, string?>
+    public ApiHost Instance(bool withOwner) => PostgresApi.For(AppConnection, new Dictionary<string, string?>
     {
-        ["Storage:Provider"] = "Postgres",
-        ["ConnectionStrings:Consent"] = AppConnection,
         ["ConnectionStrings:" + PostgresRoles.OwnerConnection] = withOwner ? OwnerConnection : null,
     });
 

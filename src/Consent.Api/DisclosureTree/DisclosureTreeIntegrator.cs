@@ -33,7 +33,7 @@ public sealed partial class DisclosureTreeIntegrator(
     IOptions<DisclosureLogOptions> logOptions, TimeProvider time, ILogger<DisclosureTreeIntegrator> logger) : BackgroundService
 {
     private const string InsertSql =
-        $"INSERT INTO \"{DisclosureTreeRowConfiguration.Table}\" (\"LeafIndex\", \"Hashes\") VALUES (@leafIndex, @hashes)";
+        $"INSERT INTO \"{DisclosureTreeRowConfiguration.Table}\" (\"LeafIndex\", \"Hashes\") VALUES (@p0, @p1)";
 
     private readonly SemaphoreSlim gate = new(1, 1);
     private readonly DisclosureTreeOptions settings = options.Value;
@@ -268,22 +268,25 @@ public sealed partial class DisclosureTreeIntegrator(
             try
             {
                 await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-                await using var insert = connection.CreateCommand();
-                insert.Transaction = transaction.GetDbTransaction();
-                insert.CommandText = InsertSql;
-                var leafIndex = Parameter(insert, "@leafIndex");
-                var hashes = Parameter(insert, "@hashes");
                 if (sqlite)
                 {
-                    // Npgsql prepares by the parameters' types, which are known only once values are set.
+                    await using var insert = connection.CreateCommand();
+                    insert.Transaction = transaction.GetDbTransaction();
+                    insert.CommandText = InsertSql;
+                    var leafIndex = Parameter(insert, BatchedInserts.ParameterNames[0]);
+                    var hashes = Parameter(insert, BatchedInserts.ParameterNames[1]);
                     await insert.PrepareAsync(cancellationToken);
+                    foreach (var row in rows)
+                    {
+                        leafIndex.Value = row.LeafIndex;
+                        hashes.Value = row.Hashes;
+                        await insert.ExecuteNonQueryAsync(cancellationToken);
+                    }
                 }
-
-                foreach (var row in rows)
+                else
                 {
-                    leafIndex.Value = row.LeafIndex;
-                    hashes.Value = row.Hashes;
-                    await insert.ExecuteNonQueryAsync(cancellationToken);
+                    await BatchedInserts.ExecuteAsync(connection, transaction.GetDbTransaction(), InsertSql,
+                        rows.Select(row => new object?[] { row.LeafIndex, row.Hashes }), cancellationToken);
                 }
 
                 await transaction.CommitAsync(cancellationToken);

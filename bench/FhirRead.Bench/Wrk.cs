@@ -29,7 +29,8 @@ internal static partial class Wrk
         var start = new ProcessStartInfo("wrk") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add("-t" + threads);
         start.ArgumentList.Add("-c" + connections);
-        start.ArgumentList.Add("-d" + seconds.ToString("0.###", CultureInfo.InvariantCulture) + "s");
+        // wrk takes whole seconds only.
+        start.ArgumentList.Add("-d" + Math.Max(1, (int)Math.Round(seconds)).ToString(CultureInfo.InvariantCulture) + "s");
         start.ArgumentList.Add("--latency");
         foreach (var header in headers)
         {

@@ -41,6 +41,6 @@ internal sealed partial class ProviderKeysRefresh(
         cache.TryAdd(Options.DefaultName, built);
     }
 
-    [LoggerMessage(EventId = 1201, Level = LogLevel.Warning, Message = "The shared provider keys could not be reloaded; the instance keeps its keys")]
+    [LoggerMessage(EventId = 1501, Level = LogLevel.Warning, Message = "The shared provider keys could not be reloaded; the instance keeps its keys")]
     private static partial void LogRefreshFailed(ILogger logger, Exception exception);
 }

@@ -47,7 +47,10 @@ public static partial class ConfigurationReference
         ("Consent.Api", "ConnectionStrings:ConsentOwner", "string",
             "PostgreSQL only: the role that owns the tables; migrations run as it at start and it grants the API's role its privileges (docs/deployment.md). Optional."),
         ("Consent.Api", "Demo:Seed", "bool", "Seed the demo agencies, survivors, MOUs, consents and records at start (appsettings.Development.json sets it)."),
-        ("Identity", "ConnectionStrings:Identity", "string", "Identity's SQLite database (default: `identity.db` under `Storage:DataDirectory`)."),
+        ("Identity", "ConnectionStrings:Identity", "string",
+            "Identity's database: users, clients, tokens and, on PostgreSQL, its key ring and token keys. SQLite: a `Data Source=…` (default: `identity.db` under `Storage:DataDirectory`). PostgreSQL (`Storage:Provider` `Postgres`): required, with `KeyRing:KeyEncryptionKey`."),
+        ("Portal", "ConnectionStrings:Portal", "string",
+            "PostgreSQL only (`Storage:Provider` `Postgres`), required there: the database of the portal's key ring and sign-in keys, shared by its instances, with `KeyRing:KeyEncryptionKey`. On SQLite the portal keeps its keys in files under `Storage:DataDirectory`."),
     ];
 
     /// <summary>The document, as the generator writes it now.</summary>

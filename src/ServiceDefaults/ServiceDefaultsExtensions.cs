@@ -7,6 +7,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
+using Consent.ServiceDefaults.Proxies;
 using Serilog;
 using Serilog.Formatting.Compact;
 
@@ -74,15 +75,18 @@ public static class ServiceDefaultsExtensions
         // No "Server: Kestrel" banner on any app.
         builder.WebHost.ConfigureKestrel(options => options.AddServerHeader = false);
         builder.Services.AddHealthChecks().AddCheck("self", () => HealthCheckResult.Healthy(), tags: ["live"]);
+        builder.AddTrustedProxies();
         return builder;
     }
 
     /// <summary>
-    /// Request logging outermost, so that it logs the status the caller got (after the exception handler turned an
-    /// exception into a 400 or a 500); then error handling that answers ProblemDetails and never shows a stack trace.
+    /// The trusted proxy's forwarded headers first (the client's address and scheme); then request logging, so that it
+    /// logs the status the caller got (after the exception handler turned an exception into a 400 or a 500); then error
+    /// handling that answers ProblemDetails and never shows a stack trace.
     /// </summary>
     public static WebApplication UseServiceDefaults(this WebApplication app)
     {
+        app.UseTrustedProxies();
         app.UseSerilogRequestLogging(options =>
         {
             // This app's logger, not the process-wide static one (which the last app built in the process owns).

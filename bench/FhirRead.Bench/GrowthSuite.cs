@@ -117,6 +117,8 @@ internal static class GrowthSuite
             var size = await SizeAsync();
             var entries = await LogSizeAsync();
             var api = await platform.StartApiAsync(settings);
+            // A new instance listens on a port of its own.
+            scenario = new DemoScenario(platform.IdentityUrl, api.Url, Data);
             var token = await scenario.AgencyTokenAsync(DemoScenario.Clinic, "system/*.rs");
             var authorizedUrl = new Uri(api.Url, $"fhir/Observation/{observation}");
             var bareUrl = new Uri(api.Url, $"bench/bare/Observation/{observation}");

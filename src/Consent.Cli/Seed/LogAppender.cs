@@ -29,7 +29,7 @@ internal sealed class LogAppender(IServiceProvider services, TimeProvider time)
     public async Task<long> AppendAsync(long target, long survivors, Action<long> appended, CancellationToken cancellationToken)
     {
         var scopes = services.GetRequiredService<IServiceScopeFactory>();
-        DisclosureLogColumns columns;
+        TableColumns<DisclosureEntry> columns;
         await using (var scope = scopes.CreateAsyncScope())
         {
             columns = DisclosureLogColumns.From(scope.ServiceProvider.GetRequiredService<ConsentDb>().Model);
@@ -90,7 +90,7 @@ internal sealed class LogAppender(IServiceProvider services, TimeProvider time)
     }
 
     private async Task ProduceAsync(
-        ChainHead head, long target, long survivors, DisclosureLogColumns columns, ChannelWriter<object?[][]> writer, CancellationToken cancellationToken)
+        ChainHead head, long target, long survivors, TableColumns<DisclosureEntry> columns, ChannelWriter<object?[][]> writer, CancellationToken cancellationToken)
     {
         try
         {
@@ -105,7 +105,7 @@ internal sealed class LogAppender(IServiceProvider services, TimeProvider time)
     }
 
     private async Task WriteRowsAsync(
-        ChainHead head, long target, long survivors, DisclosureLogColumns columns, ChannelWriter<object?[][]> writer, CancellationToken cancellationToken)
+        ChainHead head, long target, long survivors, TableColumns<DisclosureEntry> columns, ChannelWriter<object?[][]> writer, CancellationToken cancellationToken)
     {
         var count = target - head.Sequence;
         var now = time.GetUtcNow();

@@ -11,15 +11,15 @@ namespace Consent.Cli.Seed;
 /// <summary>
 /// Synthetic survivors (pseudonymous ids only: no birth date, no case manager) enrolled by the demo shelter, and their
 /// consent grants to the other demo agencies, made by the API's own <see cref="ConsentGrant.Grant"/> and stored with
-/// their version rows through <see cref="ConsentDb"/>, as the API's consent service stores a grant.
+/// their version rows in the columns of the API's mapping (<see cref="TableColumns{TEntity}"/>), as its consent service stores a grant.
 /// </summary>
 internal sealed class SyntheticConsents(IServiceProvider services, TimeProvider time)
 {
     /// <summary>Each synthetic survivor grants to this many agencies, one grant each.</summary>
     public const int GrantsPerSurvivor = 4;
 
-    /// <summary>Rows per SaveChanges: large enough to batch well, small enough to keep the change tracker cheap.</summary>
-    private const int Chunk = 2000;
+    /// <summary>Grants (or survivors) per transaction.</summary>
+    private const int Chunk = 50_000;
 
     private const string Source = "harbor-house";
 
@@ -47,44 +47,44 @@ internal sealed class SyntheticConsents(IServiceProvider services, TimeProvider 
     public async Task EnsureSurvivorsAsync(long existing, long count, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        for (var next = existing + 1; next <= count;)
+        var columns = Columns<Survivor>();
+        for (var next = existing + 1; next <= count; next += Chunk)
         {
-            await using var scope = services.CreateAsyncScope();
-            var db = scope.ServiceProvider.GetRequiredService<ConsentDb>();
-            db.ChangeTracker.AutoDetectChangesEnabled = false;
-            for (var end = Math.Min(count, next + Chunk - 1); next <= end; next++)
-            {
-                db.Survivors.Add(new Survivor(SyntheticIds.Survivor(next), Source, Languages[next % Languages.Length], null, null,
-                    SyntheticIds.Recorder, now));
-            }
-
-            await db.SaveChangesAsync(cancellationToken);
+            await using var rows = await FactRows.BeginAsync(services, cancellationToken);
+            var first = next;
+            await rows.InsertAsync(columns, Enumerable.Range(0, (int)Math.Min(Chunk, count - next + 1)).Select(i => new Survivor(
+                SyntheticIds.Survivor(first + i), Source, Languages[(first + i) % Languages.Length], null, null, SyntheticIds.Recorder, now)),
+                cancellationToken);
+            await rows.CommitAsync(cancellationToken);
         }
     }
 
     /// <summary>
     /// Adds synthetic grants <paramref name="first"/> to <paramref name="last"/> (grant k belongs to survivor
-    /// ⌈k / <see cref="GrantsPerSurvivor"/>⌉, who must exist), reporting each chunk's count.
+    /// ⌈k / <see cref="GrantsPerSurvivor"/>⌉, who must exist), with their version rows, reporting each chunk's count.
     /// </summary>
     public async Task AddGrantsAsync(long first, long last, Action<int> added, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        for (var k = first; k <= last;)
+        var grantColumns = Columns<ConsentGrant>();
+        var versionColumns = Columns<ConsentGrantVersion>();
+        for (var k = first; k <= last; k += Chunk)
         {
-            await using var scope = services.CreateAsyncScope();
-            var db = scope.ServiceProvider.GetRequiredService<ConsentDb>();
-            db.ChangeTracker.AutoDetectChangesEnabled = false;
-            var chunk = 0;
-            for (var end = Math.Min(last, k + Chunk - 1); k <= end; k++, chunk++)
-            {
-                var grant = Grant(k, now);
-                db.Consents.Add(grant);
-                db.ConsentVersions.AddRange(grant.Versions);
-            }
-
-            await db.SaveChangesAsync(cancellationToken);
-            added(chunk);
+            var start = k;
+            var grants = Enumerable.Range(0, (int)Math.Min(Chunk, last - k + 1)).Select(i => Grant(start + i, now)).ToList();
+            await using var rows = await FactRows.BeginAsync(services, cancellationToken);
+            await rows.InsertAsync(grantColumns, grants, cancellationToken);
+            await rows.InsertAsync(versionColumns, grants.SelectMany(g => g.Versions), cancellationToken);
+            await rows.CommitAsync(cancellationToken);
+            added(grants.Count);
         }
+    }
+
+    private TableColumns<TEntity> Columns<TEntity>()
+        where TEntity : class
+    {
+        using var scope = services.CreateScope();
+        return TableColumns<TEntity>.From(scope.ServiceProvider.GetRequiredService<ConsentDb>().Model);
     }
 
     /// <summary>Grant k: active, started up to a year ago, for 180 days past now at most, in the survivor's language.</summary>

@@ -140,6 +140,21 @@ internal sealed class DisclosureLogSession : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// As <see cref="InsertAsync"/>, for bulk loads (<c>consent seed</c>): on PostgreSQL by binary COPY, which pays off
+    /// only for large batches; on SQLite the same prepared statement.
+    /// </summary>
+    public async Task BulkInsertAsync(IReadOnlyList<object?[]> rows)
+    {
+        if (db.Database.GetDbConnection() is Npgsql.NpgsqlConnection connection)
+        {
+            await PostgresCopy.WriteAsync(connection, columns.CopySql, rows, CancellationToken.None);
+            return;
+        }
+
+        await InsertAsync(rows);
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (insert is not null)

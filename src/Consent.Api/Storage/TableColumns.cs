@@ -53,6 +53,10 @@ internal sealed class TableColumns<TEntity>
         $"INSERT INTO \"{table}\" ({string.Join(", ", names.Select(name => $"\"{name}\""))}) " +
         $"VALUES ({string.Join(", ", BatchedInserts.ParameterNames.Take(names.Length))})";
 
+    /// <summary><c>COPY … FROM STDIN (FORMAT BINARY)</c>, columns in the same order (PostgreSQL).</summary>
+    public string CopySql =>
+        $"COPY \"{table}\" ({string.Join(", ", names.Select(name => $"\"{name}\""))}) FROM STDIN (FORMAT BINARY)";
+
     private static void Add(IEntityType type, StoreObjectIdentifier table, Func<TEntity, object?> owner, List<(string, Func<TEntity, object?>)> columns)
     {
         foreach (var property in type.GetProperties())

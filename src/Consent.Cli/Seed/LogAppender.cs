@@ -8,7 +8,7 @@ namespace Consent.Cli.Seed;
 
 /// <summary>
 /// Appends synthetic entries to the end of the disclosure log, continuing its chain, through the log writer's own
-/// session (its connection settings, its lock on PostgreSQL, its prepared or batched inserts) and its chaining and
+/// session (its connection settings, its lock on PostgreSQL, its prepared inserts on SQLite and binary COPY on PostgreSQL) and its chaining and
 /// column mapping, so the rows are exactly those the API would write. Entries are made on one thread and inserted on
 /// another (hashing and inserting each take about half the time), in large transactions: each commits a valid
 /// continuation of the chain, so an interrupted seed leaves a shorter log that verifies, and a rerun continues it.
@@ -70,7 +70,7 @@ internal sealed class LogAppender(IServiceProvider services, TimeProvider time)
                 for (var inTransaction = 0; inTransaction < Transaction && expected < target;)
                 {
                     var batch = await rows.Reader.ReadAsync(cancellationToken);
-                    await session.InsertAsync(batch);
+                    await session.BulkInsertAsync(batch);
                     inTransaction += batch.Length;
                     expected += batch.Length;
                     appended(expected);

@@ -184,8 +184,17 @@ internal static class SeedCommand
     {
         public Action<double> Add(string name, double total)
         {
-            var task = context.AddTask(name, maxValue: total);
-            return value => task.Value = Math.Clamp(value, 0, total);
+            // Started when its phase first reports, so each bar's elapsed and remaining time are its own phase's.
+            var task = context.AddTask(name, autoStart: false, maxValue: total);
+            return value =>
+            {
+                if (!task.IsStarted)
+                {
+                    task.StartTask();
+                }
+
+                task.Value = Math.Clamp(value, 0, total);
+            };
         }
     }
 

@@ -21,6 +21,17 @@ if (options.Suite == "load")
     return await LoadSuite.RunAsync(options, stop.Token);
 }
 
+if (options.Suite == "growth")
+{
+    using var stop = new CancellationTokenSource();
+    Console.CancelKeyPress += (_, e) =>
+    {
+        e.Cancel = true;
+        stop.Cancel();
+    };
+    return await GrowthSuite.RunAsync(options, stop.Token);
+}
+
 var data = Path.Combine(Path.GetTempPath(), "fhirread-bench", Guid.NewGuid().ToString("n"));
 using var platform = new PlatformProcesses(options.Root, "Release", data);
 var logs = platform.Logs;
@@ -192,9 +203,17 @@ internal sealed class DisclosureLogCount(string file)
 /// <param name="Soak">The load suite's memory soak, in seconds (0: none).</param>
 /// <param name="TokenBodies">Client assertions made for the token endpoint's measured phase (each is sent once).</param>
 /// <param name="Sqlite">The load suite on SQLite (the default); false to run only the PostgreSQL deployments.</param>
+/// <param name="Scales">The growth suite's log sizes, in order (<c>--scales 10000,1000000,10000000</c>).</param>
+/// <param name="Providers">The growth suite's databases (<c>--providers sqlite,postgres</c>).</param>
+/// <param name="MaxConsents">The growth suite seeds as many consent grants as entries, up to this many.</param>
 internal sealed record Options(string Root, int Rounds, double Seconds, double WarmUp, int Connections, int Threads, bool Keep,
-    string Suite = "ratio", bool Postgres = false, int Soak = 0, int TokenBodies = 20000, bool Sqlite = true)
+    string Suite = "ratio", bool Postgres = false, int Soak = 0, int TokenBodies = 20000, bool Sqlite = true,
+    IReadOnlyList<long>? GrowthScales = null, IReadOnlyList<string>? GrowthProviders = null, long MaxConsents = 1_000_000)
 {
+    public IReadOnlyList<long> Scales => GrowthScales ?? [10_000, 1_000_000, 10_000_000];
+
+    public IReadOnlyList<string> Providers => GrowthProviders ?? ["sqlite", "postgres"];
+
     public static Options Parse(string[] args)
     {
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -209,7 +228,10 @@ internal sealed record Options(string Root, int Rounds, double Seconds, double W
         return new Options(Path.GetFullPath(root), int.Parse(Get("rounds", "3"), c), double.Parse(Get("seconds", "10"), c),
             double.Parse(Get("warmup", "10"), c), int.Parse(Get("connections", "32"), c), int.Parse(Get("threads", "1"), c),
             bool.Parse(Get("keep", "false")), Get("suite", "ratio"), bool.Parse(Get("postgres", "false")), int.Parse(Get("soak", "0"), c),
-            int.Parse(Get("token-bodies", "20000"), c), bool.Parse(Get("sqlite", "true")));
+            int.Parse(Get("token-bodies", "20000"), c), bool.Parse(Get("sqlite", "true")),
+            [.. Get("scales", "10000,1000000,10000000").Split(',').Select(v => long.Parse(v, c))],
+            [.. Get("providers", "sqlite,postgres").Split(',').Select(p => p.Trim().ToLowerInvariant())],
+            long.Parse(Get("max-consents", "1000000"), c));
     }
 
     private static string FindRoot()

@@ -4,6 +4,7 @@
 # with a fresh data folder, seeds them over HTTP, runs wrk and prints a markdown table.
 # Options (passed to the driver): --rounds 3 --seconds 10 --warmup 10 --connections 32 --threads 1 --keep true (keep the data folder and app logs)
 # The load suite: --suite load [--postgres true] [--soak 300] [--token-bodies 20000] (see README.md)
+# The growth suite: --suite growth [--scales 10000,1000000,10000000] [--providers sqlite,postgres] [--max-consents 1000000] (see README.md)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -21,7 +22,7 @@ if ! command -v wrk >/dev/null 2>&1; then
 fi
 
 # The load suite on PostgreSQL starts a throwaway server from Debian's package.
-if [[ " $* " == *" --postgres true "* ]] && ! command -v initdb >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+if { [[ " $* " == *" --postgres true "* ]] || { [[ " $* " == *" --suite growth "* ]] && [[ " $* " != *" --providers sqlite "* ]]; }; } && ! command -v initdb >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
   echo "Installing PostgreSQL..."
   SUDO=""
   [ "$(id -u)" -eq 0 ] || SUDO="sudo"
@@ -29,7 +30,7 @@ if [[ " $* " == *" --postgres true "* ]] && ! command -v initdb >/dev/null 2>&1 
 fi
 
 echo "Building (Release)..."
-for project in src/Identity src/Consent.Api bench/FhirRead.Bench; do
+for project in src/Identity src/Consent.Api src/Consent.Cli bench/FhirRead.Bench; do
   if ! out="$(dotnet build "$ROOT/$project" -c Release -nologo -v quiet 2>&1)"; then
     echo "$out" >&2
     exit 1

@@ -214,7 +214,7 @@ internal static class SyntheticLog
     /// </summary>
     public static async Task<string> InsertAsync(IServiceProvider services, string file, long count)
     {
-        DisclosureLogColumns columns;
+        TableColumns<DisclosureEntry> columns;
         await using (var scope = services.CreateAsyncScope())
         {
             columns = DisclosureLogColumns.From(scope.ServiceProvider.GetRequiredService<ConsentDb>().Model);

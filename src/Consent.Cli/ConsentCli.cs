@@ -4,25 +4,27 @@ using Consent.Cli.Clients;
 using Consent.Cli.Demo;
 using Consent.Cli.Keys;
 using Consent.Cli.LogAudit;
+using Consent.Cli.Seed;
 using Consent.Cli.VerifyLog;
 
 namespace Consent.Cli;
 
 /// <summary>
 /// The <c>consent</c> command. Each group of subcommands lives in its own folder and adds itself here
-/// (<c>clients</c>, <c>keys</c>, <c>demo</c>, <c>verify-log</c>, <c>log</c>; later <c>seed</c>, <c>bench</c>).
+/// (<c>clients</c>, <c>keys</c>, <c>demo</c>, <c>verify-log</c>, <c>log</c>, <c>seed</c>).
 /// Commands that call the API take an optional <see cref="HttpMessageHandler"/>, so tests can route them to an in-process host.
 /// </summary>
 public static class ConsentCli
 {
     public static RootCommand Create(CliOutput output, TimeProvider? time = null, HttpMessageHandler? http = null)
     {
-        var root = new RootCommand("Operate the consent platform: agency clients, keys, demo users and the disclosure log.");
+        var root = new RootCommand("Operate the consent platform: agency clients, keys, demo users, the disclosure log, synthetic data for benchmarks.");
         root.Add(ClientsCommands.Create(output));
         root.Add(KeysCommands.Create(output));
         root.Add(DemoCommands.Create(output, time ?? TimeProvider.System));
         root.Add(VerifyLogCommand.Create(output));
         root.Add(LogCommands.Create(output, http));
+        root.Add(SeedCommand.Create(output, time ?? TimeProvider.System));
         return root;
     }
 

@@ -68,6 +68,17 @@ public sealed class PlatformProcesses : IDisposable
         return api;
     }
 
+    /// <summary>Stops every Consent API instance (Identity keeps running), e.g. to change the database under them and start them again.</summary>
+    public void StopApis()
+    {
+        foreach (var api in apis)
+        {
+            api.Dispose();
+        }
+
+        apis.Clear();
+    }
+
     /// <summary>Stops every app (the data folder stays: the caller decides whether to keep it).</summary>
     public void Dispose()
     {

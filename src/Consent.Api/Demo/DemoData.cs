@@ -33,6 +33,10 @@ public sealed partial class DemoData(ConsentDb db, FhirWrites fhir, TimeProvider
         ("dcf-region-4", "Child Protection, Region 4", AgencyTypes.ChildProtection),
     ];
 
+    /// <summary>A demo agency as the demo stores it (also for <c>consent seed</c>, whose grants name these agencies).</summary>
+    public static Agency AgencyOf((string Id, string Name, string Type) agency) =>
+        new(agency.Id, agency.Name, agency.Type, "Region 4", ["en", "es"], "Intake desk");
+
     public async Task SeedAsync(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
@@ -41,7 +45,7 @@ public sealed partial class DemoData(ConsentDb db, FhirWrites fhir, TimeProvider
         {
             if (!await db.Agencies.AnyAsync(a => a.Id == id, cancellationToken))
             {
-                db.Agencies.Add(new Agency(id, name, type, "Region 4", ["en", "es"], "Intake desk"));
+                db.Agencies.Add(AgencyOf((id, name, type)));
                 added++;
             }
         }

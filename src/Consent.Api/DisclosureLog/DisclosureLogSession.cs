@@ -23,11 +23,11 @@ internal sealed class DisclosureLogSession : IAsyncDisposable
 {
     private readonly AsyncServiceScope scope;
     private readonly ConsentDb db;
-    private readonly DisclosureLogColumns columns;
+    private readonly TableColumns<DisclosureEntry> columns;
     private DbCommand? insert;
     private DbParameter[] parameters = [];
 
-    private DisclosureLogSession(AsyncServiceScope scope, ConsentDb db, DisclosureLogColumns columns)
+    private DisclosureLogSession(AsyncServiceScope scope, ConsentDb db, TableColumns<DisclosureEntry> columns)
     {
         this.scope = scope;
         this.db = db;
@@ -35,7 +35,7 @@ internal sealed class DisclosureLogSession : IAsyncDisposable
     }
 
     public static async Task<DisclosureLogSession> OpenAsync(
-        IServiceScopeFactory scopes, DisclosureLogColumns columns, int checkpointPages, CancellationToken cancellationToken)
+        IServiceScopeFactory scopes, TableColumns<DisclosureEntry> columns, int checkpointPages, CancellationToken cancellationToken)
     {
         var scope = scopes.CreateAsyncScope();
         try
@@ -92,7 +92,7 @@ internal sealed class DisclosureLogSession : IAsyncDisposable
     }
 
     /// <summary>
-    /// Inserts rows made by <see cref="DisclosureLogColumns.Row"/>, in the current transaction. On SQLite, one row per
+    /// Inserts rows made by <see cref="TableColumns{TEntity}.Row"/>, in the current transaction. On SQLite, one row per
     /// execution of one prepared statement (multi-row INSERTs measured slower: Microsoft.Data.Sqlite binds every
     /// parameter by name, and SQLite finds a name by a linear search, so binding grows with the square of the
     /// parameters). On a server, the batch's rows go as one batch of statements: one round trip, not one per row.
@@ -140,6 +140,21 @@ internal sealed class DisclosureLogSession : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// As <see cref="InsertAsync"/>, for bulk loads (<c>consent seed</c>): on PostgreSQL by binary COPY, which pays off
+    /// only for large batches; on SQLite the same prepared statement.
+    /// </summary>
+    public async Task BulkInsertAsync(IReadOnlyList<object?[]> rows)
+    {
+        if (db.Database.GetDbConnection() is Npgsql.NpgsqlConnection connection)
+        {
+            await PostgresCopy.WriteAsync(connection, columns.CopySql, rows, CancellationToken.None);
+            return;
+        }
+
+        await InsertAsync(rows);
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (insert is not null)
@@ -152,57 +167,8 @@ internal sealed class DisclosureLogSession : IAsyncDisposable
     }
 }
 
-/// <summary>
-/// The log's columns as the EF model maps them. The change tracker costs more than the fsync at these batch sizes,
-/// so the writer skips it, but not the model: columns and value conversions (instants, enums, JSON lists) come from
-/// the entity's EF mapping, so a row written by the writer reads back through EF exactly as if EF wrote it.
-/// </summary>
-internal sealed class DisclosureLogColumns
+/// <summary>The log's columns as the EF model maps them (see <see cref="TableColumns{TEntity}"/>).</summary>
+internal static class DisclosureLogColumns
 {
-    private readonly string[] names;
-    private readonly Func<DisclosureEntry, object?>[] values;
-
-    private DisclosureLogColumns(string[] names, Func<DisclosureEntry, object?>[] values)
-    {
-        this.names = names;
-        this.values = values;
-    }
-
-    public int Count => names.Length;
-
-    public static DisclosureLogColumns From(IModel model)
-    {
-        var entity = model.FindEntityType(typeof(DisclosureEntry))!;
-        var table = StoreObjectIdentifier.Table(DisclosureEntryConfiguration.Table);
-        var properties = entity.GetProperties().ToArray();
-        return new DisclosureLogColumns(
-            properties.Select(property => property.GetColumnName(table)!).ToArray(),
-            properties.Select(property =>
-            {
-                var getter = property.GetGetter();
-                var converter = property.GetTypeMapping().Converter;
-                return (Func<DisclosureEntry, object?>)(entry =>
-                {
-                    var value = getter.GetClrValue(entry);
-                    return value is null || converter is null ? value : converter.ConvertToProvider(value);
-                });
-            }).ToArray());
-    }
-
-    /// <summary>The entry's values as the database stores them, in column order.</summary>
-    public object?[] Row(DisclosureEntry entry)
-    {
-        var row = new object?[values.Length];
-        for (var i = 0; i < values.Length; i++)
-        {
-            row[i] = values[i](entry);
-        }
-
-        return row;
-    }
-
-    /// <summary><c>INSERT … VALUES (@p0, @p1, …)</c>, parameters in column order.</summary>
-    public string InsertSql =>
-        $"INSERT INTO \"{DisclosureEntryConfiguration.Table}\" ({string.Join(", ", names.Select(name => $"\"{name}\""))}) " +
-        $"VALUES ({string.Join(", ", BatchedInserts.ParameterNames.Take(names.Length))})";
+    public static TableColumns<DisclosureEntry> From(IModel model) => TableColumns<DisclosureEntry>.From(model);
 }

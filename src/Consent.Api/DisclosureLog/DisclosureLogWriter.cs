@@ -33,7 +33,7 @@ public sealed partial class DisclosureLogWriter : BackgroundService, IDisclosure
     private readonly int checkpointPages;
 
     // The rest is the writer loop's state (the commit task uses the session only while the loop waits for it).
-    private DisclosureLogColumns? columns;
+    private TableColumns<DisclosureEntry>? columns;
     private DisclosureLogSession? session;
 
     // The last entry sequenced, committed or in the batch committing: where the next entry chains on.
@@ -316,7 +316,7 @@ public sealed partial class DisclosureLogWriter : BackgroundService, IDisclosure
             entries.Count > 0 && entries[0].Sequence == head.Sequence + 1 && string.Equals(entries[0].PreviousHash, head.Hash, StringComparison.Ordinal);
 
         /// <summary>Sequences and chains the appends not yet chained, after <paramref name="head"/>; returns the new head.</summary>
-        public ChainHead Chain(ChainHead head, TimeProvider time, DisclosureLogColumns columns)
+        public ChainHead Chain(ChainHead head, TimeProvider time, TableColumns<DisclosureEntry> columns)
         {
             for (var i = entries.Count; i < appends.Count; i++)
             {

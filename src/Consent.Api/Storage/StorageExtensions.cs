@@ -9,9 +9,12 @@ public static class StorageExtensions
     /// The store <c>Storage:Provider</c> names: SQLite (the default) under the data directory unless
     /// <c>ConnectionStrings:Consent</c> names a file, or PostgreSQL at <c>ConnectionStrings:Consent</c> (with
     /// <c>ConnectionStrings:ConsentOwner</c> for the role that owns the tables: <see cref="PostgresRoles"/>).
+    /// Any host builder, so that <c>consent seed</c> opens the store exactly as the API does.
     /// </summary>
-    public static WebApplicationBuilder AddConsentStore(this WebApplicationBuilder builder)
+    public static TBuilder AddConsentStore<TBuilder>(this TBuilder builder)
+        where TBuilder : IHostApplicationBuilder
     {
+        ArgumentNullException.ThrowIfNull(builder);
         var storage = builder.Configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions();
         var configured = builder.Configuration.GetConnectionString("Consent");
         if (storage.Provider != StorageProvider.Postgres && !string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString(PostgresRoles.OwnerConnection)))

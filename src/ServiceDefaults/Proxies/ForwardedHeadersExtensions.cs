@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Consent.ServiceDefaults.Proxies;
 
@@ -32,8 +33,8 @@ public static class ForwardedHeadersExtensions
     public static WebApplication UseTrustedProxies(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        var options = app.Configuration.GetSection(TrustedProxyOptions.Section).Get<TrustedProxyOptions>() ?? new TrustedProxyOptions();
-        if (options.Any)
+        var forwarded = app.Services.GetRequiredService<IOptions<ForwardedHeadersOptions>>().Value;
+        if (forwarded.KnownProxies.Count > 0 || forwarded.KnownIPNetworks.Count > 0)
         {
             app.UseForwardedHeaders();
         }

@@ -19,9 +19,6 @@ public sealed class TrustedProxyOptions
     /// <summary>Networks of the proxies in CIDR form (e.g. <c>10.0.0.0/24</c>), for proxies without a fixed address.</summary>
     public List<string> TrustedNetworks { get; set; } = [];
 
-    /// <summary>True when any proxy is trusted.</summary>
-    public bool Any => TrustedProxies.Count > 0 || TrustedNetworks.Count > 0;
-
     /// <summary>The addresses and networks, or an exception naming the first setting that is not one.</summary>
     public (List<IPAddress> Proxies, List<IPNetwork> Networks) Parse()
     {

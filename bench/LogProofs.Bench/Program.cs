@@ -217,7 +217,7 @@ internal static class SyntheticLog
         TableColumns<DisclosureEntry> columns;
         await using (var scope = services.CreateAsyncScope())
         {
-            columns = DisclosureLogColumns.From(scope.ServiceProvider.GetRequiredService<ConsentDb>().Model);
+            columns = TableColumns<DisclosureEntry>.From(scope.ServiceProvider.GetRequiredService<ConsentDb>().Model);
         }
 
         await using var connection = new SqliteConnection($"Data Source={file}");

@@ -1,7 +1,5 @@
-using System.Data.Common;
 using Consent.Api.Storage;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Storage;
 
 namespace Consent.Api.DisclosureLog;
@@ -24,8 +22,7 @@ internal sealed class DisclosureLogSession : IAsyncDisposable
     private readonly AsyncServiceScope scope;
     private readonly ConsentDb db;
     private readonly TableColumns<DisclosureEntry> columns;
-    private DbCommand? insert;
-    private DbParameter[] parameters = [];
+    private RowInserts? insert;
 
     private DisclosureLogSession(AsyncServiceScope scope, ConsentDb db, TableColumns<DisclosureEntry> columns)
     {
@@ -91,53 +88,13 @@ internal sealed class DisclosureLogSession : IAsyncDisposable
         return last is null ? ChainHead.Empty : new ChainHead(last.Sequence, last.Hash, last.RecordedAt);
     }
 
-    /// <summary>
-    /// Inserts rows made by <see cref="TableColumns{TEntity}.Row"/>, in the current transaction. On SQLite, one row per
-    /// execution of one prepared statement (multi-row INSERTs measured slower: Microsoft.Data.Sqlite binds every
-    /// parameter by name, and SQLite finds a name by a linear search, so binding grows with the square of the
-    /// parameters). On a server, the batch's rows go as one batch of statements: one round trip, not one per row.
-    /// </summary>
+    /// <summary>Inserts rows made by <see cref="TableColumns{TEntity}.Row"/>, in the current transaction (see <see cref="RowInserts"/>).</summary>
     public async Task InsertAsync(IReadOnlyList<object?[]> rows)
     {
         var transaction = db.Database.CurrentTransaction?.GetDbTransaction()
             ?? throw new InvalidOperationException("The disclosure log inserts only inside a transaction.");
-        var connection = db.Database.GetDbConnection();
-        if (Shared && connection.CanCreateBatch)
-        {
-            await BatchedInserts.ExecuteAsync(connection, transaction, columns.InsertSql, rows, CancellationToken.None);
-            return;
-        }
-
-        if (insert is null)
-        {
-            insert = db.Database.GetDbConnection().CreateCommand();
-            insert.Transaction = transaction;
-            insert.CommandText = columns.InsertSql;
-            parameters = new DbParameter[columns.Count];
-            for (var i = 0; i < parameters.Length; i++)
-            {
-                parameters[i] = insert.CreateParameter();
-                parameters[i].ParameterName = BatchedInserts.ParameterNames[i];
-                insert.Parameters.Add(parameters[i]);
-            }
-
-            if (db.Database.IsSqlite())
-            {
-                // Npgsql prepares by the parameters' types, which are known only once values are set.
-                await insert.PrepareAsync(CancellationToken.None);
-            }
-        }
-
-        insert.Transaction = transaction;
-        foreach (var row in rows)
-        {
-            for (var i = 0; i < row.Length; i++)
-            {
-                parameters[i].Value = row[i] ?? DBNull.Value;
-            }
-
-            await insert.ExecuteNonQueryAsync(CancellationToken.None);
-        }
+        insert ??= new RowInserts(db.Database.GetDbConnection(), columns.InsertSql, columns.Count);
+        await insert.ExecuteAsync(transaction, rows, CancellationToken.None);
     }
 
     /// <summary>
@@ -165,10 +122,4 @@ internal sealed class DisclosureLogSession : IAsyncDisposable
         await db.Database.CloseConnectionAsync();
         await scope.DisposeAsync();
     }
-}
-
-/// <summary>The log's columns as the EF model maps them (see <see cref="TableColumns{TEntity}"/>).</summary>
-internal static class DisclosureLogColumns
-{
-    public static TableColumns<DisclosureEntry> From(IModel model) => TableColumns<DisclosureEntry>.From(model);
 }

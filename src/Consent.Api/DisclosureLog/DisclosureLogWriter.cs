@@ -118,7 +118,7 @@ public sealed partial class DisclosureLogWriter : BackgroundService, IDisclosure
     {
         await using (var scope = scopes.CreateAsyncScope())
         {
-            columns = DisclosureLogColumns.From(scope.ServiceProvider.GetRequiredService<ConsentDb>().Model);
+            columns = TableColumns<DisclosureEntry>.From(scope.ServiceProvider.GetRequiredService<ConsentDb>().Model);
         }
 
         try

@@ -268,26 +268,8 @@ public sealed partial class DisclosureTreeIntegrator(
             try
             {
                 await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-                if (sqlite)
-                {
-                    await using var insert = connection.CreateCommand();
-                    insert.Transaction = transaction.GetDbTransaction();
-                    insert.CommandText = InsertSql;
-                    var leafIndex = Parameter(insert, BatchedInserts.ParameterNames[0]);
-                    var hashes = Parameter(insert, BatchedInserts.ParameterNames[1]);
-                    await insert.PrepareAsync(cancellationToken);
-                    foreach (var row in rows)
-                    {
-                        leafIndex.Value = row.LeafIndex;
-                        hashes.Value = row.Hashes;
-                        await insert.ExecuteNonQueryAsync(cancellationToken);
-                    }
-                }
-                else
-                {
-                    await BatchedInserts.ExecuteAsync(connection, transaction.GetDbTransaction(), InsertSql,
-                        rows.Select(row => new object?[] { row.LeafIndex, row.Hashes }), cancellationToken);
-                }
+                await using var insert = new RowInserts(connection, InsertSql, 2);
+                await insert.ExecuteAsync(transaction.GetDbTransaction(), rows.Select(row => new object?[] { row.LeafIndex, row.Hashes }), cancellationToken);
 
                 await transaction.CommitAsync(cancellationToken);
             }
@@ -320,14 +302,6 @@ public sealed partial class DisclosureTreeIntegrator(
         await using var command = connection.CreateCommand();
         command.CommandText = sql;
         return await command.ExecuteScalarAsync(CancellationToken.None);
-    }
-
-    private static DbParameter Parameter(DbCommand command, string name)
-    {
-        var parameter = command.CreateParameter();
-        parameter.ParameterName = name;
-        command.Parameters.Add(parameter);
-        return parameter;
     }
 
     /// <summary>A stored hex hash as its 32 bytes; anything else (which the log's writer never stores) as an empty array, which matches nothing.</summary>

@@ -3,17 +3,66 @@ using System.Data.Common;
 namespace Consent.Api.Storage;
 
 /// <summary>
-/// Many rows through one INSERT statement on a database server: each row a statement of one batch, sent in one round
-/// trip (Npgsql pipelines a batch) instead of one round trip per row. The log's writer and the tree's integrator insert
-/// this way on PostgreSQL; on SQLite, in process, they run one prepared statement per row instead.
+/// Many rows through one INSERT statement, in the caller's transaction, as the log's writer, the tree's integrator and
+/// <c>consent seed</c> write them. On a database server (a connection that makes batches: PostgreSQL) each row is a
+/// statement of one batch, sent in one round trip (Npgsql pipelines a batch) instead of one round trip per row. In
+/// process (SQLite), one prepared statement executed per row, kept for the next call on the same connection:
+/// multi-row INSERTs measured slower there (Microsoft.Data.Sqlite binds every parameter by name, and SQLite finds a
+/// name by a linear search, so binding grows with the square of the parameters).
 /// </summary>
-internal static class BatchedInserts
+internal sealed class RowInserts(DbConnection connection, string sql, int columns) : IAsyncDisposable
 {
+    private DbCommand? prepared;
+    private DbParameter[] parameters = [];
+
     /// <summary><c>@p0</c>, <c>@p1</c>, …: the parameters of a statement, in the order of each row's values.</summary>
     public static IReadOnlyList<string> ParameterNames { get; } = [.. Enumerable.Range(0, 64).Select(i => $"@p{i}")];
 
-    public static async Task ExecuteAsync(DbConnection connection, DbTransaction transaction, string sql, IEnumerable<object?[]> rows,
-        CancellationToken cancellationToken)
+    public async Task ExecuteAsync(DbTransaction transaction, IEnumerable<object?[]> rows, CancellationToken cancellationToken)
+    {
+        if (connection.CanCreateBatch)
+        {
+            await BatchAsync(transaction, rows, cancellationToken);
+            return;
+        }
+
+        if (prepared is null)
+        {
+            prepared = connection.CreateCommand();
+            prepared.Transaction = transaction;
+            prepared.CommandText = sql;
+            parameters = new DbParameter[columns];
+            for (var i = 0; i < parameters.Length; i++)
+            {
+                parameters[i] = prepared.CreateParameter();
+                parameters[i].ParameterName = ParameterNames[i];
+                prepared.Parameters.Add(parameters[i]);
+            }
+
+            await prepared.PrepareAsync(cancellationToken);
+        }
+
+        prepared.Transaction = transaction;
+        foreach (var row in rows)
+        {
+            for (var i = 0; i < row.Length; i++)
+            {
+                parameters[i].Value = row[i] ?? DBNull.Value;
+            }
+
+            await prepared.ExecuteNonQueryAsync(cancellationToken);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (prepared is not null)
+        {
+            await prepared.DisposeAsync();
+        }
+    }
+
+    private async Task BatchAsync(DbTransaction transaction, IEnumerable<object?[]> rows, CancellationToken cancellationToken)
     {
         await using var batch = connection.CreateBatch();
         batch.Transaction = transaction;

@@ -12,18 +12,24 @@ namespace Consent.Api.Storage;
 internal sealed class TableColumns<TEntity>
     where TEntity : class
 {
-    private readonly string table;
-    private readonly string[] names;
     private readonly Func<TEntity, object?>[] values;
 
     private TableColumns(string table, string[] names, Func<TEntity, object?>[] values)
     {
-        this.table = table;
-        this.names = names;
         this.values = values;
+        Count = names.Length;
+        var columns = string.Join(", ", names.Select(name => $"\"{name}\""));
+        InsertSql = $"INSERT INTO \"{table}\" ({columns}) VALUES ({string.Join(", ", RowInserts.ParameterNames.Take(names.Length))})";
+        CopySql = $"COPY \"{table}\" ({columns}) FROM STDIN (FORMAT BINARY)";
     }
 
-    public int Count => names.Length;
+    public int Count { get; }
+
+    /// <summary><c>INSERT … VALUES (@p0, @p1, …)</c>, parameters in column order.</summary>
+    public string InsertSql { get; }
+
+    /// <summary><c>COPY … FROM STDIN (FORMAT BINARY)</c>, columns in the same order (PostgreSQL).</summary>
+    public string CopySql { get; }
 
     public static TableColumns<TEntity> From(IModel model)
     {
@@ -47,15 +53,6 @@ internal sealed class TableColumns<TEntity>
 
         return row;
     }
-
-    /// <summary><c>INSERT … VALUES (@p0, @p1, …)</c>, parameters in column order.</summary>
-    public string InsertSql =>
-        $"INSERT INTO \"{table}\" ({string.Join(", ", names.Select(name => $"\"{name}\""))}) " +
-        $"VALUES ({string.Join(", ", BatchedInserts.ParameterNames.Take(names.Length))})";
-
-    /// <summary><c>COPY … FROM STDIN (FORMAT BINARY)</c>, columns in the same order (PostgreSQL).</summary>
-    public string CopySql =>
-        $"COPY \"{table}\" ({string.Join(", ", names.Select(name => $"\"{name}\""))}) FROM STDIN (FORMAT BINARY)";
 
     private static void Add(IEntityType type, StoreObjectIdentifier table, Func<TEntity, object?> owner, List<(string, Func<TEntity, object?>)> columns)
     {

@@ -1,4 +1,3 @@
-using System.Data.Common;
 using Consent.Api.Storage;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
@@ -9,7 +8,7 @@ namespace Consent.Cli.Seed;
 /// <summary>
 /// One transaction of synthetic facts (survivors, grants and their versions) written without the change tracker, which
 /// at a million grants costs far more than the writes: rows made by <see cref="TableColumns{TEntity}"/> from the EF
-/// mapping, one prepared statement per row on SQLite, batches of statements on PostgreSQL, as the log's writer does.
+/// mapping, through <see cref="RowInserts"/> as the log's writer inserts.
 /// The facts version moves in the same transaction, as <see cref="ConsentDb.SaveChangesAsync(bool, CancellationToken)"/>
 /// moves it, so an API that cached facts sees the change.
 /// </summary>
@@ -20,7 +19,7 @@ internal sealed class FactRows : IAsyncDisposable
     private readonly AsyncServiceScope scope;
     private readonly ConsentDb db;
     private readonly IDbContextTransaction transaction;
-    private readonly Dictionary<string, (DbCommand Command, DbParameter[] Parameters)> prepared = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, RowInserts> inserts = new(StringComparer.Ordinal);
 
     private FactRows(AsyncServiceScope scope, ConsentDb db, IDbContextTransaction transaction)
     {
@@ -50,44 +49,15 @@ internal sealed class FactRows : IAsyncDisposable
     public async Task InsertAsync<TEntity>(TableColumns<TEntity> columns, IEnumerable<TEntity> entities, CancellationToken cancellationToken)
         where TEntity : class
     {
-        var connection = db.Database.GetDbConnection();
-        var dbTransaction = transaction.GetDbTransaction();
-        if (!db.Database.IsSqlite())
+        if (!inserts.TryGetValue(columns.InsertSql, out var insert))
         {
-            foreach (var chunk in entities.Chunk(Batch))
-            {
-                await BatchedInserts.ExecuteAsync(connection, dbTransaction, columns.InsertSql, chunk.Select(columns.Row), cancellationToken);
-            }
-
-            return;
+            inserts[columns.InsertSql] = insert = new RowInserts(db.Database.GetDbConnection(), columns.InsertSql, columns.Count);
         }
 
-        if (!prepared.TryGetValue(columns.InsertSql, out var insert))
+        // Chunks bound a PostgreSQL batch's size; on SQLite they change nothing.
+        foreach (var chunk in entities.Chunk(Batch))
         {
-            var command = connection.CreateCommand();
-            command.Transaction = dbTransaction;
-            command.CommandText = columns.InsertSql;
-            var parameters = new DbParameter[columns.Count];
-            for (var i = 0; i < parameters.Length; i++)
-            {
-                parameters[i] = command.CreateParameter();
-                parameters[i].ParameterName = BatchedInserts.ParameterNames[i];
-                command.Parameters.Add(parameters[i]);
-            }
-
-            await command.PrepareAsync(cancellationToken);
-            prepared[columns.InsertSql] = insert = (command, parameters);
-        }
-
-        foreach (var entity in entities)
-        {
-            var row = columns.Row(entity);
-            for (var i = 0; i < row.Length; i++)
-            {
-                insert.Parameters[i].Value = row[i] ?? DBNull.Value;
-            }
-
-            await insert.Command.ExecuteNonQueryAsync(cancellationToken);
+            await insert.ExecuteAsync(transaction.GetDbTransaction(), chunk.Select(columns.Row), cancellationToken);
         }
     }
 
@@ -95,9 +65,9 @@ internal sealed class FactRows : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var (command, _) in prepared.Values)
+        foreach (var insert in inserts.Values)
         {
-            await command.DisposeAsync();
+            await insert.DisposeAsync();
         }
 
         await transaction.DisposeAsync();

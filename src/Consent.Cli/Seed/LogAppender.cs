@@ -32,7 +32,7 @@ internal sealed class LogAppender(IServiceProvider services, TimeProvider time)
         TableColumns<DisclosureEntry> columns;
         await using (var scope = scopes.CreateAsyncScope())
         {
-            columns = DisclosureLogColumns.From(scope.ServiceProvider.GetRequiredService<ConsentDb>().Model);
+            columns = TableColumns<DisclosureEntry>.From(scope.ServiceProvider.GetRequiredService<ConsentDb>().Model);
         }
 
         var checkpointPages = services.GetRequiredService<IOptions<DisclosureLogOptions>>().Value.CheckpointPages;

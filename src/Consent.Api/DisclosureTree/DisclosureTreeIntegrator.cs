@@ -172,15 +172,10 @@ public sealed partial class DisclosureTreeIntegrator(
     /// <summary>The frontier of the stored tree, after checking its rows and leaves against the log.</summary>
     private async Task<Frontier> LoadAsync(ConsentDb db, CancellationToken cancellationToken)
     {
-        var stored = await db.DisclosureTree.LongCountAsync(cancellationToken);
-        var last = await db.DisclosureTree.MaxAsync(r => (long?)r.LeafIndex, cancellationToken);
-        if (last is { } lastIndex && lastIndex != stored - 1)
-        {
-            // Rows are written in order from leaf 0: a gap (or a row beyond the end) was not written here.
-            Halt(stored);
-        }
-
-        var size = stored;
+        // The size is the last row's index plus one, read from the key's end. Counting the rows to find a gap would read
+        // the whole table at every start (millions of rows); a missing row is found by the verifiers, which rebuild the
+        // tree from the log (consent verify-log, POST /api/log/verify), and the rows read below are checked here.
+        var size = await StoredSizeAsync(db, cancellationToken);
         var loaded = new Frontier();
         if (size == 0)
         {

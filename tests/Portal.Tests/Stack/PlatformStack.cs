@@ -15,6 +15,20 @@ namespace Consent.Portal.Tests.Stack;
 public sealed class PlatformStack : IAsyncLifetime
 {
     private readonly List<(string Name, Process Process, StringBuilder Output)> processes = [];
+    private readonly Dictionary<string, string> apiSettings;
+
+    public PlatformStack()
+        : this([])
+    {
+    }
+
+    private PlatformStack(Dictionary<string, string> apiSettings) => this.apiSettings = apiSettings;
+
+    /// <summary>
+    /// A platform of a test class's own (the shared one is <see cref="StackCollection"/>'s), whose consent API takes
+    /// <paramref name="apiSettings"/> (environment variable names) over the platform's.
+    /// </summary>
+    public static PlatformStack WithApiSettings(Dictionary<string, string> apiSettings) => new(apiSettings);
 
     public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), "consent-stack-tests", Guid.NewGuid().ToString("n"));
 
@@ -79,14 +93,20 @@ public sealed class PlatformStack : IAsyncLifetime
             ["Safety__QuickExitUrl"] = NeutralSite,
         });
         await WaitReadyAsync(IdentityUrl);
-        Start("consent-api", "Consent.Api", "Consent.Api", ApiUrl, new()
+        var api = new Dictionary<string, string>
         {
             ["Auth__Authority"] = IdentityUrl.AbsoluteUri,
             ["Auth__IntrospectionSecret"] = secret,
             ["RateLimits__UserPerMinute"] = "100000",
             ["RateLimits__ClientPerMinute"] = "100000",
             ["RateLimits__AnonymousPerMinute"] = "100000",
-        });
+        };
+        foreach (var (key, value) in apiSettings)
+        {
+            api[key] = value;
+        }
+
+        Start("consent-api", "Consent.Api", "Consent.Api", ApiUrl, api);
         Start("portal", "Portal", "Consent.Portal", PortalUrl, new()
         {
             ["Oidc__Authority"] = IdentityUrl.AbsoluteUri,

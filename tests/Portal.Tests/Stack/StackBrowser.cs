@@ -1,7 +1,10 @@
 using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
 using AngleSharp.Html.Dom;
 using AngleSharp.Html.Parser;
 using Consent.TestSupport;
+using Microsoft.AspNetCore.WebUtilities;
 
 namespace Consent.Portal.Tests.Stack;
 
@@ -22,6 +25,9 @@ public sealed class StackBrowser : IDisposable
     }
 
     public PlatformStack Stack { get; }
+
+    /// <summary>The demo user signed in (null until <see cref="SignInAsync"/> has).</summary>
+    public string? UserName { get; private set; }
 
     /// <summary>Requests to the portal (relative URLs resolve against it).</summary>
     public HttpClient Portal { get; }
@@ -52,7 +58,47 @@ public sealed class StackBrowser : IDisposable
 
         var answer = await browser.Portal.GetAsync(location);
         answer.StatusCode.ShouldBe(HttpStatusCode.Redirect, "the callback opens the session");
+        browser.UserName = userName;
         return browser;
+    }
+
+    private (string Token, DateTimeOffset Until)? accessToken;
+
+    /// <summary>
+    /// An access token of the signed-in user, as the portal gets one (authorization code with PKCE), from this browser's
+    /// session at the provider: for a test to ask the consent API itself what the pages showed or did.
+    /// </summary>
+    public async Task<string> AccessTokenAsync()
+    {
+        if (accessToken is { } cached && cached.Until > DateTimeOffset.UtcNow.AddSeconds(30))
+        {
+            return cached.Token;
+        }
+
+        var user = Stack.User(UserName ?? throw new InvalidOperationException("Sign in first."));
+        var login = new BrowserLogin(Provider);
+        var redirect = new Uri(Stack.PortalUrl, "callback/login/local").AbsoluteUri;
+        var (verifier, challenge) = BrowserLogin.Pkce();
+        var location = BrowserLogin.Location(await Provider.GetAsync(BrowserLogin.AuthorizeUrl(challenge, redirect)));
+        for (var hop = 0; hop < 5 && !location.StartsWith(redirect, StringComparison.Ordinal); hop++)
+        {
+            location = location.Contains("/account/login", StringComparison.Ordinal) ? await login.SubmitLoginAsync(location, user)
+                : location.Contains("/account/mfa", StringComparison.Ordinal) ? await login.SubmitFormAsync(location, new() { ["Code"] = BrowserLogin.Totp(user) })
+                : BrowserLogin.Location(await Provider.GetAsync(location));
+        }
+
+        var answer = await Provider.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "authorization_code",
+            ["code"] = QueryHelpers.ParseQuery(new Uri(location).Query)["code"].ToString(),
+            ["redirect_uri"] = redirect,
+            ["client_id"] = BrowserLogin.PortalClientId,
+            ["code_verifier"] = verifier,
+        }));
+        var body = await answer.Content.ReadFromJsonAsync<JsonElement>();
+        answer.StatusCode.ShouldBe(HttpStatusCode.OK, body.ToString());
+        accessToken = (body.GetProperty("access_token").GetString()!, DateTimeOffset.UtcNow.AddSeconds(body.GetProperty("expires_in").GetInt32()));
+        return accessToken.Value.Token;
     }
 
     /// <summary>GETs a portal page that must answer 200, parsed.</summary>

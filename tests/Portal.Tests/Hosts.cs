@@ -1,8 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Http.Json;
-using System.Text.Json;
+using Consent.Api;
 using Consent.Portal;
 using Consent.TestSupport;
 using Microsoft.AspNetCore.Hosting;
@@ -14,10 +13,11 @@ using Microsoft.Extensions.Http;
 namespace Consent.Portal.Tests;
 
 /// <summary>
-/// The portal in-process, signing in against the real identity provider (also in-process) and calling a
-/// stand-in for the consent API when one is given. The portal's outgoing HTTP calls are routed by host:
-/// the provider answers at http://localhost/, the API at <see cref="ApiBaseUrl"/>; with no API, calls to it
-/// fail as if it were down.
+/// The portal in-process, signing in against the real identity provider (also in-process) and calling the real consent
+/// API (<see cref="ConsentApiHost"/>, also in-process) when one is given. The portal's outgoing HTTP calls are routed by
+/// host: the provider answers at http://localhost/, the API at <see cref="ApiBaseUrl"/>; with no API, calls to it fail as
+/// if it were down. The calls to the API are recorded on their way (<see cref="ApiCalls"/>), for a test to see which token
+/// the portal sent and which endpoints it asked.
 /// </summary>
 public sealed class PortalHost(IdentityHost identity, Func<HttpMessageHandler>? api, TimeProvider? time = null,
     IDictionary<string, string?>? settings = null) : WebApplicationFactory<PortalEntryPoint>
@@ -28,6 +28,14 @@ public sealed class PortalHost(IdentityHost identity, Func<HttpMessageHandler>? 
     public const string ApiBaseUrl = "http://consent-api.test/";
 
     public IdentityHost Identity { get; } = identity;
+
+    /// <summary>A call the portal made to the consent API: its method, path and query, and the bearer token it carried.</summary>
+    public sealed record ApiCall(string Method, string PathAndQuery, string? Token);
+
+    private readonly ConcurrentQueue<ApiCall> apiCalls = new();
+
+    /// <summary>The portal's calls to the consent API so far, in order.</summary>
+    public IReadOnlyList<ApiCall> ApiCalls => [.. apiCalls];
 
     public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), "consent-tests", Guid.NewGuid().ToString("n"));
 
@@ -54,7 +62,7 @@ public sealed class PortalHost(IdentityHost identity, Func<HttpMessageHandler>? 
         {
             services.ConfigureAll<HttpClientFactoryOptions>(options =>
                 options.HttpMessageHandlerBuilderActions.Add(handler =>
-                    handler.AdditionalHandlers.Add(new RouteByHost(Identity.Server.CreateHandler, api))));
+                    handler.AdditionalHandlers.Add(new RouteByHost(Identity.Server.CreateHandler, api, apiCalls))));
             if (time is not null)
             {
                 services.AddSingleton(time);
@@ -66,7 +74,8 @@ public sealed class PortalHost(IdentityHost identity, Func<HttpMessageHandler>? 
     /// Sends outgoing calls to the in-process hosts. OpenIddict insists on its own primary handler, so the hop
     /// happens in a delegating handler that never calls the network.
     /// </summary>
-    private sealed class RouteByHost(Func<HttpMessageHandler> identity, Func<HttpMessageHandler>? api) : DelegatingHandler
+    private sealed class RouteByHost(Func<HttpMessageHandler> identity, Func<HttpMessageHandler>? api, ConcurrentQueue<ApiCall> apiCalls)
+        : DelegatingHandler
     {
         protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
@@ -78,6 +87,8 @@ public sealed class PortalHost(IdentityHost identity, Func<HttpMessageHandler>? 
 
             if (target == ApiBaseUrl && api is not null)
             {
+                apiCalls.Enqueue(new ApiCall(request.Method.Method, request.RequestUri!.PathAndQuery,
+                    request.Headers.Authorization is { Scheme: "Bearer" } bearer ? bearer.Parameter : null));
                 return new HttpMessageInvoker(api(), disposeHandler: false).SendAsync(request, cancellationToken);
             }
 
@@ -121,72 +132,81 @@ public sealed class LocalhostCookieJar(CookieContainer cookies) : DelegatingHand
 }
 
 /// <summary>
-/// Stands in for Consent.Api where a test needs the API to misbehave or to see exactly which token the portal sent (the
-/// real API runs in the platform tests under Stack/). It proves the portal sends the signed-in person's real access
-/// token: it asks the real provider's userinfo endpoint who the token belongs to, records the call, and answers
-/// <c>GET /api/me</c> as the API would and anything else with 503 (so pages show that the service is down).
+/// The real consent API in-process, on its own temporary data directory seeded with the demo data, trusting the real
+/// provider (also in-process): the API's own calls to the provider (discovery, keys, introspection) go to the provider's
+/// test server. Its clock is the real one, as the provider's is.
 /// </summary>
-public sealed class StandInApi(Func<HttpMessageHandler> identity) : HttpMessageHandler
+public sealed class ConsentApiHost(IdentityHost identity) : WebApplicationFactory<ApiEntryPoint>
 {
-    public sealed record Call(string Method, string Path, string Token, string? Subject, string? SurvivorId);
+    public IdentityHost Identity { get; } = identity;
 
-    private readonly ConcurrentQueue<Call> calls = new();
+    public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), "consent-tests", Guid.NewGuid().ToString("n"));
 
-    public IReadOnlyList<Call> Calls => [.. calls];
-
-    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    /// <summary>
+    /// The API as a demo user, with the access token the provider gives the portal for them (authorization code with
+    /// PKCE, through the login form and, for staff, the TOTP page).
+    /// </summary>
+    public async Task<HttpClient> AsAsync(string userName)
     {
-        if (request.Headers.Authorization is not { Scheme: "Bearer", Parameter: { Length: > 0 } token })
-        {
-            return new HttpResponseMessage(HttpStatusCode.Unauthorized);
-        }
+        var tokens = await TokenRequests.UserTokensAsync(Identity, userName);
+        return WithToken(tokens.GetProperty("access_token").GetString()!);
+    }
 
-        using var provider = new HttpClient(identity(), disposeHandler: false) { BaseAddress = new Uri(IdentityHost.Issuer) };
-        using var userInfo = new HttpRequestMessage(HttpMethod.Get, "connect/userinfo");
-        userInfo.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        using var answer = await provider.SendAsync(userInfo, cancellationToken);
-        if (!answer.IsSuccessStatusCode)
-        {
-            calls.Enqueue(new Call(request.Method.Method, request.RequestUri!.AbsolutePath, token, null, null));
-            return new HttpResponseMessage(HttpStatusCode.Unauthorized);
-        }
+    /// <summary>The API with <paramref name="accessToken"/> as the bearer token.</summary>
+    public HttpClient WithToken(string accessToken)
+    {
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
+        return client;
+    }
 
-        var claims = await answer.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
-        string? Claim(string name) => claims.TryGetProperty(name, out var value) ? value.GetString() : null;
-        calls.Enqueue(new Call(request.Method.Method, request.RequestUri!.AbsolutePath, token, Claim("sub"), Claim("survivor_id")));
-        if (request.Method != HttpMethod.Get || request.RequestUri!.AbsolutePath != "/api/me")
-        {
-            return new HttpResponseMessage(HttpStatusCode.ServiceUnavailable);
-        }
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Development");
+        builder.UseSetting("Storage:DataDirectory", DataDirectory);
+        builder.UseSetting("Auth:Authority", IdentityHost.Issuer);
+        builder.UseSetting("Auth:IntrospectionSecret", IdentityHost.ApiIntrospectionSecret);
+        builder.UseSetting("Serilog:MinimumLevel:Default", "Warning");
+        // Limits are those of one person per account: tests sign the same demo users in many times a minute.
+        builder.UseSetting("RateLimits:UserPerMinute", "100000");
+        builder.UseSetting("RateLimits:ClientPerMinute", "100000");
+        builder.UseSetting("RateLimits:AnonymousPerMinute", "100000");
+        builder.ConfigureTestServices(services =>
+            services.ConfigureAll<HttpClientFactoryOptions>(options =>
+                options.HttpMessageHandlerBuilderActions.Add(handler =>
+                    handler.AdditionalHandlers.Add(new ForwardTo(Identity.Server.CreateHandler())))));
+    }
 
-        return new HttpResponseMessage(HttpStatusCode.OK)
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        try
         {
-            Content = JsonContent.Create(new
-            {
-                subject = Claim("sub"),
-                clientId = "consent-portal",
-                agencyId = Claim("agency_id"),
-                survivorId = Claim("survivor_id"),
-                roles = claims.TryGetProperty("role", out var roles) && roles.ValueKind == JsonValueKind.Array
-                    ? roles.EnumerateArray().Select(role => role.GetString()).ToArray()
-                    : [Claim("role")],
-                scopes = new[] { "openid", "profile", "roles", "offline_access", "consent-api" },
-            }),
-        };
+            Directory.Delete(DataDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Best effort: a temporary folder left behind harms nothing.
+        }
     }
 }
 
-/// <summary>One provider and one portal for the whole test run (starting them takes seconds).</summary>
+/// <summary>One provider, one consent API and one portal for the whole test run (starting them takes seconds).</summary>
 public sealed class Platform : IAsyncLifetime
 {
     public IdentityHost Identity { get; } = new();
+
+    /// <summary>The real consent API the portals of this fixture call (not the one of Stack/'s platform, which is a process).</summary>
+    public ConsentApiHost Api { get; private set; } = null!;
 
     public PortalHost Portal { get; private set; } = null!;
 
     public Task InitializeAsync()
     {
-        Portal = new PortalHost(Identity, () => new StandInApi(Identity.Server.CreateHandler));
+        Api = new ConsentApiHost(Identity);
+        Portal = new PortalHost(Identity, Api.Server.CreateHandler);
         _ = Identity.Server;
+        _ = Api.Server;
         _ = Portal.Server;
         return Task.CompletedTask;
     }
@@ -194,12 +214,16 @@ public sealed class Platform : IAsyncLifetime
     /// <summary>A second portal on the same provider whose consent API is down.</summary>
     public PortalHost PortalWithoutApi() => new(Identity, api: null);
 
-    /// <summary>A second portal on the same provider whose clock the test moves.</summary>
-    public PortalHost PortalWithClock(TimeProvider time) => new(Identity, () => new StandInApi(Identity.Server.CreateHandler), time);
+    /// <summary>
+    /// A second portal on the same provider and the same consent API, whose clock the test moves. Only the portal's clock
+    /// moves: the provider and the API keep the real time, so a token the portal renews is one they really accept.
+    /// </summary>
+    public PortalHost PortalWithClock(TimeProvider time) => new(Identity, Api.Server.CreateHandler, time);
 
     public async Task DisposeAsync()
     {
         await Portal.DisposeAsync();
+        await Api.DisposeAsync();
         await Identity.DisposeAsync();
     }
 }

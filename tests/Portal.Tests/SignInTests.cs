@@ -1,11 +1,15 @@
 using System.Net;
+using System.Text.Json;
 using AngleSharp.Html.Parser;
 using Consent.TestSupport;
 using Microsoft.AspNetCore.WebUtilities;
 
 namespace Consent.Portal.Tests;
 
-/// <summary>Sign-in and sign-out through the real provider, and the API card with the user's token.</summary>
+/// <summary>
+/// Sign-in and sign-out through the real provider, and the portal's calls to the real consent API with the signed-in
+/// person's token (the API itself says whose token it is, at <c>/api/me</c>).
+/// </summary>
 [Collection(PlatformCollection.Name)]
 public sealed class SignInTests(Platform platform)
 {
@@ -48,11 +52,19 @@ public sealed class SignInTests(Platform platform)
         var home = await browser.GetAsync("/");
         home.StatusCode.ShouldBe(HttpStatusCode.Redirect, "a signed-in person goes to their role's start page");
         BrowserLogin.Location(home).ShouldBe("/my");
-        // The stand-in API answers only /api/me, so the survivor's page is signed in and says the service is down.
-        var landing = await browser.GetAsync("/my");
-        landing.StatusCode.ShouldBe(HttpStatusCode.ServiceUnavailable);
-        var page = await new HtmlParser().ParseDocumentAsync(await landing.Content.ReadAsStringAsync());
-        page.QuerySelector("[data-api-unavailable]").ShouldNotBeNull();
+        var asked = platform.Portal.ApiCalls.Count;
+        var page = await PortalLogin.PageAsync(browser, "/my");
+        page.QuerySelector("[data-api-unavailable]").ShouldBeNull("the real API answered the survivor's page");
+
+        // Every call the page made carried the survivor's own token, and asked for their own record only.
+        var calls = platform.Portal.ApiCalls.Skip(asked).ToList();
+        calls.ShouldNotBeEmpty();
+        calls.Select(call => call.Token).Distinct().ShouldHaveSingleItem();
+        calls.Where(call => call.PathAndQuery.StartsWith("/api/survivors/", StringComparison.Ordinal))
+            .ShouldAllBe(call => call.PathAndQuery.StartsWith("/api/survivors/sv-1001/", StringComparison.Ordinal));
+        var me = await MeAsync(calls[0].Token!);
+        me.GetProperty("survivorId").GetString().ShouldBe("sv-1001");
+        me.GetProperty("subject").GetString().ShouldNotBeNullOrEmpty();
 
         page.QuerySelector(".signed-in")!.TextContent.Trim().ShouldBe("Signed in as demo-survivor", "no role that names the service");
         page.QuerySelector("a[data-signin]").ShouldBeNull();
@@ -94,12 +106,15 @@ public sealed class SignInTests(Platform platform)
     [Fact]
     public async Task ExpiredAccessToken_IsRenewedWithTheRefreshToken_AndTheRotatedTokensAreKept()
     {
+        // Only the portal's clock moves: the provider and the consent API keep the real time, so each renewed token is
+        // one the real API accepts, not one a moved clock would merely let through.
         var clock = new MovableClock();
-        var api = new StandInApi(platform.Identity.Server.CreateHandler);
-        await using var portal = new PortalHost(platform.Identity, () => api, clock);
+        await using var portal = platform.PortalWithClock(clock);
         var browser = await PortalLogin.SignInAsync(portal, "demo-compliance");
-        (await browser.GetAsync("/compliance")).StatusCode.ShouldBe(HttpStatusCode.OK);
-        var tokens = new List<string> { api.Calls.Last().Token };
+        (await PortalLogin.PageAsync(browser, "/compliance")).QuerySelector("[data-api-unavailable]").ShouldBeNull();
+        var first = portal.ApiCalls.Last().Token.ShouldNotBeNull();
+        var officer = (await MeAsync(first)).GetProperty("subject").GetString().ShouldNotBeNull();
+        var tokens = new List<string> { first };
 
         // Access tokens live five minutes; each step is past the previous token's expiry. The second renewal
         // only works if the first one stored the rotated refresh token (the provider rejects a reused one).
@@ -111,10 +126,16 @@ public sealed class SignInTests(Platform platform)
             response.StatusCode.ShouldBe(HttpStatusCode.OK);
             response.Headers.GetValues("Set-Cookie").ShouldContain(cookie => cookie.StartsWith("portal.session", StringComparison.Ordinal),
                 "the session is re-issued with the renewed tokens");
-            var call = api.Calls.Last();
-            call.Subject.ShouldNotBeNullOrEmpty("the renewed token is accepted by the provider");
-            tokens.ShouldNotContain(call.Token, "a new access token after each expiry");
-            tokens.Add(call.Token);
+            var page = await new HtmlParser().ParseDocumentAsync(await response.Content.ReadAsStringAsync());
+            page.QuerySelector("[data-api-unavailable]").ShouldBeNull("the real API answered the dashboard to the renewed token");
+            var call = portal.ApiCalls.Last();
+            call.PathAndQuery.ShouldBe("/api/compliance/dashboard");
+            var token = call.Token.ShouldNotBeNull();
+            tokens.ShouldNotContain(token, "a new access token after each expiry");
+            var me = await MeAsync(token);
+            me.GetProperty("subject").GetString().ShouldBe(officer, "the renewed token is the same officer's");
+            me.GetProperty("roles").EnumerateArray().Select(role => role.GetString()).ShouldContain("compliance");
+            tokens.Add(token);
         }
     }
 
@@ -187,5 +208,15 @@ public sealed class SignInTests(Platform platform)
         var body = await response.Content.ReadAsStringAsync();
         body.ShouldNotContain("   at ");
         (await PortalLogin.PageAsync(browser, "/")).QuerySelector(".signed-in").ShouldBeNull();
+    }
+
+    /// <summary>What the real consent API says about whose token <paramref name="accessToken"/> is.</summary>
+    private async Task<JsonElement> MeAsync(string accessToken)
+    {
+        using var api = platform.Api.WithToken(accessToken);
+        using var answer = await api.GetAsync("/api/me");
+        var body = await answer.Content.ReadAsStringAsync();
+        answer.StatusCode.ShouldBe(HttpStatusCode.OK, body);
+        return JsonDocument.Parse(body).RootElement.Clone();
     }
 }

@@ -1,13 +1,16 @@
 using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
 using AngleSharp.Html.Dom;
 using AngleSharp.Html.Parser;
 
 namespace Consent.Portal.Tests;
 
 /// <summary>
-/// The survivor's pages against stand-ins for the consent API, for what the demo platform cannot show: when the API cannot
-/// be reached each page says so (503), the wizard keeps every choice made so far, and a revocation that could not be sent
-/// says nothing changed; a minor's open child-protection case is shown as a basis of sharing.
+/// The survivor's pages in-process, for what the demo platform does not show: when the consent API cannot be reached (no
+/// API at all) each page says so (503), the wizard keeps every choice made so far, and a revocation that could not be sent
+/// says nothing changed; and, against a real consent API of the test's own, a minor's open child-protection case is shown
+/// as a basis of sharing.
 /// </summary>
 [Collection(PlatformCollection.Name)]
 public sealed class SurvivorPagesInProcessTests(Platform platform)
@@ -34,6 +37,9 @@ public sealed class SurvivorPagesInProcessTests(Platform platform)
     [Fact]
     public async Task ApiDown_DuringTheWizard_EveryChoiceIsKeptInTheForm_ToTryAgain()
     {
+        // No API from the start: the step is posted with every choice in the form, as from a page opened while the API
+        // still answered. The portal keeps no wizard state between steps (the choices travel in the form), so what is
+        // asserted (503, each choice kept, the retry button) is the same as when the API stops between two steps.
         await using var portal = platform.PortalWithoutApi();
         var browser = await PortalLogin.SignInAsync(portal, "demo-survivor");
         var first = await Parse(await browser.GetAsync("/my/share"));
@@ -92,8 +98,11 @@ public sealed class SurvivorPagesInProcessTests(Platform platform)
     [Fact]
     public async Task MySharing_ShowsAnOpenChildProtectionCase_AsABasis_WithItsAgencies_AndNoRevokeButton()
     {
-        var api = new SurvivorStandInApi();
-        await using var portal = new PortalHost(platform.Identity, () => api);
+        // An API of the test's own: the demo survivor is made a minor and gets cases and a never-share entry, which the
+        // shared API's other tests must not see.
+        await using var api = new ConsentApiHost(platform.Identity);
+        await using var portal = new PortalHost(platform.Identity, api.Server.CreateHandler);
+        await MakeTheDemoSurvivorAMinorWithCasesAsync(api);
         var browser = await PortalLogin.SignInAsync(portal, "demo-survivor");
 
         var page = await PortalLogin.PageAsync(browser, "/my");
@@ -108,8 +117,59 @@ public sealed class SurvivorPagesInProcessTests(Platform platform)
         open.TextContent.ShouldContain("gets nothing: on your never-share list");
         open.QuerySelector("form").ShouldBeNull("a statutory basis is not the survivor's to revoke");
         open.TextContent.ShouldNotContain("CASE-", Case.Insensitive);
-        api.Paths.ShouldContain("/api/survivors/sv-1001/statutory-bases");
-        api.Paths.ShouldNotContain("/api/me", "the survivor's id comes from the session");
+        var paths = portal.ApiCalls.Select(call => call.PathAndQuery).ToList();
+        paths.ShouldContain("/api/survivors/sv-1001/statutory-bases");
+        paths.ShouldNotContain("/api/me", "the survivor's id comes from the session");
+    }
+
+    /// <summary>
+    /// What staff and the survivor do on the real API for a minor's record: Harbor House's advocate records the demo
+    /// survivor's date of birth (fifteen years ago), files a child-protection report naming the police, child protection
+    /// and the survivor's therapist, and an older one that is then closed; the survivor puts the therapist's agency on
+    /// their never-share list.
+    /// </summary>
+    private static async Task MakeTheDemoSurvivorAMinorWithCasesAsync(ConsentApiHost api)
+    {
+        const string Record = "/api/survivors/sv-1001";
+        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        using var advocate = await api.AsAsync("demo-advocate");
+        await ExpectAsync(await advocate.PutAsJsonAsync(Record, new { dateOfBirth = today.AddYears(-15) }), HttpStatusCode.OK);
+
+        var closed = await ExpectAsync(await advocate.PostAsJsonAsync(Record + "/statutory-bases", new
+        {
+            reporterRole = "advocate",
+            reportDate = today.AddDays(-20),
+            caseNumber = "CASE-0001",
+            involvedAgencies = new[] { new { agencyId = "metro-police", role = "law-enforcement" } },
+        }), HttpStatusCode.Created);
+        await ExpectAsync(await advocate.PostAsJsonAsync($"{Record}/statutory-bases/{closed.GetProperty("id").GetString()}/close",
+            new { reason = "Case closed." }), HttpStatusCode.OK);
+        await ExpectAsync(await advocate.PostAsJsonAsync(Record + "/statutory-bases", new
+        {
+            reporterRole = "advocate",
+            reportDate = today,
+            caseNumber = "CASE-0042",
+            involvedAgencies = new[]
+            {
+                new { agencyId = "metro-police", role = "law-enforcement" },
+                new { agencyId = "dcf-region-4", role = "child-protection" },
+                new { agencyId = "lighthouse-counseling", role = "therapist" },
+            },
+        }), HttpStatusCode.Created);
+
+        using var survivor = await api.AsAsync("demo-survivor");
+        await ExpectAsync(await survivor.PostAsJsonAsync(Record + "/deny-list", new { agencyId = "lighthouse-counseling", reason = "Not them." }),
+            HttpStatusCode.Created);
+    }
+
+    private static async Task<JsonElement> ExpectAsync(HttpResponseMessage answer, HttpStatusCode expected)
+    {
+        using (answer)
+        {
+            var body = await answer.Content.ReadAsStringAsync();
+            answer.StatusCode.ShouldBe(expected, body);
+            return JsonDocument.Parse(body).RootElement.Clone();
+        }
     }
 
     private static string Token(IHtmlDocument page) =>
@@ -120,43 +180,4 @@ public sealed class SurvivorPagesInProcessTests(Platform platform)
 
     private static async Task<IHtmlDocument> Parse(HttpResponseMessage response) =>
         await new HtmlParser().ParseDocumentAsync(await response.Content.ReadAsStringAsync());
-}
-
-/// <summary>The survivor endpoints of the consent API as a minor's record would answer them: no grants, one open 51A case, one closed.</summary>
-public sealed class SurvivorStandInApi : HttpMessageHandler
-{
-    private readonly System.Collections.Concurrent.ConcurrentQueue<string> paths = new();
-
-    public IReadOnlyList<string> Paths => [.. paths];
-
-    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-    {
-        var path = request.RequestUri!.AbsolutePath;
-        paths.Enqueue(path);
-        var json = path switch
-        {
-            "/api/survivors/sv-1001/consents" => "[]",
-            "/api/agencies" => """
-                [{"id":"metro-police","name":"Metro Police Department","type":"law-enforcement","active":true},
-                 {"id":"dcf-region-4","name":"Child Protection, Region 4","type":"child-protection","active":true},
-                 {"id":"lighthouse-counseling","name":"Lighthouse Counseling","type":"behavioral-health","active":true}]
-                """,
-            "/api/categories" => "[]",
-            "/api/survivors/sv-1001/statutory-bases" => """
-                [{"id":"0192f6a0-0000-7000-8000-00000000000a","kind":"51a","survivorId":"sv-1001","reporterAgencyId":"harbor-house",
-                  "reporterRole":"advocate","reportDate":"2026-11-30","caseNumber":"CASE-0042","purpose":"child-protection",
-                  "involvedAgencies":[{"agencyId":"metro-police","role":"law-enforcement","overriddenByDenyList":false},
-                                      {"agencyId":"dcf-region-4","role":"child-protection","overriddenByDenyList":false},
-                                      {"agencyId":"lighthouse-counseling","role":"therapist","overriddenByDenyList":true}],
-                  "open":true,"openedAt":"2026-11-30T10:00:00Z"},
-                 {"id":"0192f6a0-0000-7000-8000-00000000000b","kind":"51a","survivorId":"sv-1001","reporterAgencyId":"harbor-house",
-                  "reporterRole":"advocate","reportDate":"2026-01-10","caseNumber":"CASE-0001","purpose":"child-protection",
-                  "involvedAgencies":[],"open":false,"openedAt":"2026-01-10T10:00:00Z","closedAt":"2026-03-01T10:00:00Z"}]
-                """,
-            _ => null,
-        };
-        return Task.FromResult(json is null
-            ? new HttpResponseMessage(HttpStatusCode.ServiceUnavailable)
-            : new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent(json, System.Text.Encoding.UTF8, "application/json") });
-    }
 }

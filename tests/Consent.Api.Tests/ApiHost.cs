@@ -5,7 +5,6 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Http;
 using OpenIddict.Validation;
 
 namespace Consent.Api.Tests;
@@ -38,15 +37,8 @@ public sealed class ApiHost : WebApplicationFactory<ApiEntryPoint>
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.UseEnvironment("Development");
-        builder.UseSetting("Storage:DataDirectory", DataDirectory);
-        builder.UseSetting("Auth:Authority", IdentityHost.Issuer);
-        builder.UseSetting("Auth:IntrospectionSecret", IdentityHost.ApiIntrospectionSecret);
-        builder.UseSetting("Serilog:MinimumLevel:Default", "Warning");
-        // High enough that no other test meets them; RateLimitTests sets low ones.
-        builder.UseSetting("RateLimits:ClientPerMinute", "1000000");
-        builder.UseSetting("RateLimits:UserPerMinute", "1000000");
-        builder.UseSetting("RateLimits:AnonymousPerMinute", "1000000");
+        // Rate limits high enough that no other test meets them; RateLimitTests sets low ones.
+        builder.UseTestDefaults(Identity, DataDirectory);
         foreach (var (key, value) in settings)
         {
             builder.UseSetting(key, value);
@@ -54,9 +46,6 @@ public sealed class ApiHost : WebApplicationFactory<ApiEntryPoint>
 
         builder.ConfigureTestServices(services =>
         {
-            services.ConfigureAll<HttpClientFactoryOptions>(options =>
-                options.HttpMessageHandlerBuilderActions.Add(handler =>
-                    handler.AdditionalHandlers.Add(new ForwardTo(Identity.Server.CreateHandler()))));
             services.AddSingleton<IStartupFilter>(Answers);
             services.RemoveAll<TimeProvider>();
             services.AddSingleton<TimeProvider>(Clock);

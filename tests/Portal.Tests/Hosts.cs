@@ -162,19 +162,8 @@ public sealed class ConsentApiHost(IdentityHost identity) : WebApplicationFactor
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.UseEnvironment("Development");
-        builder.UseSetting("Storage:DataDirectory", DataDirectory);
-        builder.UseSetting("Auth:Authority", IdentityHost.Issuer);
-        builder.UseSetting("Auth:IntrospectionSecret", IdentityHost.ApiIntrospectionSecret);
-        builder.UseSetting("Serilog:MinimumLevel:Default", "Warning");
-        // Limits are those of one person per account: tests sign the same demo users in many times a minute.
-        builder.UseSetting("RateLimits:UserPerMinute", "100000");
-        builder.UseSetting("RateLimits:ClientPerMinute", "100000");
-        builder.UseSetting("RateLimits:AnonymousPerMinute", "100000");
-        builder.ConfigureTestServices(services =>
-            services.ConfigureAll<HttpClientFactoryOptions>(options =>
-                options.HttpMessageHandlerBuilderActions.Add(handler =>
-                    handler.AdditionalHandlers.Add(new ForwardTo(Identity.Server.CreateHandler())))));
+        // The limits are far above one person's: tests sign the same demo users in many times a minute.
+        builder.UseTestDefaults(Identity, DataDirectory);
     }
 
     public override async ValueTask DisposeAsync()

@@ -46,32 +46,36 @@ public sealed class BrowserLogin(HttpClient browser)
         return QueryHelpers.AddQueryString("/connect/authorize", query);
     }
 
-    /// <summary>Signs in through the login form and returns the authorization code.</summary>
-    public async Task<string> SignInAndAuthorizeAsync(DemoUser user, string challenge)
+    /// <summary>Signs in through the login form (when the provider has no session yet) and returns the authorization code.</summary>
+    public async Task<string> SignInAndAuthorizeAsync(DemoUser user, string challenge, string redirectUri = IdentityHost.PortalRedirectUri)
     {
-        var response = await browser.GetAsync(AuthorizeUrl(challenge));
-        var location = Location(response);
-        if (location.StartsWith("/account/login", StringComparison.Ordinal) || location.Contains("/account/login", StringComparison.Ordinal))
-        {
-            location = await SubmitLoginAsync(location, user);
-        }
-
-        // Follow local hops (MFA, back to /connect/authorize) until the provider redirects to the client.
-        for (var hop = 0; hop < 5 && !location.StartsWith(IdentityHost.PortalRedirectUri, StringComparison.Ordinal); hop++)
-        {
-            if (location.Contains("/account/mfa", StringComparison.Ordinal))
-            {
-                location = await SubmitFormAsync(location, new() { ["Code"] = Totp(user) });
-                continue;
-            }
-
-            location = Location(await browser.GetAsync(location));
-        }
-
+        var location = await SignInUntilAsync(Location(await browser.GetAsync(AuthorizeUrl(challenge, redirectUri))), user, redirectUri);
         var query = QueryHelpers.ParseQuery(new Uri(location).Query);
         return query.TryGetValue("code", out var code)
             ? code.ToString()
             : throw new InvalidOperationException("No authorization code in " + location);
+    }
+
+    /// <summary>
+    /// From where the provider sent the browser, submits the login form and the TOTP page as they come and follows the
+    /// provider's own hops (back to /connect/authorize), until it redirects to <paramref name="redirectUri"/>; returns
+    /// that address (with the code).
+    /// </summary>
+    public async Task<string> SignInUntilAsync(string location, DemoUser user, string redirectUri)
+    {
+        if (location.Contains("/account/login", StringComparison.Ordinal))
+        {
+            location = await SubmitLoginAsync(location, user);
+        }
+
+        for (var hop = 0; hop < 5 && !location.StartsWith(redirectUri, StringComparison.Ordinal); hop++)
+        {
+            location = location.Contains("/account/mfa", StringComparison.Ordinal)
+                ? await SubmitFormAsync(location, new() { ["Code"] = Totp(user) })
+                : Location(await browser.GetAsync(location));
+        }
+
+        return location;
     }
 
     public Task<string> SubmitLoginAsync(string loginUrl, DemoUser user, string? password = null) =>

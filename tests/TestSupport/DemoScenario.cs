@@ -66,7 +66,7 @@ public sealed class DemoScenario(Uri identity, Uri api, string dataDirectory)
     /// <summary>An agency system's token by client_credentials with the demo client secret.</summary>
     public async Task<string> AgencyTokenAsync(string agencyId, string scope)
     {
-        var client = Read<List<DemoClient>>("clients.json").Single(c => c.AgencyId == agencyId && c.IsAgencySystem);
+        var client = AgencyClient(agencyId);
         var response = await TokenRequests.ClientCredentialsWithSecret(provider, client.ClientId, client.ClientSecret, scope);
         var body = await ExpectAsync(response, HttpStatusCode.OK, $"the token of {client.ClientId}");
         return JsonDocument.Parse(body).RootElement.GetProperty("access_token").GetString()!;
@@ -89,7 +89,7 @@ public sealed class DemoScenario(Uri identity, Uri api, string dataDirectory)
     public Task<string> ComplianceTokenAsync() => UserTokenAsync(u => u.Role == "compliance");
 
     /// <summary>The demo agency system's client, for client assertions.</summary>
-    public DemoClient AgencyClient(string agencyId) => Read<List<DemoClient>>("clients.json").Single(c => c.AgencyId == agencyId && c.IsAgencySystem);
+    public DemoClient AgencyClient(string agencyId) => DemoClient.AgencySystemIn(dataDirectory, agencyId);
 
     private async Task<string> UserTokenAsync(Func<DemoUser, bool> which)
     {

@@ -135,6 +135,11 @@ public sealed record DemoClient(string ClientId, string AgencyId, string ClientS
     public const string ConsentDirectoryKind = "consent-directory";
 
     public bool IsAgencySystem => Kind == AgencySystemKind;
+
+    /// <summary>An agency's system among the demo clients the provider wrote into <paramref name="dataDirectory"/> (Development).</summary>
+    public static DemoClient AgencySystemIn(string dataDirectory, string agencyId) =>
+        JsonSerializer.Deserialize<List<DemoClient>>(File.ReadAllText(Path.Combine(dataDirectory, "demo", "clients.json")),
+            new JsonSerializerOptions(JsonSerializerDefaults.Web))!.Single(c => c.AgencyId == agencyId && c.IsAgencySystem);
 }
 
 public sealed record DemoUser(string UserName, string Password, string Role, string? AgencyId, string? SurvivorId, string? TotpSecret);

@@ -42,12 +42,13 @@ public static class TokenRequests
     }
 
     /// <summary>Redeems an authorization code as the portal does.</summary>
-    public static async Task<(int Status, string? Error, JsonElement Body)> RedeemCodeAsync(HttpClient http, string code, string verifier) =>
+    public static async Task<(int Status, string? Error, JsonElement Body)> RedeemCodeAsync(HttpClient http, string code, string verifier,
+        string redirectUri = IdentityHost.PortalRedirectUri) =>
         await ReadAsync(await http.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
         {
             ["grant_type"] = "authorization_code",
             ["code"] = code,
-            ["redirect_uri"] = IdentityHost.PortalRedirectUri,
+            ["redirect_uri"] = redirectUri,
             ["client_id"] = BrowserLogin.PortalClientId,
             ["code_verifier"] = verifier,
         })));

@@ -331,10 +331,7 @@ public sealed partial class AdvocatePagesBrowserTests(PlatformStack stack, Brows
     /// <summary>An agency's own system asks the survivor for access, as agencies do (client credentials, the demo client's secret).</summary>
     private async Task<Guid> AskAsync(string survivorId, string agencyId, string purpose, int days, string reason)
     {
-        var web = new JsonSerializerOptions(JsonSerializerDefaults.Web);
-        var clients = JsonSerializer.Deserialize<List<DemoClient>>(
-            await File.ReadAllTextAsync(Path.Combine(stack.DataDirectory, "demo", "clients.json")), web)!;
-        var client = clients.Single(c => c.AgencyId == agencyId && c.IsAgencySystem);
+        var client = DemoClient.AgencySystemIn(stack.DataDirectory, agencyId);
         using var identity = new HttpClient { BaseAddress = stack.IdentityUrl };
         var token = await TokenRequests.ClientCredentialsWithSecret(identity, client.ClientId, client.ClientSecret);
         token.StatusCode.ShouldBe(HttpStatusCode.OK, await token.Content.ReadAsStringAsync());

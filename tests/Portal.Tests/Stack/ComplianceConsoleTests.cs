@@ -4,6 +4,7 @@ using System.Text.Json;
 using AngleSharp.Dom;
 using AngleSharp.Html.Dom;
 using AngleSharp.Html.Parser;
+using Consent.TestSupport;
 
 namespace Consent.Portal.Tests.Stack;
 
@@ -126,7 +127,7 @@ public sealed class ComplianceConsoleTests(PlatformStack stack)
 
         var first = page.QuerySelector($"section[data-record='{records[0].Id}']")!;
         var values = first.QuerySelectorAll("dd").Select(dd => dd.TextContent.Trim()).ToList();
-        values.ShouldBe([Shown(records[0].DeclaredAt), "northside-clinic", ComplianceTestData.AgencySystem(stack, "northside-clinic"), "emergency",
+        values.ShouldBe([Shown(records[0].DeclaredAt), "northside-clinic", DemoClient.AgencySystemIn(stack.DataDirectory, "northside-clinic").ClientId, "emergency",
             ClinicReason, records[0].Id.ToString()]);
         first.InnerHtml.ShouldNotContain("<b>", Case.Sensitive, "the declared reason is shown as text");
 

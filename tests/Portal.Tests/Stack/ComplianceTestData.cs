@@ -42,11 +42,6 @@ public static class ComplianceTestData
         return JsonDocument.Parse(body).RootElement.TryGetProperty("entry", out var entries) ? entries.GetArrayLength() : 0;
     }
 
-    /// <summary>The client id of an agency's system among the demo clients (what a record it declared names as its declarer).</summary>
-    public static string AgencySystem(PlatformStack stack, string agencyId) =>
-        JsonSerializer.Deserialize<List<DemoClient>>(File.ReadAllText(Path.Combine(stack.DataDirectory, "demo", "clients.json")),
-            new JsonSerializerOptions(JsonSerializerDefaults.Web))!.Single(c => c.AgencyId == agencyId && c.IsAgencySystem).ClientId;
-
     /// <summary>The consent API as the user signed in on <paramref name="browser"/>, with their own token.</summary>
     public static async Task<HttpClient> ApiAsync(StackBrowser browser)
     {

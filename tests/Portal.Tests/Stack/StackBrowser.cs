@@ -1,10 +1,7 @@
 using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json;
 using AngleSharp.Html.Dom;
 using AngleSharp.Html.Parser;
 using Consent.TestSupport;
-using Microsoft.AspNetCore.WebUtilities;
 
 namespace Consent.Portal.Tests.Stack;
 
@@ -35,6 +32,9 @@ public sealed class StackBrowser : IDisposable
     /// <summary>Requests to the identity provider.</summary>
     public HttpClient Provider { get; }
 
+    /// <summary>The portal's redirect URI registered at the provider, where the provider sends the code.</summary>
+    private string Callback => new Uri(Stack.PortalUrl, "callback/login/local").AbsoluteUri;
+
     /// <summary>Signs in through the real login form (and TOTP page for staff); returns the start page the portal chose.</summary>
     public static async Task<StackBrowser> SignInAsync(PlatformStack stack, string userName)
     {
@@ -42,20 +42,7 @@ public sealed class StackBrowser : IDisposable
         var user = stack.User(userName);
         var login = new BrowserLogin(browser.Provider);
         var location = BrowserLogin.Location(await browser.Portal.GetAsync("/signin"));
-        location = BrowserLogin.Location(await browser.Provider.GetAsync(location));
-        if (location.Contains("/account/login", StringComparison.Ordinal))
-        {
-            location = await login.SubmitLoginAsync(location, user);
-        }
-
-        var callback = new Uri(stack.PortalUrl, "callback/login/local").AbsoluteUri;
-        for (var hop = 0; hop < 5 && !location.StartsWith(callback, StringComparison.Ordinal); hop++)
-        {
-            location = location.Contains("/account/mfa", StringComparison.Ordinal)
-                ? await login.SubmitFormAsync(location, new() { ["Code"] = BrowserLogin.Totp(user) })
-                : BrowserLogin.Location(await browser.Provider.GetAsync(location));
-        }
-
+        location = await login.SignInUntilAsync(BrowserLogin.Location(await browser.Provider.GetAsync(location)), user, browser.Callback);
         var answer = await browser.Portal.GetAsync(location);
         answer.StatusCode.ShouldBe(HttpStatusCode.Redirect, "the callback opens the session");
         browser.UserName = userName;
@@ -76,27 +63,10 @@ public sealed class StackBrowser : IDisposable
         }
 
         var user = Stack.User(UserName ?? throw new InvalidOperationException("Sign in first."));
-        var login = new BrowserLogin(Provider);
-        var redirect = new Uri(Stack.PortalUrl, "callback/login/local").AbsoluteUri;
         var (verifier, challenge) = BrowserLogin.Pkce();
-        var location = BrowserLogin.Location(await Provider.GetAsync(BrowserLogin.AuthorizeUrl(challenge, redirect)));
-        for (var hop = 0; hop < 5 && !location.StartsWith(redirect, StringComparison.Ordinal); hop++)
-        {
-            location = location.Contains("/account/login", StringComparison.Ordinal) ? await login.SubmitLoginAsync(location, user)
-                : location.Contains("/account/mfa", StringComparison.Ordinal) ? await login.SubmitFormAsync(location, new() { ["Code"] = BrowserLogin.Totp(user) })
-                : BrowserLogin.Location(await Provider.GetAsync(location));
-        }
-
-        var answer = await Provider.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["grant_type"] = "authorization_code",
-            ["code"] = QueryHelpers.ParseQuery(new Uri(location).Query)["code"].ToString(),
-            ["redirect_uri"] = redirect,
-            ["client_id"] = BrowserLogin.PortalClientId,
-            ["code_verifier"] = verifier,
-        }));
-        var body = await answer.Content.ReadFromJsonAsync<JsonElement>();
-        answer.StatusCode.ShouldBe(HttpStatusCode.OK, body.ToString());
+        var code = await new BrowserLogin(Provider).SignInAndAuthorizeAsync(user, challenge, Callback);
+        var (status, _, body) = await TokenRequests.RedeemCodeAsync(Provider, code, verifier, Callback);
+        status.ShouldBe((int)HttpStatusCode.OK, body.ToString());
         accessToken = (body.GetProperty("access_token").GetString()!, DateTimeOffset.UtcNow.AddSeconds(body.GetProperty("expires_in").GetInt32()));
         return accessToken.Value.Token;
     }

@@ -12,9 +12,7 @@ public static class SurvivorTestData
     /// <summary>An agency system's token (private_key_jwt, as docs/examples/get-token.sh gets one) from the demo clients.</summary>
     public static async Task<string> AgencyTokenAsync(PlatformStack stack, string agencyId)
     {
-        var clients = JsonSerializer.Deserialize<List<DemoClient>>(
-            await File.ReadAllTextAsync(Path.Combine(stack.DataDirectory, "demo", "clients.json")), new JsonSerializerOptions(JsonSerializerDefaults.Web))!;
-        var client = clients.Single(c => c.AgencyId == agencyId && c.IsAgencySystem);
+        var client = DemoClient.AgencySystemIn(stack.DataDirectory, agencyId);
         using var provider = new HttpClient { BaseAddress = stack.IdentityUrl };
         return await TokenRequests.AgencyTokenAsync(provider, client, tokenEndpoint: new Uri(stack.IdentityUrl, "connect/token").AbsoluteUri);
     }

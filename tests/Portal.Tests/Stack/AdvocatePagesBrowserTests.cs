@@ -35,14 +35,14 @@ public sealed partial class AdvocatePagesBrowserTests(PlatformStack stack, Brows
         (await page.Locator("h1").InnerTextAsync()).ShouldBe("Survivors");
         await PageChecks.ShouldBeAGoodPageAsync(page, "advocate-survivors");
         await page.ClickAsync("a[data-enroll-link]");
-        await page.WaitForURLAsync(Url("advocate/enroll"));
+        await page.WaitForPageAsync(Url("advocate/enroll"));
         await PageChecks.ShouldBeAGoodPageAsync(page, "advocate-enroll");
         await page.SelectOptionAsync("#preferredLanguage", "es");
         await page.FillAsync("#dateOfBirth", dateOfBirth);
         await page.ClickAsync("form[data-enroll-form] button[type=submit]");
 
         // The new survivor's page: addressed by the pseudonymous id alone; under 18 and nobody decides for them yet.
-        await page.WaitForURLAsync(url => url.Contains("/advocate/survivors/sv-", StringComparison.Ordinal));
+        await page.WaitForPageAsync(url => url.Contains("/advocate/survivors/sv-", StringComparison.Ordinal));
         var survivorId = SurvivorIdIn(page.Url);
         page.Url.ShouldNotContain(dateOfBirth);
         var survivorUrl = Url("advocate/survivors/" + survivorId);
@@ -54,21 +54,21 @@ public sealed partial class AdvocatePagesBrowserTests(PlatformStack stack, Brows
 
         // Who decides: the custodial agency, by custody order.
         await page.ClickAsync("a[data-decision-maker-link]");
-        await page.WaitForURLAsync(survivorUrl + "/decision-maker");
+        await page.WaitForPageAsync(survivorUrl + "/decision-maker");
         await PageChecks.ShouldBeAGoodPageAsync(page, "advocate-decision-maker");
         await page.CheckAsync("#kind-custodial-agency");
         await page.FillAsync("#reference", "CO-" + survivorId);
         await page.FillAsync("#establishedBy", "custody order");
         await page.SelectOptionAsync("#agencyId", "dcf-region-4");
         await page.ClickAsync("form[data-decision-maker-form] button[type=submit]");
-        await page.WaitForURLAsync(survivorUrl + "?done=decision-maker");
+        await page.WaitForPageAsync(survivorUrl + "?done=decision-maker");
         (await page.Locator("[data-decision-maker]").GetAttributeAsync("data-decision-maker")).ShouldBe("custodial-agency");
         (await page.Locator("[data-decision-maker]").InnerTextAsync()).ShouldContain("Child Protection, Region 4");
         (await page.Locator("[data-needs-decision-maker]").CountAsync()).ShouldBe(0);
 
         // Witnessed consent of the decision-maker, the consent text shown in the survivor's language (Spanish).
         await page.ClickAsync("a[data-record-consent-link]");
-        await page.WaitForURLAsync(survivorUrl + "/consent");
+        await page.WaitForPageAsync(survivorUrl + "/consent");
         await PageChecks.ShouldBeAGoodPageAsync(page, "advocate-record-consent");
         (await page.Locator("[data-consent-text='general-sharing:3'] .text-body").GetAttributeAsync("lang")).ShouldBe("es");
         (await page.Locator("[data-consent-text='general-sharing:3'] label").InnerTextAsync()).ShouldContain("Compartir mi información");
@@ -80,7 +80,7 @@ public sealed partial class AdvocatePagesBrowserTests(PlatformStack stack, Brows
         await page.CheckAsync("#purpose-care-coordination");
         await page.CheckAsync("#text-general-sharing-3");
         await page.ClickAsync("form[data-consent-form] button[type=submit]");
-        await page.WaitForURLAsync(survivorUrl + "?done=consent");
+        await page.WaitForPageAsync(survivorUrl + "?done=consent");
 
         var grant = page.Locator("[data-grants] [data-grant]");
         (await grant.CountAsync()).ShouldBe(1);
@@ -97,14 +97,14 @@ public sealed partial class AdvocatePagesBrowserTests(PlatformStack stack, Brows
 
         // No agency has asked for anything yet: the requests page says so.
         await page.ClickAsync("a[data-requests-link]");
-        await page.WaitForURLAsync(survivorUrl + "/requests");
+        await page.WaitForPageAsync(survivorUrl + "/requests");
         (await page.Locator("[data-no-requests]").CountAsync()).ShouldBe(1);
         await PageChecks.ShouldBeAGoodPageAsync(page, "advocate-requests");
 
         // A 51A report with child protection and the police on the case.
         await page.GotoAsync(survivorUrl);
         await page.ClickAsync("a[data-file-report-link]");
-        await page.WaitForURLAsync(survivorUrl + "/report");
+        await page.WaitForPageAsync(survivorUrl + "/report");
         await PageChecks.ShouldBeAGoodPageAsync(page, "advocate-report");
         (await page.InputValueAsync("#reportDate")).ShouldBe(Today());
         var caseNumber = "51A-" + survivorId[3..];
@@ -112,7 +112,7 @@ public sealed partial class AdvocatePagesBrowserTests(PlatformStack stack, Brows
         await page.SelectOptionAsync("#involved-child-protection", "dcf-region-4");
         await page.SelectOptionAsync("#involved-law-enforcement", "metro-police");
         await page.ClickAsync("form[data-report-form] button[type=submit]");
-        await page.WaitForURLAsync(survivorUrl + "?done=report");
+        await page.WaitForPageAsync(survivorUrl + "?done=report");
 
         var filed = page.Locator("[data-cases] [data-case]");
         (await filed.CountAsync()).ShouldBe(1);
@@ -126,7 +126,7 @@ public sealed partial class AdvocatePagesBrowserTests(PlatformStack stack, Brows
         // Closing the case ends the basis.
         await page.FillAsync("form[data-close-form] textarea", "Case closed by child protection");
         await page.ClickAsync("form[data-close-form] button[type=submit]");
-        await page.WaitForURLAsync(survivorUrl + "?done=closed");
+        await page.WaitForPageAsync(survivorUrl + "?done=closed");
         (await page.Locator("[data-cases] [data-case]").GetAttributeAsync("data-open")).ShouldBe("false");
         (await page.Locator("form[data-close-form]").CountAsync()).ShouldBe(0);
         (await page.Locator("[data-cases] [data-case]").InnerTextAsync()).ShouldContain("Case closed by child protection");
@@ -150,7 +150,7 @@ public sealed partial class AdvocatePagesBrowserTests(PlatformStack stack, Brows
         (await page.Locator("html").GetAttributeAsync("lang")).ShouldBe(culture);
         await page.FillAsync("#dateOfBirth", Today(addYears: -9));
         await page.ClickAsync("form[data-enroll-form] button[type=submit]");
-        await page.WaitForURLAsync(url => url.Contains("/advocate/survivors/sv-", StringComparison.Ordinal));
+        await page.WaitForPageAsync(url => url.Contains("/advocate/survivors/sv-", StringComparison.Ordinal));
 
         (await page.Locator("h1").InnerTextAsync()).ShouldStartWith(heading);
         (await page.Locator("#cases-title").InnerTextAsync()).ShouldBe(casesTitle);
@@ -285,7 +285,7 @@ public sealed partial class AdvocatePagesBrowserTests(PlatformStack stack, Brows
         await page.GotoAsync(Url($"advocate/survivors/{survivorId}?culture=en"));
         (await page.Locator("[data-waiting]").GetAttributeAsync("data-waiting")).ShouldBe("2");
         await page.ClickAsync("a[data-requests-link]");
-        await page.WaitForURLAsync(requestsUrl);
+        await page.WaitForPageAsync(requestsUrl);
         var asked = page.Locator($"[data-request='{approve}']");
         (await asked.InnerTextAsync()).ShouldContain("Northside Community Clinic");
         (await asked.InnerTextAsync()).ShouldContain("To coordinate the follow-up visit");
@@ -306,7 +306,7 @@ public sealed partial class AdvocatePagesBrowserTests(PlatformStack stack, Brows
         // Signed on paper: approved, and the grant the clinic asked for is on the survivor's page.
         await asked.Locator("input[name=Method][value=witnessed-paper]").CheckAsync();
         await asked.Locator("form[data-approve-form] button[type=submit]").ClickAsync();
-        await page.WaitForURLAsync(Url($"advocate/survivors/{survivorId}?done=approved"));
+        await page.WaitForPageAsync(Url($"advocate/survivors/{survivorId}?done=approved"));
         var grant = page.Locator("[data-grants] [data-grant]");
         (await grant.CountAsync()).ShouldBe(1);
         (await grant.GetAttributeAsync("data-method")).ShouldBe("witnessed-paper");
@@ -319,7 +319,7 @@ public sealed partial class AdvocatePagesBrowserTests(PlatformStack stack, Brows
         var declined = page.Locator($"[data-request='{decline}']");
         await declined.Locator("form[data-decline-form] textarea").FillAsync("Not now");
         await declined.Locator("form[data-decline-form] button[type=submit]").ClickAsync();
-        await page.WaitForURLAsync(Url($"advocate/survivors/{survivorId}?done=declined"));
+        await page.WaitForPageAsync(Url($"advocate/survivors/{survivorId}?done=declined"));
         (await page.Locator("[data-grants] [data-grant]").CountAsync()).ShouldBe(1);
         (await page.Locator("[data-waiting]").GetAttributeAsync("data-waiting")).ShouldBe("0");
         await page.GotoAsync(requestsUrl);

@@ -30,7 +30,7 @@ public sealed class AgencyAdminBrowserTests(PlatformStack stack, Browsers browse
         await PageChecks.ShouldBeAGoodPageAsync(shelter, "agency-mous");
 
         await shelter.ClickAsync("a[data-new-mou]");
-        await shelter.WaitForURLAsync(url => url.EndsWith("/agency/mous/new", StringComparison.Ordinal));
+        await shelter.WaitForPageAsync(url => url.EndsWith("/agency/mous/new", StringComparison.Ordinal));
         await PageChecks.ShouldBeAGoodPageAsync(shelter, "agency-mou-new");
 
         // Without purposes or kinds of records the API refuses, and says so beside those fields; what was typed stays.
@@ -53,7 +53,7 @@ public sealed class AgencyAdminBrowserTests(PlatformStack stack, Browsers browse
         await shelter.FillAsync("#effective", today.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
         await shelter.FillAsync("#expires", today.AddDays(20).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
         await shelter.ClickAsync("form[data-draft-form] button[type=submit]");
-        await shelter.WaitForURLAsync(url => url.Contains("done=drafted", StringComparison.Ordinal));
+        await shelter.WaitForPageAsync(url => url.Contains("done=drafted", StringComparison.Ordinal));
         var detailUrl = shelter.Url.Split('?')[0];
         Regex.IsMatch(detailUrl, "/agency/mous/[0-9a-f-]{36}$").ShouldBeTrue(detailUrl);
         (await shelter.Locator("[data-mou-title]").InnerTextAsync()).ShouldBe(title);
@@ -67,18 +67,18 @@ public sealed class AgencyAdminBrowserTests(PlatformStack stack, Browsers browse
         var document = Encoding.ASCII.GetBytes("%PDF-1.4\n% Memorandum of understanding " + title + "\n%%EOF\n");
         await shelter.SetInputFilesAsync("#document", new FilePayload { Name = "mou.pdf", MimeType = "application/pdf", Buffer = document });
         await shelter.ClickAsync("form[data-document-form] button[type=submit]");
-        await shelter.WaitForURLAsync(url => url.Contains("done=document", StringComparison.Ordinal));
+        await shelter.WaitForPageAsync(url => url.Contains("done=document", StringComparison.Ordinal));
         var sha256 = Convert.ToHexStringLower(SHA256.HashData(document));
         (await shelter.Locator("[data-document-sha256]").InnerTextAsync()).ShouldBe(sha256);
 
         await shelter.ClickAsync("form[data-submit-form] button[type=submit]");
-        await shelter.WaitForURLAsync(url => url.Contains("done=submit", StringComparison.Ordinal));
+        await shelter.WaitForPageAsync(url => url.Contains("done=submit", StringComparison.Ordinal));
         (await shelter.Locator("[data-status]").GetAttributeAsync("data-status")).ShouldBe("PendingSignature");
         (await shelter.Locator("form[data-document-form]").CountAsync()).ShouldBe(0, "a document under signature cannot change");
 
         await shelter.CheckAsync("#sign-confirm");
         await shelter.ClickAsync("form[data-sign-form] button[type=submit]");
-        await shelter.WaitForURLAsync(url => url.Contains("done=sign", StringComparison.Ordinal));
+        await shelter.WaitForPageAsync(url => url.Contains("done=sign", StringComparison.Ordinal));
         (await shelter.Locator("[data-party=harbor-house]").GetAttributeAsync("data-signed")).ShouldBe("true");
         (await shelter.Locator("[data-party=northside-clinic]").GetAttributeAsync("data-signed")).ShouldBe("false");
         (await shelter.Locator("[data-status]").GetAttributeAsync("data-status")).ShouldBe("PendingSignature");
@@ -90,7 +90,7 @@ public sealed class AgencyAdminBrowserTests(PlatformStack stack, Browsers browse
         var waiting = clinic.Locator("li[data-mou]", new() { Has = clinic.GetByRole(AriaRole.Link, new() { Name = title, Exact = true }) });
         (await waiting.Locator("[data-awaits-signature]").CountAsync()).ShouldBe(1);
         await waiting.GetByRole(AriaRole.Link, new() { Name = title, Exact = true }).ClickAsync();
-        await clinic.WaitForURLAsync(detailUrl);
+        await clinic.WaitForPageAsync(detailUrl);
         (await clinic.Locator("[data-document-sha256]").InnerTextAsync()).ShouldBe(sha256);
         var download = await clinic.Context.APIRequest.GetAsync(detailUrl + "?handler=document");
         download.Status.ShouldBe(200);
@@ -103,7 +103,7 @@ public sealed class AgencyAdminBrowserTests(PlatformStack stack, Browsers browse
         (await clinic.Locator("[data-error-for=sign]").CountAsync()).ShouldBe(1);
         await clinic.CheckAsync("#sign-confirm");
         await clinic.ClickAsync("form[data-sign-form] button[type=submit]");
-        await clinic.WaitForURLAsync(url => url.Contains("done=sign", StringComparison.Ordinal));
+        await clinic.WaitForPageAsync(url => url.Contains("done=sign", StringComparison.Ordinal));
         (await clinic.Locator("[data-status]").GetAttributeAsync("data-status")).ShouldBe("Active");
         (await clinic.Locator("[data-party=northside-clinic]").GetAttributeAsync("data-signed")).ShouldBe("true");
         (await clinic.Locator("[data-expiry-warning]").InnerTextAsync()).ShouldContain("Ends in 20 days.");
@@ -119,7 +119,7 @@ public sealed class AgencyAdminBrowserTests(PlatformStack stack, Browsers browse
         await clinic.FillAsync("#reason", "Replaced by the county-wide agreement.");
         await clinic.CheckAsync("#terminate-confirm");
         await clinic.ClickAsync("form[data-terminate-form] button[type=submit]");
-        await clinic.WaitForURLAsync(url => url.Contains("done=terminate", StringComparison.Ordinal));
+        await clinic.WaitForPageAsync(url => url.Contains("done=terminate", StringComparison.Ordinal));
         (await clinic.Locator("[data-status]").GetAttributeAsync("data-status")).ShouldBe("Terminated");
         (await clinic.Locator("form[data-terminate-form], form[data-sign-form]").CountAsync()).ShouldBe(0);
         (await clinic.Locator("[data-expiry-warning]").CountAsync()).ShouldBe(0);
@@ -163,7 +163,7 @@ public sealed class AgencyAdminBrowserTests(PlatformStack stack, Browsers browse
 
         await page.FillAsync("#public-key", key.ExportSubjectPublicKeyInfoPem());
         await page.ClickAsync("form[data-register-form] button[type=submit]");
-        await page.WaitForURLAsync(url => url.Contains("done=registered", StringComparison.Ordinal));
+        await page.WaitForPageAsync(url => url.Contains("done=registered", StringComparison.Ordinal));
         var card = page.Locator($"[data-system='{clientId}']");
         (await card.CountAsync()).ShouldBe(1);
         (await card.Locator("h3").InnerTextAsync()).ShouldBe("Intake system (test)");
@@ -180,7 +180,7 @@ public sealed class AgencyAdminBrowserTests(PlatformStack stack, Browsers browse
         await card.Locator("details:has(form[data-key-form]) summary").ClickAsync();
         await card.Locator("form[data-key-form] textarea").FillAsync(rsa.ExportSubjectPublicKeyInfoPem());
         await card.Locator("form[data-key-form] button[type=submit]").ClickAsync();
-        await page.WaitForURLAsync(url => url.Contains("done=rekeyed", StringComparison.Ordinal));
+        await page.WaitForPageAsync(url => url.Contains("done=rekeyed", StringComparison.Ordinal));
         (await TokenAsync(http, clientId, key, "ES384")).Status.ShouldBeOneOf(400, 401);
         (status, body) = await TokenAsync(http, clientId, rsa, "RS384");
         status.ShouldBe(200, body);
@@ -189,7 +189,7 @@ public sealed class AgencyAdminBrowserTests(PlatformStack stack, Browsers browse
         await card.Locator("details:has(form[data-remove-form]) summary").ClickAsync();
         await card.Locator("form[data-remove-form] input[name=Confirm]").CheckAsync();
         await card.Locator("form[data-remove-form] button[type=submit]").ClickAsync();
-        await page.WaitForURLAsync(url => url.Contains("done=removed", StringComparison.Ordinal));
+        await page.WaitForPageAsync(url => url.Contains("done=removed", StringComparison.Ordinal));
         (await page.Locator($"[data-system='{clientId}']").CountAsync()).ShouldBe(0);
         await PageChecks.ShouldBeAGoodPageAsync(page, "agency-clients-removed");
         (status, body) = await TokenAsync(http, clientId, rsa, "RS384");
@@ -214,7 +214,7 @@ public sealed class AgencyAdminBrowserTests(PlatformStack stack, Browsers browse
         await GotoAsync(page, "agency/mous");
         var first = page.Locator("li[data-mou] h2 a").First;
         await first.ClickAsync();
-        await page.WaitForURLAsync(url => Regex.IsMatch(url, "/agency/mous/[0-9a-f-]{36}$"));
+        await page.WaitForPageAsync(url => Regex.IsMatch(url, "/agency/mous/[0-9a-f-]{36}$"));
         (await page.Locator("form[data-sign-form], form[data-terminate-form], form[data-document-form]").CountAsync()).ShouldBe(0);
         await PageChecks.ShouldBeAGoodPageAsync(page, "agency-mou-platform-admin");
         await page.Context.CloseAsync();
@@ -233,7 +233,7 @@ public sealed class AgencyAdminBrowserTests(PlatformStack stack, Browsers browse
         var posted = page.WaitForResponseAsync(response => response.Request.Method == "POST" && response.Request.IsNavigationRequest);
         await page.ClickAsync(button);
         var response = await posted;
-        await page.WaitForLoadStateAsync(LoadState.DOMContentLoaded);
+        await page.WaitForLoadedAsync(LoadState.DOMContentLoaded);
         return response.Status;
     }
 

@@ -112,12 +112,12 @@ public static class PageChecks
         await page.Locator("form button[type=submit]").Last.ClickAsync();
         if (user.TotpSecret is not null)
         {
-            await page.WaitForURLAsync(url => url.Contains("/account/mfa", StringComparison.Ordinal));
+            await page.WaitForPageAsync(url => url.Contains("/account/mfa", StringComparison.Ordinal));
             await page.FillAsync("input[name=Code]", BrowserLogin.Totp(user));
             await page.Locator("form button[type=submit]").Last.ClickAsync();
         }
 
-        await page.WaitForURLAsync(url => url.StartsWith(stack.PortalUrl.AbsoluteUri, StringComparison.Ordinal) && !url.Contains("/callback/", StringComparison.Ordinal));
+        await page.WaitForPageAsync(url => url.StartsWith(stack.PortalUrl.AbsoluteUri, StringComparison.Ordinal) && !url.Contains("/callback/", StringComparison.Ordinal));
     }
 
     /// <summary>No serious or critical accessibility violation (axe-core, WCAG 2.x A and AA rules).</summary>

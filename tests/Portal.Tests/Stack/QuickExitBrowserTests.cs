@@ -31,7 +31,7 @@ public sealed class QuickExitBrowserTests(PlatformStack stack, Browsers browsers
             await page.ClickAsync("[data-quick-exit]");
         }
 
-        await page.WaitForURLAsync(stack.NeutralSite);
+        await page.WaitForPageAsync(stack.NeutralSite);
         (await page.TitleAsync()).ShouldBe("Weather");
 
         // Back, twice: whatever portal page comes back is asked for afresh and is not signed in.
@@ -66,7 +66,7 @@ public sealed class QuickExitBrowserTests(PlatformStack stack, Browsers browsers
 
         await page.ClickAsync("[data-quick-exit]");
 
-        await page.WaitForURLAsync(stack.NeutralSite);
+        await page.WaitForPageAsync(stack.NeutralSite);
         var tab = await context.NewPageAsync();
         await tab.GotoAsync(new Uri(stack.PortalUrl, "my").AbsoluteUri);
         (await tab.Locator("form.signout").CountAsync()).ShouldBe(0);

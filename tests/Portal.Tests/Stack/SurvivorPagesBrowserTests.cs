@@ -23,7 +23,7 @@ public sealed class SurvivorPagesBrowserTests(PlatformStack stack, Browsers brow
         await PageChecks.ShouldBeAGoodPageAsync(page, "survivor-my-sharing");
 
         await page.ClickAsync("main a[href='/my/share']");
-        await page.WaitForURLAsync(Url("my/share"));
+        await page.WaitForPageAsync(Url("my/share"));
         await PageChecks.ShouldBeAGoodPageAsync(page, "survivor-share-1-agency");
         await page.CheckAsync("#agency-bridge-legal");
         await page.ClickAsync("[data-next]");
@@ -54,7 +54,7 @@ public sealed class SurvivorPagesBrowserTests(PlatformStack stack, Browsers brow
         await PageChecks.ShouldBeAGoodPageAsync(page, "survivor-share-5-confirm");
         await page.ClickAsync("[data-confirm]");
 
-        await page.WaitForURLAsync(url => url.Contains("/my?granted=", StringComparison.Ordinal));
+        await page.WaitForPageAsync(url => url.Contains("/my?granted=", StringComparison.Ordinal));
         var grantId = page.Url[(page.Url.IndexOf("granted=", StringComparison.Ordinal) + "granted=".Length)..];
         var card = page.Locator($"[data-grant='{grantId}']");
         (await card.CountAsync()).ShouldBe(1, "the new grant is listed");
@@ -66,7 +66,7 @@ public sealed class SurvivorPagesBrowserTests(PlatformStack stack, Browsers brow
         await PageChecks.ShouldBeAGoodPageAsync(page, "survivor-revoke-confirm");
         await page.ClickAsync("[data-revoke-yes]");
 
-        await page.WaitForURLAsync(Url("my?revoked=1"));
+        await page.WaitForPageAsync(Url("my?revoked=1"));
         (await page.Locator("[data-revoked]").CountAsync()).ShouldBe(1);
         (await page.Locator($"[data-grant='{grantId}']").CountAsync()).ShouldBe(0, "a revoked grant is gone from the list");
     }
@@ -126,7 +126,7 @@ public sealed class SurvivorPagesBrowserTests(PlatformStack stack, Browsers brow
         await card.Locator("summary").ClickAsync();
         await PageChecks.ShouldBeAGoodPageAsync(page, "survivor-requests");
         await card.Locator("[data-decline]").ClickAsync();
-        await page.WaitForURLAsync(Url("my/requests?answered=declined"));
+        await page.WaitForPageAsync(Url("my/requests?answered=declined"));
         (await page.GetAttributeAsync($"[data-answered-request='{request}']", "data-state")).ShouldBe("declined");
         await PageChecks.ShouldBeAGoodPageAsync(page, "survivor-requests-answered");
 
@@ -149,7 +149,7 @@ public sealed class SurvivorPagesBrowserTests(PlatformStack stack, Browsers brow
         await page.WaitForSelectorAsync($"[data-confirm-add='{option}']");
         await PageChecks.ShouldBeAGoodPageAsync(page, "survivor-never-confirm");
         await page.ClickAsync("[data-confirm-add] a");
-        await page.WaitForURLAsync(Url("my/never"));
+        await page.WaitForPageAsync(Url("my/never"));
         (await page.Locator($"[data-agency='{option}']").CountAsync()).ShouldBe(0, "going back adds nothing");
 
         // A wizard step with the missing choice said beside it.

@@ -4,6 +4,7 @@ using Consent.Identity.Connect;
 using Consent.Identity.Localization;
 using Consent.Identity.Security;
 using Consent.ServiceDefaults;
+using Consent.ServiceDefaults.Safety;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -17,7 +18,7 @@ var app = builder.Build();
 
 app.UseServiceDefaults();
 app.UseSafetyHeaders();
-app.UseStaticFiles();
+app.UseStaticFilesWithQuickExit();
 app.UseIdentityLocalization();
 app.UseRateLimiter();
 app.UseRouting();

@@ -7,6 +7,7 @@ using Consent.Portal.Safety;
 using Consent.Portal.SignIn;
 using Consent.ServiceDefaults;
 using Consent.ServiceDefaults.KeyRing;
+using Consent.ServiceDefaults.Safety;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -23,7 +24,7 @@ var app = builder.Build();
 
 app.UseServiceDefaults();
 app.UseSafetyHeaders();
-app.UseStaticFiles();
+app.UseStaticFilesWithQuickExit();
 app.UsePortalLocalization();
 app.UseErrorPages();
 app.UseRouting();

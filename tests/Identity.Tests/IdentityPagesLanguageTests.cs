@@ -176,7 +176,7 @@ public sealed class IdentityPagesLanguageTests(IdentityHost host) : IClassFixtur
 
         page.QuerySelectorAll("script").ShouldAllBe(script => script.HasAttribute("src") && script.TextContent.Trim().Length == 0);
         page.QuerySelectorAll("script[src]").Select(script => script.GetAttribute("src")!)
-            .ShouldContain(src => src.StartsWith("/js/quick-exit.js", StringComparison.Ordinal));
+            .ShouldContain(src => src.StartsWith("/js/quick-exit.js?v=", StringComparison.Ordinal), "served and versioned");
 
         var title = page.Title!.ToLowerInvariant();
         title.ShouldNotBeNullOrWhiteSpace();

@@ -20,7 +20,7 @@ public sealed class HomePageTests(Platform platform)
         quickExit.TextContent.Trim().ShouldBe("Quick exit");
         quickExit.GetAttribute("href").ShouldBe("/exit", "the exit ends the sessions before leaving for the neutral site");
         quickExit.GetAttribute("rel")!.ShouldContain("noreferrer");
-        page.QuerySelector("script[src^='/js/quick-exit.js']").ShouldNotBeNull("with JavaScript it also replaces the history entry");
+        page.QuerySelector("script[src^='/js/quick-exit.js?v=']").ShouldNotBeNull("with JavaScript it also replaces the history entry (the script is found and versioned)");
 
         var signIn = page.QuerySelector<IHtmlAnchorElement>("a[data-signin]").ShouldNotBeNull();
         signIn.GetAttribute("href").ShouldBe("/signin");

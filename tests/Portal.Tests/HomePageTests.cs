@@ -57,10 +57,14 @@ public sealed class HomePageTests(Platform platform)
     }
 
     [Fact]
-    public async Task LanguageChosenOnce_IsRemembered()
+    public async Task LanguageChosenOnce_IsRemembered_ForTheBrowserSessionOnly()
     {
         var browser = platform.Portal.CreateBrowser();
-        await PortalLogin.PageAsync(browser, "/?culture=es");
+        var chosen = await browser.GetAsync("/?culture=es");
+        chosen.StatusCode.ShouldBe(HttpStatusCode.OK);
+        var cookie = chosen.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("consent.portal.culture=", StringComparison.Ordinal));
+        cookie.ShouldNotContain("expires", Case.Insensitive, "a lasting cookie would tell the next person at the device that the portal was used");
+        cookie.ShouldNotContain("max-age", Case.Insensitive);
 
         var page = await PortalLogin.PageAsync(browser, "/");
 

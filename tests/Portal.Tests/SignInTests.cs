@@ -173,6 +173,8 @@ public sealed class SignInTests(Platform platform)
     public async Task QuickExit_EndsThePortalSession_AndLeavesThroughTheProvidersExit()
     {
         var browser = await PortalLogin.SignInAsync(platform.Portal, "demo-survivor");
+        (await browser.GetAsync("/?culture=ko")).Headers.GetValues("Set-Cookie")
+            .ShouldContain(cookie => cookie.StartsWith("consent.portal.culture=", StringComparison.Ordinal));
 
         var exit = await browser.GetAsync("/exit");
 
@@ -180,6 +182,8 @@ public sealed class SignInTests(Platform platform)
         BrowserLogin.Location(exit).ShouldBe(IdentityHost.Issuer + "account/exit", "the provider ends its own session, then leaves");
         exit.Headers.CacheControl!.NoStore.ShouldBeTrue();
         exit.Headers.GetValues("Set-Cookie").ShouldContain(cookie => cookie.StartsWith("portal.session=;", StringComparison.Ordinal));
+        exit.Headers.GetValues("Set-Cookie").ShouldContain(cookie => cookie.StartsWith("consent.portal.culture=;", StringComparison.Ordinal),
+            "the language chosen is forgotten too");
         BrowserLogin.Location(await browser.GetAsync("/my")).ShouldContain("/signin", Case.Sensitive, "the session is gone");
 
         var nobody = await platform.Portal.CreateBrowser().GetAsync("/exit");

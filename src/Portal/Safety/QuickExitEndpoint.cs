@@ -1,3 +1,4 @@
+using Consent.Portal.Localization;
 using Consent.Portal.SignIn;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
@@ -7,7 +8,7 @@ using static OpenIddict.Client.AspNetCore.OpenIddictClientAspNetCoreConstants;
 namespace Consent.Portal.Safety;
 
 /// <summary>
-/// The quick exit: ends the portal session at once, revokes its refresh token, and sends the browser through the
+/// The quick exit: ends the portal session at once, revokes its refresh token, deletes the language cookie, and sends the browser through the
 /// provider's own exit (which ends the provider's session) to the neutral site. A GET on purpose, so that a plain
 /// link works without JavaScript; all it can do is sign someone out, so a forged link costs nothing but a new sign-in.
 /// </summary>
@@ -35,6 +36,7 @@ internal static class QuickExitEndpoint
             await SignInEndpoints.RevokeAsync(http.RequestServices, refreshToken, deadline.Token);
         }
 
+        http.Response.Cookies.Delete(LocalizationExtensions.CookieName);
         http.Response.Headers.CacheControl = "no-store";
         var providerExit = new Uri(oidc.Value.Authority, ProviderExitPath);
         return Results.Redirect(session.Succeeded ? providerExit.AbsoluteUri : safety.Value.QuickExitUrl.AbsoluteUri);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Consent.Portal.Localization;
+using Consent.ServiceDefaults.Localization;
 using Microsoft.Extensions.Localization;
 
 namespace Consent.Portal.Pages.Advocate;
@@ -32,19 +33,7 @@ public static class AdvocateDisplay
     public static string Date(DateTimeOffset at) => Date(DateOnly.FromDateTime(at.UtcDateTime));
 
     /// <summary>A language code (<c>es</c>) named in that language (<c>Español</c>), as the layout's language menu names it.</summary>
-    public static string Language(string code)
-    {
-        try
-        {
-            var culture = CultureInfo.GetCultureInfo(code, predefinedOnly: true);
-            var name = culture.NativeName;
-            return name.Length == 0 ? code : culture.TextInfo.ToUpper(name[0]) + name[1..];
-        }
-        catch (CultureNotFoundException)
-        {
-            return code;
-        }
-    }
+    public static string Language(string code) => PageLanguages.NativeName(code);
 
     /// <summary>An agency's name from the directory, else its id.</summary>
     public static string Agency(IReadOnlyDictionary<string, string> names, string id) => names.GetValueOrDefault(id) ?? id;

@@ -1,4 +1,5 @@
 using Spectre.Console;
+using Spectre.Console.Rendering;
 
 namespace Consent.Cli;
 
@@ -11,6 +12,33 @@ public sealed class CliOutput(TextWriter output, TextWriter error, IAnsiConsole 
 
     /// <summary>Tables and other rich output (to <see cref="Out"/>).</summary>
     public IAnsiConsole Console { get; } = console;
+
+    /// <summary>
+    /// Writes a table, at its natural width (one line per row) when the console is too narrow to hold it without breaking
+    /// words: there Spectre.Console would fold ids and key ids mid-word, or print a lone "…" instead of a table whose
+    /// no-wrap columns do not fit (at 80 columns, the width of redirected output, the demo's clients do not). A narrow
+    /// terminal wraps the long lines; nothing is lost.
+    /// </summary>
+    public void Write(Table table)
+    {
+        var width = Console.Profile.Width;
+        var size = ((IRenderable)table).Measure(RenderOptions.Create(Console, Console.Profile.Capabilities), int.MaxValue);
+        if (size.Min <= width)
+        {
+            Console.Write(table);
+            return;
+        }
+
+        Console.Profile.Width = size.Max;
+        try
+        {
+            Console.Write(table);
+        }
+        finally
+        {
+            Console.Profile.Width = width;
+        }
+    }
 
     public static CliOutput ForConsole() => new(System.Console.Out, System.Console.Error, AnsiConsole.Console);
 

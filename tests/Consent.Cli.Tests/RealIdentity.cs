@@ -11,8 +11,7 @@ namespace Consent.Cli.Tests;
 
 /// <summary>
 /// The real identity provider (<see cref="IdentityHost"/>, seeded as <c>./run.sh</c> seeds it) on Kestrel at
-/// 127.0.0.1: the CLI makes its own HttpClient, so it must reach the provider over a real socket, as it
-/// reaches <see cref="StandInIdentity"/>.
+/// 127.0.0.1: the CLI makes its own HttpClient, so it must reach the provider over a real socket.
 /// </summary>
 public sealed class RealIdentity : IAsyncLifetime
 {
@@ -22,6 +21,9 @@ public sealed class RealIdentity : IAsyncLifetime
 
     /// <summary>The demo users file the provider wrote (Development).</summary>
     public string UsersFile => Path.Combine(Host.DataDirectory, "demo", "users.json");
+
+    /// <summary>The platform operator's client credentials the provider wrote (Development), as <c>consent clients</c> reads them.</summary>
+    public string PlatformClientFile => Path.Combine(Host.DataDirectory, "demo", "platform-client.json");
 
     public IReadOnlyList<DemoUser> Users =>
         JsonSerializer.Deserialize<List<DemoUser>>(File.ReadAllText(UsersFile), new JsonSerializerOptions(JsonSerializerDefaults.Web))!;

@@ -118,7 +118,7 @@ internal static class ClientsCommands
             await output.Out.WriteLineAsync(client.Kind == ClientKinds.ConsentDirectory
                 ? $"Registered consent directory {client.ClientId}, operated by agency {client.AgencyId}, for purpose {client.PurposeOfUse}."
                 : $"Registered client {client.ClientId} for agency {client.AgencyId}.");
-            output.Console.Write(Table([client]));
+            output.Write(Table([client]));
             if (!string.IsNullOrEmpty(client.ClientSecret))
             {
                 await output.Out.WriteLineAsync("Client secret (shown only now; store it safely): " + client.ClientSecret);
@@ -142,7 +142,7 @@ internal static class ClientsCommands
                 return ExitCodes.Ok;
             }
 
-            output.Console.Write(Table(clients));
+            output.Write(Table(clients));
             return ExitCodes.Ok;
         }));
         return list;

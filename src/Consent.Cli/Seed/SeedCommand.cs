@@ -157,7 +157,7 @@ internal static class SeedCommand
         table.AddRow("Merkle tree leaves", Count(before.TreeLeaves), Count(after.TreeLeaves), Timed(timings["tree"], after.TreeLeaves - before.TreeLeaves, "leaves"));
         table.AddRow("Consent grants", Count(before.Consents), Count(after.Consents), Timed(timings["consents"], after.Consents - before.Consents, "grants"));
         table.AddRow("Synthetic survivors", Count(before.SyntheticSurvivors), Count(after.SyntheticSurvivors), "");
-        output.Console.Write(table);
+        output.Write(table);
         await output.Out.WriteLineAsync($"Database: {target.Name}");
         await output.Out.WriteLineAsync(head is null
             ? "Tree head: none signed (the tree has not grown since the latest head)."

@@ -130,7 +130,7 @@ internal static class VerifyLogCommand
         table.AddRow("Trusted keys", Markup.Escape(keys));
         table.AddRow("Failures", Count(result.FailureCount));
         table.AddRow("Time", string.Create(CultureInfo.InvariantCulture, $"{result.Elapsed.TotalSeconds:0.00} s ({rate:N0} entries/s)"));
-        output.Console.Write(table);
+        output.Write(table);
 
         if (result.FirstFailure is not { } first)
         {

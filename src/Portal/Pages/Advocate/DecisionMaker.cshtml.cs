@@ -14,10 +14,6 @@ public sealed class DecisionMakerModel(ConsentApiClient api, IStringLocalizer<Ad
 {
     public DecisionMakerForm Form { get; private set; } = new();
 
-    public AdvocateRefusal? Refusal { get; private set; }
-
-    public ApiStatus? NotDone { get; private set; }
-
     public async Task OnGetAsync(string survivorId, CancellationToken cancellationToken)
     {
         await LoadSurvivorAsync(survivorId, cancellationToken);
@@ -42,22 +38,9 @@ public sealed class DecisionMakerModel(ConsentApiClient api, IStringLocalizer<Ad
         LogNotDone("decision-maker", answer.Status, answer.Problem);
         Form = form;
         await LoadSurvivorAsync(survivorId, cancellationToken);
-        if (answer is { Status: ApiStatus.Refused, Problem: { } problem })
-        {
-            // A kind the API cannot read at all comes back as a malformed request: it is about the kind.
-            Refusal = AdvocateRefusal.Of(problem, Text, new Dictionary<string, string>(StringComparer.Ordinal) { ["malformed-request"] = "kind" });
-        }
-        else
-        {
-            NotDone = answer.Status;
-        }
-
-        if (Found)
-        {
-            MirrorStatus(answer.Status, answer.Problem);
-        }
-
-        return Page();
+        // A kind the API cannot read at all comes back as a malformed request: it is about the kind.
+        return NotDonePage(answer.Status, answer.Problem, refused =>
+            AdvocateRefusal.Of(refused, Text, new Dictionary<string, string>(StringComparer.Ordinal) { ["malformed-request"] = "kind" }));
     }
 
     public sealed class DecisionMakerForm

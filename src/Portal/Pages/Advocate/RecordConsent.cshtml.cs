@@ -34,10 +34,6 @@ public sealed class RecordConsentModel(ConsentApiClient api, IStringLocalizer<Ad
 
     public ConsentForm Form { get; private set; } = new();
 
-    public AdvocateRefusal? Refusal { get; private set; }
-
-    public ApiStatus? NotDone { get; private set; }
-
     public ApiAnswer<List<CategoryEntry>> Categories { get; private set; } = ApiAnswer<List<CategoryEntry>>.Unavailable;
 
     public ApiAnswer<List<ConsentTextEntry>> Texts { get; private set; } = ApiAnswer<List<ConsentTextEntry>>.Unavailable;
@@ -95,24 +91,10 @@ public sealed class RecordConsentModel(ConsentApiClient api, IStringLocalizer<Ad
     private async Task<IActionResult> ShowAgainAsync(string survivorId, ApiStatus status, ApiProblem? problem, CancellationToken cancellationToken)
     {
         await LoadAsync(survivorId, cancellationToken);
-        if (status is ApiStatus.Refused && problem is not null)
+        return NotDonePage(status, problem, refused => AdvocateRefusal.Of(refused, Text, FieldOfType, new Dictionary<string, string>(StringComparer.Ordinal)
         {
-            Refusal = AdvocateRefusal.Of(problem, Text, FieldOfType, new Dictionary<string, string>(StringComparer.Ordinal)
-            {
-                ["consentTextVersion"] = "consentTextId",
-            });
-        }
-        else
-        {
-            NotDone = status;
-        }
-
-        if (Found)
-        {
-            MirrorStatus(status, problem);
-        }
-
-        return Page();
+            ["consentTextVersion"] = "consentTextId",
+        }));
     }
 
     private async Task LoadAsync(string survivorId, CancellationToken cancellationToken)

@@ -22,10 +22,6 @@ public sealed class ReportModel(ConsentApiClient api, IStringLocalizer<AdvocateS
 
     public ReportForm Form { get; private set; } = new();
 
-    public AdvocateRefusal? Refusal { get; private set; }
-
-    public ApiStatus? NotDone { get; private set; }
-
     public async Task OnGetAsync(string survivorId, CancellationToken cancellationToken)
     {
         Form = new ReportForm { ReportDate = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) };
@@ -72,21 +68,7 @@ public sealed class ReportModel(ConsentApiClient api, IStringLocalizer<AdvocateS
     private async Task<IActionResult> ShowAgainAsync(string survivorId, ApiStatus status, ApiProblem? problem, CancellationToken cancellationToken)
     {
         await LoadSurvivorAsync(survivorId, cancellationToken);
-        if (status is ApiStatus.Refused && problem is not null)
-        {
-            Refusal = AdvocateRefusal.Of(problem, Text, FieldOfType);
-        }
-        else
-        {
-            NotDone = status;
-        }
-
-        if (Found)
-        {
-            MirrorStatus(status, problem);
-        }
-
-        return Page();
+        return NotDonePage(status, problem, refused => AdvocateRefusal.Of(refused, Text, FieldOfType));
     }
 
     public sealed class ReportForm

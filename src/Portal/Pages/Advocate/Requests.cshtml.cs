@@ -36,10 +36,6 @@ public sealed class RequestsModel(ConsentApiClient api, IStringLocalizer<Advocat
 
     public AnswerForm? Posted { get; private set; }
 
-    public AdvocateRefusal? Refusal { get; private set; }
-
-    public ApiStatus? NotDone { get; private set; }
-
     public async Task OnGetAsync(string survivorId, CancellationToken cancellationToken)
     {
         await LoadAsync(survivorId, cancellationToken);
@@ -89,22 +85,12 @@ public sealed class RequestsModel(ConsentApiClient api, IStringLocalizer<Advocat
     {
         Posted = form;
         await LoadAsync(survivorId, cancellationToken);
-        if (status is ApiStatus.Refused && problem is not null)
+        return NotDonePage(status, problem, refused =>
         {
-            Refusal = AdvocateRefusal.Of(problem, Text, fieldOfType, ApproveFieldOfError);
-            Refusal.AnchorSuffix = "-" + form.RequestId.ToString("N");
-        }
-        else
-        {
-            NotDone = status;
-        }
-
-        if (Found)
-        {
-            MirrorStatus(status, problem);
-        }
-
-        return Page();
+            var refusal = AdvocateRefusal.Of(refused, Text, fieldOfType, ApproveFieldOfError);
+            refusal.AnchorSuffix = "-" + form.RequestId.ToString("N");
+            return refusal;
+        });
     }
 
     private async Task LoadAsync(string survivorId, CancellationToken cancellationToken)

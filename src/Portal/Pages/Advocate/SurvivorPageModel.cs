@@ -28,6 +28,12 @@ public abstract class SurvivorPageModel(ConsentApiClient api, IStringLocalizer<A
 
     public IReadOnlyList<AgencyEntry> ActiveAgencies { get; private set; } = [];
 
+    /// <summary>Why the API refused the form's change, said beside the fields it names.</summary>
+    public AdvocateRefusal? Refusal { get; private set; }
+
+    /// <summary>Why the change was not made when the API did not refuse it (down, the session to renew).</summary>
+    public ApiStatus? NotDone { get; private set; }
+
     /// <summary>The survivor could be read: the page's own content may be shown.</summary>
     public bool Found => Survivor.Status is ApiStatus.Ok;
 
@@ -59,6 +65,31 @@ public abstract class SurvivorPageModel(ConsentApiClient api, IStringLocalizer<A
             ApiStatus.Refused => problem?.Status ?? StatusCodes.Status400BadRequest,
             _ => StatusCodes.Status503ServiceUnavailable,
         };
+    }
+
+    /// <summary>
+    /// The form again after the API did not make the change (the page's data loaded again first): a refusal, worded by
+    /// <paramref name="refusal"/>, beside the fields, or a notice of why nothing was done; the page's status mirrors the
+    /// API's answer when the survivor could be shown.
+    /// </summary>
+    protected PageResult NotDonePage(ApiStatus status, ApiProblem? problem, Func<ApiProblem, AdvocateRefusal> refusal)
+    {
+        ArgumentNullException.ThrowIfNull(refusal);
+        if (status is ApiStatus.Refused && problem is not null)
+        {
+            Refusal = refusal(problem);
+        }
+        else
+        {
+            NotDone = status;
+        }
+
+        if (Found)
+        {
+            MirrorStatus(status, problem);
+        }
+
+        return Page();
     }
 
     /// <summary>The survivor's page, after a change was saved (post, redirect, get).</summary>

@@ -1,6 +1,4 @@
-using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using Consent.TestSupport;
@@ -14,7 +12,8 @@ namespace Consent.Portal.Tests.Stack;
 /// </summary>
 public sealed class PlatformStack : IAsyncLifetime
 {
-    private readonly List<(string Name, Process Process, StringBuilder Output)> processes = [];
+    private readonly List<AppProcess> processes = [];
+    private readonly HttpClient probe = new() { Timeout = TimeSpan.FromSeconds(5) };
     private readonly Dictionary<string, string> apiSettings;
 
     public PlatformStack()
@@ -31,6 +30,9 @@ public sealed class PlatformStack : IAsyncLifetime
     public static PlatformStack WithApiSettings(Dictionary<string, string> apiSettings) => new(apiSettings);
 
     public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), "consent-stack-tests", Guid.NewGuid().ToString("n"));
+
+    /// <summary>Where the three processes write their output (<see cref="Output"/> gives its end).</summary>
+    private string Logs => Path.Combine(DataDirectory, "logs");
 
     public Uri IdentityUrl { get; private set; } = null!;
 
@@ -71,12 +73,12 @@ public sealed class PlatformStack : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Directory.CreateDirectory(DataDirectory);
-        NeutralSite = $"http://127.0.0.1:{FreePort()}/";
+        Directory.CreateDirectory(Logs);
+        NeutralSite = $"http://127.0.0.1:{AppProcess.FreeUrl().Port}/";
         StartNeutralSite();
-        IdentityUrl = new Uri($"http://localhost:{FreePort()}/");
-        ApiUrl = new Uri($"http://localhost:{FreePort()}/");
-        PortalUrl = new Uri($"http://localhost:{FreePort()}/");
+        IdentityUrl = AppProcess.FreeUrl();
+        ApiUrl = AppProcess.FreeUrl();
+        PortalUrl = AppProcess.FreeUrl();
         var secret = Convert.ToHexString(Guid.NewGuid().ToByteArray()) + Convert.ToHexString(Guid.NewGuid().ToByteArray());
         var portal = PortalUrl.AbsoluteUri.TrimEnd('/');
 
@@ -149,89 +151,35 @@ public sealed class PlatformStack : IAsyncLifetime
     }
 
     /// <summary>What the three processes wrote, for a failing test's message.</summary>
-    public string Output()
-    {
-        var text = new StringBuilder();
-        foreach (var (name, _, output) in processes)
-        {
-            lock (output)
-            {
-                text.AppendLine($"--- {name} ---").Append(output.Length > 20_000 ? output.ToString(output.Length - 20_000, 20_000) : output.ToString());
-            }
-        }
-
-        return text.ToString();
-    }
+    public string Output() => string.Concat(processes.Select(process => $"--- {process.Name} ---\n{process.Output()}"));
 
     private void Start(string name, string project, string assembly, Uri url, Dictionary<string, string> settings)
     {
-        var projectDirectory = Path.Combine(RepositoryRoot(), "src", project);
-        var dll = Path.Combine(projectDirectory, "bin", Repository.BuildConfiguration(), "net10.0", assembly + ".dll");
-        if (!File.Exists(dll))
+        var environment = new Dictionary<string, string>
         {
-            throw new InvalidOperationException($"{dll} is missing: build the solution first.");
-        }
-
-        var start = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = projectDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
+            ["ASPNETCORE_ENVIRONMENT"] = "Development",
+            ["DOTNET_ENVIRONMENT"] = "Development",
+            ["Storage__DataDirectory"] = DataDirectory,
+            ["Serilog__MinimumLevel__Default"] = "Warning",
         };
-        start.ArgumentList.Add(dll);
-        start.ArgumentList.Add("--urls");
-        start.ArgumentList.Add(url.AbsoluteUri.TrimEnd('/'));
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
-        start.Environment["DOTNET_ENVIRONMENT"] = "Development";
-        start.Environment["Storage__DataDirectory"] = DataDirectory;
-        start.Environment["Serilog__MinimumLevel__Default"] = "Warning";
         foreach (var (key, value) in settings)
         {
-            start.Environment[key] = value;
+            environment[key] = value;
         }
 
-        var output = new StringBuilder();
-        var process = new Process { StartInfo = start };
-        process.OutputDataReceived += (_, line) => { lock (output) { output.AppendLine(line.Data); } };
-        process.ErrorDataReceived += (_, line) => { lock (output) { output.AppendLine(line.Data); } };
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        processes.Add((name, process, output));
+        processes.Add(AppProcess.Start(name, RepositoryRoot(), project, assembly, url, Logs, environment, Repository.BuildConfiguration()));
     }
 
     private async Task WaitReadyAsync(Uri url)
     {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
-        var deadline = DateTime.UtcNow.AddSeconds(90);
-        while (DateTime.UtcNow < deadline)
+        try
         {
-            foreach (var (name, process, _) in processes)
-            {
-                if (process.HasExited)
-                {
-                    throw new InvalidOperationException($"{name} stopped with code {process.ExitCode}:\n{Output()}");
-                }
-            }
-
-            try
-            {
-                using var response = await http.GetAsync(new Uri(url, "health/ready"));
-                if (response.StatusCode == HttpStatusCode.OK)
-                {
-                    return;
-                }
-            }
-            catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException)
-            {
-                // Not listening yet.
-            }
-
-            await Task.Delay(250);
+            await processes.Single(process => process.Url == url).WaitReadyAsync(probe, TimeSpan.FromSeconds(90));
         }
-
-        throw new TimeoutException($"{url} did not become ready:\n{Output()}");
+        catch (InvalidOperationException exception)
+        {
+            throw new InvalidOperationException($"{exception.Message}:\n{Output()}", exception);
+        }
     }
 
     public Task DisposeAsync()
@@ -242,25 +190,12 @@ public sealed class PlatformStack : IAsyncLifetime
         }
 
         neutralSite?.Close();
-
-        foreach (var (_, process, _) in processes)
+        foreach (var process in processes)
         {
-            try
-            {
-                if (!process.HasExited)
-                {
-                    process.Kill(entireProcessTree: true);
-                    process.WaitForExit(10_000);
-                }
-            }
-            catch (InvalidOperationException)
-            {
-                // Already gone.
-            }
-
             process.Dispose();
         }
 
+        probe.Dispose();
         try
         {
             Directory.Delete(DataDirectory, recursive: true);
@@ -271,13 +206,6 @@ public sealed class PlatformStack : IAsyncLifetime
         }
 
         return Task.CompletedTask;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     /// <summary>The folder holding Consent.sln.</summary>

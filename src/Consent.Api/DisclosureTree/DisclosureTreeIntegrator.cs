@@ -221,7 +221,8 @@ public sealed partial class DisclosureTreeIntegrator(
         return loaded;
     }
 
-    private static async Task<long> StoredSizeAsync(ConsentDb db, CancellationToken cancellationToken) =>
+    /// <summary>How many leaves the stored tree holds, from its last row's key (no count of every row: seconds at 10M leaves).</summary>
+    public static async Task<long> StoredSizeAsync(ConsentDb db, CancellationToken cancellationToken) =>
         (await db.DisclosureTree.MaxAsync(r => (long?)r.LeafIndex, cancellationToken) ?? -1) + 1;
 
     /// <summary>Sequence, previous hash and hash of up to <paramref name="limit"/> entries after the first <paramref name="size"/>.</summary>

@@ -162,7 +162,7 @@ internal sealed class SeedTarget : IAsyncDisposable
         var syntheticSurvivors = await db.Survivors.LongCountAsync(s => s.Id.StartsWith(SyntheticIds.SurvivorPrefix), cancellationToken);
         var realSurvivors = await db.Survivors.LongCountAsync(s => !s.Id.StartsWith(SyntheticIds.SurvivorPrefix)
             && s.Id != DemoData.AdultSurvivorId && s.Id != DemoData.MinorSurvivorId, cancellationToken);
-        var tree = await db.DisclosureTree.LongCountAsync(cancellationToken);
+        var tree = await DisclosureTreeIntegrator.StoredSizeAsync(db, cancellationToken);
         return new SeedCounts(entries, tree, consents, syntheticGrants, syntheticSurvivors, realSurvivors);
     }
 

@@ -110,7 +110,7 @@ public abstract class SeedTests : IAsyncLifetime
     {
         await using (var db = Open())
         {
-            db.Agencies.Add(Api.Demo.DemoData.AgencyOf(Api.Demo.DemoData.Agencies[0]));
+            db.Agencies.Add(Api.Demo.DemoData.AgencyOf(Consent.Policies.DemoAgencies.All[0]));
             db.Survivors.Add(new Survivor("sv-77", "harbor-house", "en", null, null, "advocate-1", DateTimeOffset.UtcNow));
             await db.SaveChangesAsync();
         }

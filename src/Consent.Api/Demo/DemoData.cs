@@ -8,7 +8,7 @@ using Consent.Api.Storage;
 using Consent.Api.Survivors;
 using PurposesOfUse = Consent.Policies.PurposesOfUse;
 using Microsoft.EntityFrameworkCore;
-using AgencyTypes = Consent.Policies.AgencyTypes;
+using DemoAgencies = Consent.Policies.DemoAgencies;
 
 namespace Consent.Api.Demo;
 
@@ -23,16 +23,6 @@ public sealed partial class DemoData(ConsentDb db, FhirWrites fhir, TimeProvider
     public const string MinorSurvivorId = "sv-1002";
     public const string Seeder = "demo-seed";
 
-    public static readonly IReadOnlyList<(string Id, string Name, string Type)> Agencies =
-    [
-        ("harbor-house", "Harbor House Shelter", AgencyTypes.Shelter),
-        ("bridge-legal", "Bridge Legal Aid", AgencyTypes.Legal),
-        ("northside-clinic", "Northside Community Clinic", AgencyTypes.Medical),
-        ("lighthouse-counseling", "Lighthouse Counseling", AgencyTypes.BehavioralHealth),
-        ("metro-police", "Metro Police Department", AgencyTypes.LawEnforcement),
-        ("dcf-region-4", "Child Protection, Region 4", AgencyTypes.ChildProtection),
-    ];
-
     /// <summary>A demo agency as the demo stores it (also for <c>consent seed</c>, whose grants name these agencies).</summary>
     public static Agency AgencyOf((string Id, string Name, string Type) agency) =>
         new(agency.Id, agency.Name, agency.Type, "Region 4", ["en", "es"], "Intake desk");
@@ -41,7 +31,7 @@ public sealed partial class DemoData(ConsentDb db, FhirWrites fhir, TimeProvider
     {
         var now = time.GetUtcNow();
         var added = 0;
-        foreach (var (id, name, type) in Agencies)
+        foreach (var (id, name, type) in DemoAgencies.All)
         {
             if (!await db.Agencies.AnyAsync(a => a.Id == id, cancellationToken))
             {

@@ -3,6 +3,7 @@ using Consent.Api.Consents;
 using Consent.Api.Demo;
 using Consent.Api.Storage;
 using Consent.Api.Survivors;
+using DemoAgencies = Consent.Policies.DemoAgencies;
 using PurposesOfUse = Consent.Policies.PurposesOfUse;
 using Microsoft.EntityFrameworkCore;
 
@@ -39,7 +40,7 @@ internal sealed class SyntheticConsents(IServiceProvider services, TimeProvider 
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ConsentDb>();
         var present = await db.Agencies.Select(a => a.Id).ToListAsync(cancellationToken);
-        db.Agencies.AddRange(DemoData.Agencies.Where(a => !present.Contains(a.Id)).Select(DemoData.AgencyOf));
+        db.Agencies.AddRange(DemoAgencies.All.Where(a => !present.Contains(a.Id)).Select(DemoData.AgencyOf));
         await db.SaveChangesAsync(cancellationToken);
     }
 

@@ -22,7 +22,7 @@ internal static class SyntheticDisclosures
     /// <summary>The draft of the <paramref name="n"/>-th synthetic entry, about one of the first <paramref name="survivors"/> synthetic survivors.</summary>
     public static DisclosureDraft Draft(long n, long survivors)
     {
-        var agency = DemoData.Agencies[(int)(n % DemoData.Agencies.Count)].Id;
+        var agency = DemoAgencies.All[(int)(n % DemoAgencies.All.Count)].Id;
         var survivor = SyntheticIds.Survivor(1 + (n * 7919 % survivors));
         var type = ResourceTypes[n % ResourceTypes.Length];
         var denied = n % 11 == 0;

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.IdentityModel.Tokens;
 using OpenIddict.Abstractions;
 using static OpenIddict.Abstractions.OpenIddictConstants;
+using DemoAgencies = Consent.Policies.DemoAgencies;
 using PurposesOfUse = Consent.Policies.PurposesOfUse;
 
 namespace Consent.Identity.Seeding;

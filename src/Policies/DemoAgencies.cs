@@ -1,8 +1,10 @@
-using AgencyTypes = Consent.Policies.AgencyTypes;
+namespace Consent.Policies;
 
-namespace Consent.Identity.Seeding;
-
-/// <summary>The demo agencies; Consent.Api's demo seed uses the same ids.</summary>
+/// <summary>
+/// The demo's agencies, written once for both demo seeds: Consent.Api's creates them in its directory (with their
+/// grants, MOUs and records), the identity provider's registers each one's case system and staff. Their types are the
+/// vocabulary's (<see cref="AgencyTypes"/>).
+/// </summary>
 public static class DemoAgencies
 {
     public static readonly IReadOnlyList<(string Id, string Name, string Type)> All =

@@ -39,22 +39,30 @@ public sealed class Browsers : IAsyncLifetime
         return context;
     }
 
-    private readonly Dictionary<string, string> signedIn = [];
+    /// <summary>
+    /// How long a kept sign-in is reused. Each test's browser starts from a copy of the same cookies, and the portal renews
+    /// the access token (5 minutes) with the refresh token 30 seconds before it expires; the provider rotates refresh tokens
+    /// and refuses a spent one, so a copy kept past the first renewal would end every later test's session.
+    /// </summary>
+    private static readonly TimeSpan KeptSignIn = TimeSpan.FromMinutes(3);
+
+    private readonly Dictionary<string, (string State, DateTime At)> signedIn = [];
 
     /// <summary>
-    /// A phone-sized browser already signed in as a demo user (the session's cookies are kept from the first sign-in, see
-    /// <see cref="PlatformStack.SessionAsync"/>). A test that ends the session signs in with
-    /// <see cref="PageChecks.SignInAsync"/> in a fresh <see cref="PhoneAsync"/> instead.
+    /// A phone-sized browser already signed in as a demo user (the session's cookies are kept from a sign-in of the last
+    /// <see cref="KeptSignIn"/>, see <see cref="PlatformStack.SessionAsync"/>). A test that ends the session signs in
+    /// with <see cref="PageChecks.SignInAsync"/> in a fresh <see cref="PhoneAsync"/> instead.
     /// </summary>
     public async Task<IPage> SignedInPhoneAsync(PlatformStack stack, string userName, bool javaScript = true)
     {
-        if (!signedIn.TryGetValue(userName, out var state))
+        if (!signedIn.TryGetValue(userName, out var kept) || DateTime.UtcNow - kept.At > KeptSignIn)
         {
+            var at = DateTime.UtcNow;
             await using var first = await PhoneAsync();
             var page = await first.NewPageAsync();
             await PageChecks.SignInAsync(page, stack, userName);
-            state = await first.StorageStateAsync();
-            signedIn[userName] = state;
+            kept = (await first.StorageStateAsync(), at);
+            signedIn[userName] = kept;
         }
 
         var context = await Browser.NewContextAsync(new()
@@ -62,7 +70,7 @@ public sealed class Browsers : IAsyncLifetime
             ViewportSize = new() { Width = 360, Height = 740 },
             JavaScriptEnabled = javaScript,
             Locale = "en-US",
-            StorageState = state,
+            StorageState = kept.State,
         });
         context.SetDefaultTimeout(15_000);
         return await context.NewPageAsync();

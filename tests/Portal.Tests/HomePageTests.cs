@@ -102,6 +102,17 @@ public sealed class HomePageTests(Platform platform)
         response.Headers.GetValues("X-Content-Type-Options").ShouldBe(["nosniff"]);
     }
 
+    [Theory]
+    [InlineData("javascript:alert(1)")]
+    [InlineData("/news")]
+    public async Task AQuickExitThatIsNotAWebAddress_StopsThePortalFromStarting(string url)
+    {
+        await using var portal = new PortalHost(platform.Identity, api: null, settings: new Dictionary<string, string?> { ["Safety:QuickExitUrl"] = url });
+
+        Should.Throw<Microsoft.Extensions.Options.OptionsValidationException>(() => portal.Server).Message
+            .ShouldContain("Safety:QuickExitUrl must be an absolute http(s) URL.");
+    }
+
     [Fact]
     public async Task QuickExitScript_IsServed()
     {

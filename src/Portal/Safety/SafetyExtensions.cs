@@ -13,7 +13,8 @@ internal static class SafetyExtensions
     {
         builder.Services.AddOptions<SafetyOptions>()
             .Bind(builder.Configuration.GetSection(SafetyOptions.Section))
-            .Validate(options => options.QuickExitUrl.IsAbsoluteUri, "Safety:QuickExitUrl must be an absolute URL.")
+            .Validate(options => options.QuickExitUrl is { IsAbsoluteUri: true, Scheme: "https" or "http" },
+                "Safety:QuickExitUrl must be an absolute http(s) URL.")
             .ValidateDataAnnotations()
             .ValidateOnStart();
         return builder;

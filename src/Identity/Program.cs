@@ -17,7 +17,7 @@ builder.AddQuickExit();
 var app = builder.Build();
 
 app.UseServiceDefaults();
-app.UseSafetyHeaders();
+app.UseSafetyHeaders(formActionSources: null);
 app.UseStaticFilesWithQuickExit();
 app.UseIdentityLocalization();
 app.UseRateLimiter();

@@ -1,5 +1,6 @@
 using Consent.Identity.Localization;
 using Consent.Identity.Users;
+using Consent.ServiceDefaults.Safety;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
@@ -21,8 +22,7 @@ internal static partial class QuickExit
     {
         builder.Services.AddOptions<SafetyOptions>()
             .BindConfiguration(SafetyOptions.Section)
-            .Validate(options => options.QuickExitUrl is { IsAbsoluteUri: true, Scheme: "https" or "http" },
-                "Safety:QuickExitUrl must be an absolute http(s) URL.")
+            .Validate(options => SafePages.IsQuickExitAddress(options.QuickExitUrl), SafePages.QuickExitAddressRequired)
             .ValidateDataAnnotations()
             .ValidateOnStart();
         return builder;

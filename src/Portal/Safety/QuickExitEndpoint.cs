@@ -8,9 +8,10 @@ using static OpenIddict.Client.AspNetCore.OpenIddictClientAspNetCoreConstants;
 namespace Consent.Portal.Safety;
 
 /// <summary>
-/// The quick exit: ends the portal session at once, revokes its refresh token, deletes the language cookie, and sends the browser through the
-/// provider's own exit (which ends the provider's session) to the neutral site. A GET on purpose, so that a plain
-/// link works without JavaScript; all it can do is sign someone out, so a forged link costs nothing but a new sign-in.
+/// The quick exit: ends the portal session at once, revokes its refresh token, deletes the language cookie, and sends
+/// the browser through the provider's own exit (which ends the provider's session) to the neutral site. A GET on
+/// purpose, so that a plain link works without JavaScript; all it can do is sign someone out, so a forged link costs
+/// nothing but a new sign-in.
 /// </summary>
 internal static class QuickExitEndpoint
 {

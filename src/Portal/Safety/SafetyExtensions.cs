@@ -13,21 +13,16 @@ internal static class SafetyExtensions
     {
         builder.Services.AddOptions<SafetyOptions>()
             .Bind(builder.Configuration.GetSection(SafetyOptions.Section))
-            .Validate(options => options.QuickExitUrl is { IsAbsoluteUri: true, Scheme: "https" or "http" },
-                "Safety:QuickExitUrl must be an absolute http(s) URL.")
+            .Validate(options => SafePages.IsQuickExitAddress(options.QuickExitUrl), SafePages.QuickExitAddressRequired)
             .ValidateDataAnnotations()
             .ValidateOnStart();
         return builder;
     }
 
-    /// <summary>
-    /// The portal's safety headers (<see cref="SafePages.UseSafetyHeaders"/>) with its own Content-Security-Policy, whose
-    /// <c>form-action</c> lets the sign-in and sign-out forms lead to the identity provider.
-    /// </summary>
+    /// <summary>The safety headers (<see cref="SafePages.UseSafetyHeaders"/>), the portal's forms posting to itself and to the provider.</summary>
     public static WebApplication UseSafetyHeaders(this WebApplication app)
     {
         var provider = app.Services.GetRequiredService<IOptions<OidcOptions>>().Value.Authority.GetLeftPart(UriPartial.Authority);
-        return app.UseSafetyHeaders("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; object-src 'none'; " +
-                                    $"base-uri 'none'; frame-ancestors 'none'; form-action 'self' {provider}");
+        return app.UseSafetyHeaders($"'self' {provider}");
     }
 }

@@ -9,24 +9,27 @@ namespace Consent.ServiceDefaults.Safety;
 
 /// <summary>
 /// What the pages of both web apps (the identity provider's sign-in pages and the portal) share for a person whose
-/// device may be watched or shared: the answers' safety headers, and the quick exit's script, written once here and
-/// served by each app at <c>/js/quick-exit.js</c> beside its own files.
+/// device may be watched or shared: the answers' safety headers, the quick exit's script (written once here and served by
+/// each app at <c>/js/quick-exit.js</c> beside its own files), and what the quick exit may lead to.
 /// </summary>
 public static class SafePages
 {
-    /// <summary>The quick exit's script: on a click or Escape it hides the page and replaces it in the history.</summary>
-    public const string QuickExitScript = "js/quick-exit.js";
-
     /// <summary>
     /// Headers on every answer, errors and redirects included: no page is kept in the browser cache or its history
     /// snapshots (the next person at a shared device may press the back button; the files under <c>/css</c> and
     /// <c>/js</c> hold nothing personal and may be cached), no address leaks to the quick exit's site or any other
-    /// (Referrer-Policy), no other site may frame a page, no content type is guessed, and the app's own
-    /// Content-Security-Policy (scripts only from the app's files, never inline).
+    /// (Referrer-Policy), no other site may frame a page, no content type is guessed, and a Content-Security-Policy that
+    /// takes scripts, styles and images only from the app's own files, never inline.
     /// </summary>
-    public static WebApplication UseSafetyHeaders(this WebApplication app, string contentSecurityPolicy)
+    /// <param name="formActionSources">
+    /// Where the app's forms may post (<c>form-action</c>): the portal, itself and the identity provider. Null for the
+    /// provider, which sets none: its sign-in form's redirect chain ends at the client's registered redirect URI, on
+    /// another origin, and browsers apply <c>form-action</c> to the redirects that follow a form post.
+    /// </param>
+    public static WebApplication UseSafetyHeaders(this WebApplication app, string? formActionSources)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(contentSecurityPolicy);
+        var contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; object-src 'none'; "
+            + "base-uri 'none'; frame-ancestors 'none'" + (formActionSources is null ? "" : "; form-action " + formActionSources);
         app.Use((context, next) =>
         {
             context.Response.OnStarting(static state =>
@@ -49,6 +52,12 @@ public static class SafePages
         });
         return app;
     }
+
+    /// <summary>Why the start is refused when <c>Safety:QuickExitUrl</c> is not <see cref="IsQuickExitAddress"/>.</summary>
+    public const string QuickExitAddressRequired = "Safety:QuickExitUrl must be an absolute http(s) URL.";
+
+    /// <summary>An address the quick exit may lead to: an absolute http(s) URL (never a <c>javascript:</c> or <c>file:</c> one).</summary>
+    public static bool IsQuickExitAddress(Uri? url) => url is { IsAbsoluteUri: true, Scheme: "https" or "http" };
 
     /// <summary>
     /// Serves the app's <c>wwwroot</c> and, beside it, the quick exit's script from this assembly. The script joins the

@@ -220,7 +220,7 @@ internal static class AppendRun
         builder.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
         if (database is null)
         {
-            builder.Services.AddDbContext<ConsentDb>(options => options.UseSqlite($"Data Source={file}").AddInterceptors(synchronous));
+            builder.Services.AddDbContext<ConsentDb>((services, options) => options.UseConsentSqlite($"Data Source={file}", services).AddInterceptors(synchronous));
         }
         else
         {

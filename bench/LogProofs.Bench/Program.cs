@@ -42,7 +42,7 @@ try
         ["Storage:DataDirectory"] = directory,
     });
     builder.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
-    builder.Services.AddDbContextPool<ConsentDb>(options => options.UseSqlite($"Data Source={file}"));
+    builder.Services.AddDbContextPool<ConsentDb>((services, options) => options.UseConsentSqlite($"Data Source={file}", services));
     builder.AddDisclosureLog();
     builder.AddDisclosureTree();
     using var host = builder.Build();

@@ -8,6 +8,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Hosting;
 
 namespace Consent.Api.Tests;
@@ -57,9 +58,9 @@ internal sealed class DisclosureLogHost : IAsyncDisposable
 
         builder.Services.AddLogging();
         builder.Services.AddSingleton<TimeProvider>(new MovableClock());
-        builder.Services.AddDbContext<ConsentDb>(options =>
+        builder.Services.AddDbContext<ConsentDb>((services, options) =>
         {
-            options.UseSqlite($"Data Source={databaseFile}");
+            options.UseConsentSqlite($"Data Source={databaseFile}", services);
             if (store is not null)
             {
                 options.AddInterceptors(store);

@@ -3,6 +3,7 @@ using Consent.Api.DisclosureLog;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Consent.Api.Tests;
 
@@ -400,5 +401,32 @@ public sealed class DisclosureLogApiTests(ApiHost api) : IClassFixture<ApiHost>
         stored.UserId.ShouldBe("user-7");
         var journal = await db.Database.SqlQueryRaw<string>("PRAGMA journal_mode").ToListAsync();
         journal.Single().ShouldBe("wal");
+    }
+
+    [Fact]
+    public async Task Api_GivesEveryConnection_TheLogsCheckpointThreshold_NotSqlitesDefault()
+    {
+        // SQLite's default is 1000 pages per connection: a grant or a FHIR write on a pooled connection would then run the
+        // checkpoint of the log's WAL inside its own request. Several contexts at once, so several pooled connections.
+        var pages = api.Services.GetRequiredService<IOptions<DisclosureLogOptions>>().Value.CheckpointPages;
+        pages.ShouldNotBe(1000);
+        var scopes = Enumerable.Range(0, 3).Select(_ => api.Services.CreateAsyncScope()).ToList();
+        try
+        {
+            foreach (var scope in scopes)
+            {
+                var db = scope.ServiceProvider.GetRequiredService<Storage.ConsentDb>();
+                await db.Database.OpenConnectionAsync();
+                var threshold = await db.Database.SqlQueryRaw<long>("PRAGMA wal_autocheckpoint").ToListAsync();
+                threshold.Single().ShouldBe(pages);
+            }
+        }
+        finally
+        {
+            foreach (var scope in scopes)
+            {
+                await scope.DisposeAsync();
+            }
+        }
     }
 }

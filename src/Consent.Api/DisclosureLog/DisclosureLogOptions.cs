@@ -16,10 +16,11 @@ public sealed class DisclosureLogOptions
     public int MaxBatchSize { get; set; } = 1024;
 
     /// <summary>
-    /// On SQLite, the WAL size in pages past which the writer's commit copies the WAL into the database file
-    /// (<c>wal_autocheckpoint</c> on the writer's connection; SQLite's default is 1000). Every commit is durable
+    /// On SQLite, the WAL size in pages past which a commit copies the WAL into the database file
+    /// (<c>wal_autocheckpoint</c> on every connection; SQLite's default is 1000). Every commit is durable
     /// whatever this is (the WAL is fsynced at each commit); a checkpoint fsyncs the WAL and the database file again
-    /// and runs inside the commit that crosses the size, so fewer, larger checkpoints take less from the appends.
+    /// and runs inside the commit that crosses the size, nearly always the log writer's, so fewer, larger checkpoints
+    /// take less from the appends, and other writes do not run one.
     /// </summary>
     [Range(100, 1_000_000)]
     public int CheckpointPages { get; set; } = 8000;

@@ -32,7 +32,7 @@ internal sealed class DisclosureLogSession : IAsyncDisposable
     }
 
     public static async Task<DisclosureLogSession> OpenAsync(
-        IServiceScopeFactory scopes, TableColumns<DisclosureEntry> columns, int checkpointPages, CancellationToken cancellationToken)
+        IServiceScopeFactory scopes, TableColumns<DisclosureEntry> columns, CancellationToken cancellationToken)
     {
         var scope = scopes.CreateAsyncScope();
         try
@@ -47,10 +47,7 @@ internal sealed class DisclosureLogSession : IAsyncDisposable
                 // Per connection: a commit returns only after the WAL is fsynced, so a completed append survives power loss.
                 await db.Database.ExecuteSqlRawAsync("PRAGMA synchronous = FULL;", cancellationToken);
 
-                // Per connection: checkpoints (two more fsyncs each) run inside the commit that crosses this WAL size.
-                // A PRAGMA takes no parameters; the value is an integer from validated options.
-                var checkpoint = "PRAGMA wal_autocheckpoint = " + checkpointPages.ToString(System.Globalization.CultureInfo.InvariantCulture) + ";";
-                await db.Database.ExecuteSqlRawAsync(checkpoint, cancellationToken);
+                // The WAL checkpoint threshold, like every connection's, was set as it opened (SqliteCheckpointThreshold).
             }
 
             return new DisclosureLogSession(scope, db, columns);

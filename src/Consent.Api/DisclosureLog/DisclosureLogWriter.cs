@@ -30,7 +30,6 @@ public sealed partial class DisclosureLogWriter : BackgroundService, IDisclosure
     private readonly ILogger<DisclosureLogWriter> logger;
     private readonly DisclosureLogCommits commits;
     private readonly int maxBatchSize;
-    private readonly int checkpointPages;
 
     // The rest is the writer loop's state (the commit task uses the session only while the loop waits for it).
     private TableColumns<DisclosureEntry>? columns;
@@ -53,7 +52,6 @@ public sealed partial class DisclosureLogWriter : BackgroundService, IDisclosure
         this.time = time;
         this.logger = logger;
         maxBatchSize = options.Value.MaxBatchSize;
-        checkpointPages = options.Value.CheckpointPages;
         room = new SemaphoreSlim(options.Value.QueueCapacity);
     }
 
@@ -123,7 +121,7 @@ public sealed partial class DisclosureLogWriter : BackgroundService, IDisclosure
 
         try
         {
-            session = await DisclosureLogSession.OpenAsync(scopes, columns, checkpointPages, cancellationToken);
+            session = await DisclosureLogSession.OpenAsync(scopes, columns, cancellationToken);
             tip = await session.ReadHeadAsync(cancellationToken);
             LogChainHead(logger, tip.Value.Sequence);
         }
@@ -221,7 +219,7 @@ public sealed partial class DisclosureLogWriter : BackgroundService, IDisclosure
     {
         try
         {
-            session ??= await DisclosureLogSession.OpenAsync(scopes, columns!, checkpointPages, CancellationToken.None);
+            session ??= await DisclosureLogSession.OpenAsync(scopes, columns!, CancellationToken.None);
             await commits.WriteTurn.WaitAsync(CancellationToken.None);
             try
             {

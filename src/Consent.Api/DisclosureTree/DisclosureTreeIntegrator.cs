@@ -30,7 +30,7 @@ public sealed class DisclosureTreeHaltedException() : InvalidOperationException(
 /// </summary>
 public sealed partial class DisclosureTreeIntegrator(
     IServiceScopeFactory scopes, DisclosureLogCommits commits, LeaderLease lease, IOptions<DisclosureTreeOptions> options,
-    IOptions<DisclosureLogOptions> logOptions, TimeProvider time, ILogger<DisclosureTreeIntegrator> logger) : BackgroundService
+    TimeProvider time, ILogger<DisclosureTreeIntegrator> logger) : BackgroundService
 {
     private const string InsertSql =
         $"INSERT INTO \"{DisclosureTreeRowConfiguration.Table}\" (\"LeafIndex\", \"Hashes\") VALUES (@p0, @p1)";
@@ -247,16 +247,11 @@ public sealed partial class DisclosureTreeIntegrator(
         var connection = db.Database.GetDbConnection();
         var sqlite = db.Database.IsSqlite();
         var synchronous = sqlite ? await ScalarAsync(connection, "PRAGMA synchronous;") : null;
-        var checkpoint = sqlite ? await ScalarAsync(connection, "PRAGMA wal_autocheckpoint;") : null;
         try
         {
             if (sqlite)
             {
                 await ScalarAsync(connection, "PRAGMA synchronous = NORMAL;");
-                // The writer's checkpoint threshold here too: this commit holds the write turn the writer waits for, so a
-                // checkpoint at SQLite's default 1000 pages would run here and hold the writer up.
-                await ScalarAsync(connection, "PRAGMA wal_autocheckpoint = "
-                    + logOptions.Value.CheckpointPages.ToString(System.Globalization.CultureInfo.InvariantCulture) + ";");
             }
 
             // The log's writer and this transaction take turns for SQLite's write lock (see DisclosureLogCommits).
@@ -281,7 +276,6 @@ public sealed partial class DisclosureTreeIntegrator(
                 try
                 {
                     await ScalarAsync(connection, $"PRAGMA synchronous = {Convert.ToInt64(synchronous, System.Globalization.CultureInfo.InvariantCulture)};");
-                    await ScalarAsync(connection, $"PRAGMA wal_autocheckpoint = {Convert.ToInt64(checkpoint, System.Globalization.CultureInfo.InvariantCulture)};");
                 }
                 catch
                 {

@@ -1,10 +1,20 @@
+using Consent.Api.DisclosureLog;
 using Consent.ServiceDefaults;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace Consent.Api.Storage;
 
 public static class StorageExtensions
 {
+    /// <summary>
+    /// SQLite as the API opens it: every connection gets the disclosure log's WAL checkpoint threshold as it opens
+    /// (<see cref="SqliteCheckpointThreshold"/>). For every host that opens the API's SQLite file with a context of its own.
+    /// </summary>
+    public static DbContextOptionsBuilder UseConsentSqlite(this DbContextOptionsBuilder options, string connectionString, IServiceProvider services) =>
+        options.UseSqlite(connectionString)
+            .AddInterceptors(new SqliteCheckpointThreshold(services.GetRequiredService<IOptions<DisclosureLogOptions>>()));
+
     /// <summary>
     /// The store <c>Storage:Provider</c> names: SQLite (the default) under the data directory unless
     /// <c>ConnectionStrings:Consent</c> names a file, or PostgreSQL at <c>ConnectionStrings:Consent</c> (with
@@ -35,7 +45,7 @@ public static class StorageExtensions
         else
         {
             var connectionString = configured ?? $"Data Source={Path.Combine(builder.DataDirectory(), "consent.db")}";
-            builder.Services.AddDbContextPool<ConsentDb>(options => options.UseSqlite(connectionString));
+            builder.Services.AddDbContextPool<ConsentDb>((services, options) => options.UseConsentSqlite(connectionString, services));
         }
 
         builder.Services.AddHealthChecks().AddDbContextCheck<ConsentDb>("consent-db");

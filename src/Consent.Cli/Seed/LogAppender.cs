@@ -35,8 +35,7 @@ internal sealed class LogAppender(IServiceProvider services, TimeProvider time)
             columns = TableColumns<DisclosureEntry>.From(scope.ServiceProvider.GetRequiredService<ConsentDb>().Model);
         }
 
-        var checkpointPages = services.GetRequiredService<IOptions<DisclosureLogOptions>>().Value.CheckpointPages;
-        await using var session = await DisclosureLogSession.OpenAsync(scopes, columns, checkpointPages, cancellationToken);
+        await using var session = await DisclosureLogSession.OpenAsync(scopes, columns, cancellationToken);
 
         ChainHead head;
         await using (var first = await session.BeginAsync())

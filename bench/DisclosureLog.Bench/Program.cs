@@ -27,6 +27,11 @@ using Microsoft.Extensions.Logging;
 // With "postgres": the same three modes on a throwaway PostgreSQL server with its durable defaults (fsync on), a fresh
 // database per mode, and two instances of the writer (two hosts, as two API instances would be) appending to it, the
 // writers split between them; synchronous=OFF becomes synchronous_commit=off on the writers' connections.
+// Then, on SQLite only: another write's commit (a facts-version bump, as a consent grant makes) while the group-commit
+// writer appends, on a connection opened as the API opens every connection (the log's checkpoint threshold, a busy
+// timeout) and, in turn, on one set back to SQLite's defaults (a threshold of 1000 pages, no busy timeout): what a
+// survivor's or an agency's write paid when it waited for the writer's lock in the data provider's 150-ms sleeps, or
+// ran the checkpoint of the log's WAL itself.
 var seconds = args.Length > 0 ? double.Parse(args[0], CultureInfo.InvariantCulture) : 5;
 var writers = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 64;
 var warmUp = args.Length > 2 ? double.Parse(args[2], CultureInfo.InvariantCulture) : 1;
@@ -74,6 +79,11 @@ Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
 Console.WriteLine("(entries/s; mean append latency in brackets; ratios per round, their medians in the last row)");
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
     $"Targets: group commit >= 50% of synchronous=OFF: {(groupToOff >= 0.5 ? "met" : "not met")} ({groupToOff:0%}); >= 5x one transaction per entry: {(groupToNaive >= 5 ? "met" : "not met")} ({groupToNaive:0.0}x)."));
+
+if (AppendRun.Postgres is null)
+{
+    await OtherWrites.MeasureAsync(writers, warmUp, seconds);
+}
 
 static string Rate(RunResult result) => string.Create(CultureInfo.InvariantCulture, $"{result.EntriesPerSecond:N0}/s ({result.MeanLatencyMs:0.0} ms)");
 
@@ -278,5 +288,105 @@ internal static class AppendRun
             ? "journal_mode=" + (await db.Database.SqlQueryRaw<string>("PRAGMA journal_mode").ToListAsync()).Single()
             : "PostgreSQL";
         return (entries.Count, journal);
+    }
+}
+
+/// <summary>
+/// One-row commits of another feature while the log's writer appends: the facts-version bump every consent grant makes,
+/// on a pooled connection as the API opens it (Storage/SqliteConnectionSetup.cs), and in turn on one set back to
+/// SQLite's defaults (WAL checkpoint at 1000 pages, no busy timeout), as every connection but the writer's had them.
+/// </summary>
+internal static class OtherWrites
+{
+    private const string BumpSql = """UPDATE "FactsVersions" SET "Version" = "Version" + 1 WHERE "Id" = 1""";
+    private const string SqliteDefaultsSql = "PRAGMA wal_autocheckpoint = 1000; PRAGMA busy_timeout = 0;";
+
+    public static async Task MeasureAsync(int writers, double warmUpSeconds, double seconds)
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "consent-disclosure-bench", Guid.NewGuid().ToString("n"));
+        Directory.CreateDirectory(directory);
+        var file = Path.Combine(directory, "consent.db");
+        try
+        {
+            var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+            builder.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
+            builder.Services.AddDbContextPool<ConsentDb>((services, options) => options.UseConsentSqlite($"Data Source={file}", services));
+            builder.AddDisclosureLog();
+            using var host = builder.Build();
+            await using (var scope = host.Services.CreateAsyncScope())
+            {
+                await scope.ServiceProvider.GetRequiredService<ConsentDb>().Database.MigrateAsync();
+            }
+
+            await host.StartAsync();
+            var log = host.Services.GetRequiredService<IDisclosureLog>();
+            var appending = Append(log, writers, TimeSpan.FromSeconds(warmUpSeconds + seconds));
+            await Task.Delay(TimeSpan.FromSeconds(warmUpSeconds));
+            var asBuilt = new List<double>();
+            var sqliteDefault = new List<double>();
+            var deadline = Stopwatch.GetTimestamp() + (long)(seconds * Stopwatch.Frequency);
+            for (var turn = 0; Stopwatch.GetTimestamp() < deadline; turn++)
+            {
+                (turn % 2 == 0 ? asBuilt : sqliteDefault).Add(await BumpAsync(host, atSqlitesDefault: turn % 2 == 1));
+                await Task.Delay(10);
+            }
+
+            await appending;
+            await host.StopAsync();
+            Console.WriteLine();
+            Console.WriteLine($"Another write's commit (facts-version bump) while {writers} writers append, {seconds:0.#} s, taken in turns:");
+            Console.WriteLine("| the connection's settings | commits | median | p90 | max |");
+            Console.WriteLine("|---|---:|---:|---:|---:|");
+            Row("as the API opens it (checkpoint at DisclosureLog:CheckpointPages, busy timeout)", asBuilt);
+            Row("SQLite's defaults (checkpoint at 1000 pages, no busy timeout)", sqliteDefault);
+        }
+        finally
+        {
+            SqliteConnection.ClearAllPools();
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    /// <summary>One bump in its own transaction; on a connection set back to SQLite's defaults first when asked.</summary>
+    private static async Task<double> BumpAsync(IHost host, bool atSqlitesDefault)
+    {
+        await using var scope = host.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ConsentDb>();
+        await db.Database.OpenConnectionAsync();
+        if (atSqlitesDefault)
+        {
+            await db.Database.ExecuteSqlRawAsync(SqliteDefaultsSql);
+        }
+
+        var started = Stopwatch.GetTimestamp();
+        await db.Database.ExecuteSqlRawAsync(BumpSql);
+        var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        if (atSqlitesDefault)
+        {
+            // Not back to the pool with other settings: the next open sets the API's again (SqliteConnectionSetup).
+            await db.Database.CloseConnectionAsync();
+        }
+
+        return elapsed;
+    }
+
+    private static Task Append(IDisclosureLog log, int writers, TimeSpan duration)
+    {
+        var deadline = Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency);
+        return Task.WhenAll(Enumerable.Range(0, writers).Select(writer => Task.Run(async () =>
+        {
+            for (var n = 0; Stopwatch.GetTimestamp() < deadline; n++)
+            {
+                await log.AppendAsync(new DisclosureDraft("northside-clinic", "northside-ehr", $"user-{writer}", $"sv-{1000 + writer}", "Observation",
+                    ["obs-1"], "TREAT", DisclosureDecision.Permit, [DisclosureBasis.Grant(Guid.CreateVersion7())], "0.1.0", $"other-{writer}-{n}"), CancellationToken.None);
+            }
+        })));
+    }
+
+    private static void Row(string name, List<double> latencies)
+    {
+        var sorted = latencies.Order().ToArray();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"| {name} | {sorted.Length} | {sorted[sorted.Length / 2]:0.00} ms | {sorted[(int)(sorted.Length * 0.9)]:0.00} ms | {sorted[^1]:0.00} ms |"));
     }
 }

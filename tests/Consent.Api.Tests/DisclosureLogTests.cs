@@ -404,10 +404,11 @@ public sealed class DisclosureLogApiTests(ApiHost api) : IClassFixture<ApiHost>
     }
 
     [Fact]
-    public async Task Api_GivesEveryConnection_TheLogsCheckpointThreshold_NotSqlitesDefault()
+    public async Task Api_GivesEveryConnection_TheLogsCheckpointThreshold_AndABusyTimeout_NotSqlitesDefaults()
     {
-        // SQLite's default is 1000 pages per connection: a grant or a FHIR write on a pooled connection would then run the
-        // checkpoint of the log's WAL inside its own request. Several contexts at once, so several pooled connections.
+        // SQLite's defaults are a checkpoint at 1000 pages and no busy timeout, per connection: a grant or a FHIR write on
+        // a pooled connection would then run the checkpoint of the log's WAL inside its own request, and wait for the
+        // writer's lock in the data provider's 150-ms sleeps. Several contexts at once, so several pooled connections.
         var pages = api.Services.GetRequiredService<IOptions<DisclosureLogOptions>>().Value.CheckpointPages;
         pages.ShouldNotBe(1000);
         var scopes = Enumerable.Range(0, 3).Select(_ => api.Services.CreateAsyncScope()).ToList();
@@ -419,6 +420,9 @@ public sealed class DisclosureLogApiTests(ApiHost api) : IClassFixture<ApiHost>
                 await db.Database.OpenConnectionAsync();
                 var threshold = await db.Database.SqlQueryRaw<long>("PRAGMA wal_autocheckpoint").ToListAsync();
                 threshold.Single().ShouldBe(pages);
+                var busyTimeout = await db.Database.SqlQueryRaw<long>("PRAGMA busy_timeout").ToListAsync();
+                busyTimeout.Single().ShouldBe(((SqliteConnection)db.Database.GetDbConnection()).DefaultTimeout * 1000L);
+                busyTimeout.Single().ShouldBeGreaterThan(0);
             }
         }
         finally

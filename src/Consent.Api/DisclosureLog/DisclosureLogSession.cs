@@ -47,7 +47,7 @@ internal sealed class DisclosureLogSession : IAsyncDisposable
                 // Per connection: a commit returns only after the WAL is fsynced, so a completed append survives power loss.
                 await db.Database.ExecuteSqlRawAsync("PRAGMA synchronous = FULL;", cancellationToken);
 
-                // The WAL checkpoint threshold, like every connection's, was set as it opened (SqliteCheckpointThreshold).
+                // The WAL checkpoint threshold, like every connection's, was set as it opened (SqliteConnectionSetup).
             }
 
             return new DisclosureLogSession(scope, db, columns);

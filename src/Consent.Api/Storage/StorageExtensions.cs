@@ -9,11 +9,11 @@ public static class StorageExtensions
 {
     /// <summary>
     /// SQLite as the API opens it: every connection gets the disclosure log's WAL checkpoint threshold as it opens
-    /// (<see cref="SqliteCheckpointThreshold"/>). For every host that opens the API's SQLite file with a context of its own.
+    /// (<see cref="SqliteConnectionSetup"/>). For every host that opens the API's SQLite file with a context of its own.
     /// </summary>
     public static DbContextOptionsBuilder UseConsentSqlite(this DbContextOptionsBuilder options, string connectionString, IServiceProvider services) =>
         options.UseSqlite(connectionString)
-            .AddInterceptors(new SqliteCheckpointThreshold(services.GetRequiredService<IOptions<DisclosureLogOptions>>()));
+            .AddInterceptors(new SqliteConnectionSetup(services.GetRequiredService<IOptions<DisclosureLogOptions>>()));
 
     /// <summary>
     /// The store <c>Storage:Provider</c> names: SQLite (the default) under the data directory unless

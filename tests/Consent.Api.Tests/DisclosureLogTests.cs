@@ -1,5 +1,6 @@
 using System.Reflection;
 using Consent.Api.DisclosureLog;
+using Consent.Api.Storage;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -401,6 +402,44 @@ public sealed class DisclosureLogApiTests(ApiHost api) : IClassFixture<ApiHost>
         stored.UserId.ShouldBe("user-7");
         var journal = await db.Database.SqlQueryRaw<string>("PRAGMA journal_mode").ToListAsync();
         journal.Single().ShouldBe("wal");
+    }
+
+    [Fact]
+    public async Task EveryWrite_WaitsForTheFilesWriteTurn_TheLogsWriterToo_AndGoesOnWhenItIsGivenBack()
+    {
+        await using var holderScope = api.Services.CreateAsyncScope();
+        var turn = await SqliteWriteTurn.TakeAsync(holderScope.ServiceProvider.GetRequiredService<Storage.ConsentDb>(), CancellationToken.None);
+        turn.ShouldNotBeNull();
+
+        await using var scope = api.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<Storage.ConsentDb>();
+        db.Survivors.Add(new Survivors.Survivor("sv-write-turn", "harbor-house", "en", null, null, "test", DateTimeOffset.UtcNow));
+        var saving = db.SaveChangesAsync();
+        var appending = api.Services.GetRequiredService<IDisclosureLog>().AppendAsync(new DisclosureDraft("northside-clinic", "northside-ehr", null,
+            "sv-1001", "Patient", ["pt-turn"], "TREAT", DisclosureDecision.Permit, [DisclosureBasis.Grant(Guid.CreateVersion7())], "0.1.0", "req-turn"), CancellationToken.None);
+        await Task.Delay(TimeSpan.FromMilliseconds(500));
+        saving.IsCompleted.ShouldBeFalse();
+        appending.IsCompleted.ShouldBeFalse();
+
+        turn.Dispose();
+        (await saving.WaitAsync(TimeSpan.FromSeconds(30))).ShouldBe(1);
+        (await appending.WaitAsync(TimeSpan.FromSeconds(30))).RequestId.ShouldBe("req-turn");
+        await using var check = api.Services.CreateAsyncScope();
+        (await check.ServiceProvider.GetRequiredService<Storage.ConsentDb>().Survivors.AnyAsync(v => v.Id == "sv-write-turn")).ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task AWriteInsideAnOpenTransaction_DoesNotTakeTheTurnAgain()
+    {
+        await using var scope = api.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<Storage.ConsentDb>();
+        using (await SqliteWriteTurn.TakeAsync(db, CancellationToken.None))
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync();
+            db.Survivors.Add(new Survivors.Survivor("sv-write-turn-nested", "harbor-house", "en", null, null, "test", DateTimeOffset.UtcNow));
+            (await db.SaveChangesAsync().WaitAsync(TimeSpan.FromSeconds(30))).ShouldBe(1);
+            await transaction.CommitAsync();
+        }
     }
 
     [Fact]

@@ -155,6 +155,7 @@ public sealed partial class ConsentRequestService(
 
         var consentRequest = found.Value!;
         var now = time.GetUtcNow();
+        using var turn = await SqliteWriteTurn.TakeAsync(db, cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var grant = await consents.GrantAsync(caller, survivorId, new GrantConsent(
             consentRequest.RequestingAgencyId, request.SourceAgencyIds, request.AllSources ?? request.SourceAgencyIds is not { Count: > 0 },

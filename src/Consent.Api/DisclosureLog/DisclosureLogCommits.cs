@@ -18,13 +18,6 @@ public sealed class DisclosureLogCommits
 
     private Task<bool>? waiting;
 
-    /// <summary>
-    /// Taken by the writer for each batch's transaction and by the follower for each of its own, so the two never
-    /// ask SQLite for the write lock at the same time. SQLite would refuse one of them (busy), and the data provider's
-    /// retry sleeps 150 ms before trying again: the commit would wait that long instead of the other's few milliseconds.
-    /// </summary>
-    public SemaphoreSlim WriteTurn { get; } = new(1, 1);
-
     /// <summary>Entries were committed (called by the writer).</summary>
     public void Committed() => signal.Writer.TryWrite(true);
 

@@ -62,6 +62,9 @@ internal sealed class DisclosureLogSession : IAsyncDisposable
     /// <summary>True when several instances may append to the log (PostgreSQL): each batch then takes the database's lock.</summary>
     public bool Shared => !db.Database.IsSqlite();
 
+    /// <summary>The file's write turn on SQLite (<see cref="SqliteWriteTurn"/>), taken before <see cref="BeginAsync"/>; null on PostgreSQL.</summary>
+    public Task<IDisposable?> TakeTurnAsync() => SqliteWriteTurn.TakeAsync(db, CancellationToken.None);
+
     public Task<IDbContextTransaction> BeginAsync() => db.Database.BeginTransactionAsync(CancellationToken.None);
 
     /// <summary>

@@ -220,8 +220,7 @@ public sealed partial class DisclosureLogWriter : BackgroundService, IDisclosure
         try
         {
             session ??= await DisclosureLogSession.OpenAsync(scopes, columns!, CancellationToken.None);
-            await commits.WriteTurn.WaitAsync(CancellationToken.None);
-            try
+            using (await session.TakeTurnAsync())
             {
                 await using var transaction = await session.BeginAsync();
                 await session.LockAsync();
@@ -242,10 +241,6 @@ public sealed partial class DisclosureLogWriter : BackgroundService, IDisclosure
 
                 await session.InsertAsync(batch.Rows);
                 await transaction.CommitAsync(CancellationToken.None);
-            }
-            finally
-            {
-                commits.WriteTurn.Release();
             }
         }
         catch

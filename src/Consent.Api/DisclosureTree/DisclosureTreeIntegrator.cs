@@ -254,19 +254,14 @@ public sealed partial class DisclosureTreeIntegrator(
                 await ScalarAsync(connection, "PRAGMA synchronous = NORMAL;");
             }
 
-            // The log's writer and this transaction take turns for SQLite's write lock (see DisclosureLogCommits).
-            await commits.WriteTurn.WaitAsync(cancellationToken);
-            try
+            // In turn with the log's writer and every other write for SQLite's write lock (see SqliteWriteTurn).
+            using (await SqliteWriteTurn.TakeAsync(db, cancellationToken))
             {
                 await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
                 await using var insert = new RowInserts(connection, InsertSql, 2);
                 await insert.ExecuteAsync(transaction.GetDbTransaction(), rows.Select(row => new object?[] { row.LeafIndex, row.Hashes }), cancellationToken);
 
                 await transaction.CommitAsync(cancellationToken);
-            }
-            finally
-            {
-                commits.WriteTurn.Release();
             }
         }
         finally

@@ -68,6 +68,7 @@ public sealed partial class FhirWrites(ConsentDb db, RecordClassifier classifier
         }
 
         // The identifiers replaced and the records relinked with a Patient go with its update, or not at all.
+        using var turn = await SqliteWriteTurn.TakeAsync(db, cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var linkedBefore = record.SurvivorId;
         var stored = await StoreAsync(caller, record, parsed.Resource!, isNew: false, cancellationToken);

@@ -76,6 +76,7 @@ public class ConsentDb : DbContext
     public sealed override int SaveChanges(bool acceptAllChangesOnSuccess)
     {
         AppendOnly.RefuseChanges(ChangeTracker);
+        using var turn = ChangeTracker.HasChanges() ? SqliteWriteTurn.Take(this) : null;
         if (!FactsVersion.AnyFactChanged(ChangeTracker))
         {
             return base.SaveChanges(acceptAllChangesOnSuccess);
@@ -92,6 +93,7 @@ public class ConsentDb : DbContext
     public sealed override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
     {
         AppendOnly.RefuseChanges(ChangeTracker);
+        using var turn = ChangeTracker.HasChanges() ? await SqliteWriteTurn.TakeAsync(this, cancellationToken) : null;
         if (!FactsVersion.AnyFactChanged(ChangeTracker))
         {
             return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);

@@ -82,7 +82,7 @@ Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
 
 if (AppendRun.Postgres is null)
 {
-    await OtherWrites.MeasureAsync(writers, warmUp, seconds);
+    await OtherWrites.MeasureAsync(group, writers, warmUp, seconds);
 }
 
 static string Rate(RunResult result) => string.Create(CultureInfo.InvariantCulture, $"{result.EntriesPerSecond:N0}/s ({result.MeanLatencyMs:0.0} ms)");
@@ -220,7 +220,7 @@ internal static class AppendRun
     }
 
     /// <summary>One instance of the writer as the API registers it, on SQLite at <paramref name="file"/> or on the PostgreSQL <paramref name="database"/>.</summary>
-    private static IHost Build(Mode mode, string? database, string file, SynchronousSetting synchronous)
+    public static IHost Build(Mode mode, string? database, string file, SynchronousSetting synchronous)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
@@ -244,7 +244,7 @@ internal static class AppendRun
     }
 
     /// <summary>Writers spread over the writer instances, each appending as fast as its entries are acknowledged.</summary>
-    private static async Task<(long Appended, long LatencyTicks)> RunWritersAsync(List<IDisclosureLog> logs, int writers, TimeSpan duration, string tag)
+    public static async Task<(long Appended, long LatencyTicks)> RunWritersAsync(List<IDisclosureLog> logs, int writers, TimeSpan duration, string tag)
     {
         var deadline = Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency);
         var counts = await Task.WhenAll(Enumerable.Range(0, writers).Select(writer => Task.Run(async () =>
@@ -302,26 +302,22 @@ internal static class OtherWrites
     private const string BumpSql = """UPDATE "FactsVersions" SET "Version" = "Version" + 1 WHERE "Id" = 1""";
     private const string SqliteDefaultsSql = "PRAGMA wal_autocheckpoint = 1000; PRAGMA busy_timeout = 0;";
 
-    public static async Task MeasureAsync(int writers, double warmUpSeconds, double seconds)
+    /// <param name="groupCommit">The writer as the API runs it (the rounds' group-commit mode).</param>
+    public static async Task MeasureAsync(Mode groupCommit, int writers, double warmUpSeconds, double seconds)
     {
         var directory = Path.Combine(Path.GetTempPath(), "consent-disclosure-bench", Guid.NewGuid().ToString("n"));
         Directory.CreateDirectory(directory);
-        var file = Path.Combine(directory, "consent.db");
         try
         {
-            var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-            builder.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
-            builder.Services.AddDbContextPool<ConsentDb>((services, options) => options.UseConsentSqlite($"Data Source={file}", services));
-            builder.AddDisclosureLog();
-            using var host = builder.Build();
+            using var host = AppendRun.Build(groupCommit, database: null, Path.Combine(directory, "consent.db"), new SynchronousSetting(null));
             await using (var scope = host.Services.CreateAsyncScope())
             {
                 await scope.ServiceProvider.GetRequiredService<ConsentDb>().Database.MigrateAsync();
             }
 
             await host.StartAsync();
-            var log = host.Services.GetRequiredService<IDisclosureLog>();
-            var appending = Append(log, writers, TimeSpan.FromSeconds(warmUpSeconds + seconds));
+            List<IDisclosureLog> logs = [host.Services.GetRequiredService<IDisclosureLog>()];
+            var appending = AppendRun.RunWritersAsync(logs, writers, TimeSpan.FromSeconds(warmUpSeconds + seconds), "other");
             await Task.Delay(TimeSpan.FromSeconds(warmUpSeconds));
             var asBuilt = new List<double>();
             var sqliteDefault = new List<double>();
@@ -373,19 +369,6 @@ internal static class OtherWrites
         }
 
         return elapsed;
-    }
-
-    private static Task Append(IDisclosureLog log, int writers, TimeSpan duration)
-    {
-        var deadline = Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency);
-        return Task.WhenAll(Enumerable.Range(0, writers).Select(writer => Task.Run(async () =>
-        {
-            for (var n = 0; Stopwatch.GetTimestamp() < deadline; n++)
-            {
-                await log.AppendAsync(new DisclosureDraft("northside-clinic", "northside-ehr", $"user-{writer}", $"sv-{1000 + writer}", "Observation",
-                    ["obs-1"], "TREAT", DisclosureDecision.Permit, [DisclosureBasis.Grant(Guid.CreateVersion7())], "0.1.0", $"other-{writer}-{n}"), CancellationToken.None);
-            }
-        })));
     }
 
     private static void Row(string name, List<double> latencies)

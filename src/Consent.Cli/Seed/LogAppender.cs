@@ -2,7 +2,6 @@ using Microsoft.Extensions.DependencyInjection;
 using System.Threading.Channels;
 using Consent.Api.DisclosureLog;
 using Consent.Api.Storage;
-using Microsoft.Extensions.Options;
 
 namespace Consent.Cli.Seed;
 
